@@ -1,0 +1,11 @@
+//! The indicator catalogue (`indicators.yaml`): its YAML form, its checked model, and the checks between them.
+
+mod error;
+mod model;
+mod raw;
+mod validate;
+
+pub use error::{CatalogueError, Problem};
+pub use model::*;
+pub use validate::{load, parse};
+pub(crate) use validate::suggest;

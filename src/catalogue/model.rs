@@ -1,0 +1,347 @@
+//! The checked catalogue: every reference resolved, every expression parsed, every rule known to hold.
+
+use crate::calendar::{FinancialYears, Month};
+use crate::contract::TableSpec;
+use polars::prelude::Expr;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::PathBuf;
+
+pub use super::raw::{OpenAtDate, Polarity, Unit, Unmapped, WorkingDayCount};
+
+/// A validated indicator catalogue.
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    /// The catalogue's own version string, written into the output metadata.
+    pub version: String,
+    /// SHA-256 of the catalogue file, so an output names exactly the definitions that made it.
+    pub hash: String,
+    /// Where the catalogue was read from.
+    pub path: PathBuf,
+    /// The calendar rules shared by every indicator.
+    pub calendar: CalendarRules,
+    /// How many financial years before the current one the default reporting range covers.
+    pub financial_years_before_current: u32,
+    /// Amber band of the RAG rating, as a percentage of the target, unless an indicator sets its own.
+    pub amber_within_percent_of_target: f64,
+    /// Value maps applied to coded columns when the data is loaded.
+    pub value_maps: Vec<ValueMap>,
+    /// The indicators, in catalogue order.
+    pub indicators: Vec<Indicator>,
+}
+
+impl Catalogue {
+    /// The columns the catalogue reads from each table, with the tables it needs.
+    pub fn columns_by_table(&self) -> BTreeMap<&'static str, BTreeSet<String>> {
+        let mut out: BTreeMap<&'static str, BTreeSet<String>> = BTreeMap::new();
+        for indicator in &self.indicators {
+            for (table, cols) in &indicator.columns_used {
+                out.entry(table).or_default().extend(cols.iter().cloned());
+            }
+        }
+        for map in &self.value_maps {
+            if out.contains_key(map.table.name) {
+                out.entry(map.table.name).or_default().insert(map.column.to_string());
+            }
+        }
+        out
+    }
+}
+
+/// The calendar rules: financial year, working week and bank holidays, and the open-at-date rule.
+#[derive(Debug, Clone)]
+pub struct CalendarRules {
+    /// Financial years (April to March in England).
+    pub financial_years: FinancialYears,
+    /// The working week, Monday first.
+    pub working_week: [bool; 7],
+    /// The reference table that lists bank holidays.
+    pub bank_holidays_table: String,
+    /// How working days between two dates are counted.
+    pub working_days: WorkingDayCount,
+    /// When a record is open at a date.
+    pub open_at_date: OpenAtDate,
+}
+
+/// A value map: local values of one coded column to catalogue codes, for all or some LAs.
+#[derive(Debug, Clone)]
+pub struct ValueMap {
+    /// The table holding the column.
+    pub table: &'static TableSpec,
+    /// The coded column.
+    pub column: &'static str,
+    /// The LAs the map applies to; empty means every LA.
+    pub las: Vec<String>,
+    /// Local value (as written) and the code it maps to.
+    pub entries: Vec<(String, String)>,
+    /// What happens to a value the map does not know.
+    pub unmapped: Unmapped,
+}
+
+/// One indicator, checked.
+#[derive(Debug, Clone)]
+pub struct Indicator {
+    /// The stable id used in the output.
+    pub id: String,
+    /// The title shown on scorecards.
+    pub title: String,
+    /// A short title for charts.
+    pub short_title: Option<String>,
+    /// What the indicator measures, in words.
+    pub definition: String,
+    /// What the numerator counts, in words.
+    pub numerator_definition: Option<String>,
+    /// What the denominator counts, in words.
+    pub denominator_definition: Option<String>,
+    /// The unit of the value.
+    pub unit: Unit,
+    /// Which direction is an improvement.
+    pub polarity: Polarity,
+    /// The windows the indicator is reported for.
+    pub windows: Vec<Window>,
+    /// Targets, by financial year and LA.
+    pub targets: Targets,
+    /// The RAG amber band in the indicator's unit, overriding the catalogue's relative rule.
+    pub amber_within: Option<f64>,
+    /// Decimals to show (presentation only; values are stored unrounded).
+    pub decimals: Option<u8>,
+    /// Where the definition comes from.
+    pub source: Option<String>,
+    /// Known caveats.
+    pub caveats: Option<String>,
+    /// The rows the indicator counts.
+    pub rows: Rows,
+    /// For percentages: the condition a counted row meets to be in the numerator.
+    pub numerator: Option<Condition>,
+    /// For means of durations: the column of days to average.
+    pub mean_of: Option<String>,
+    /// Breakdowns reported besides the total.
+    pub breakdowns: Vec<Breakdown>,
+    /// Columns read per table, to load them and to decide computability per LA.
+    pub columns_used: BTreeMap<&'static str, BTreeSet<String>>,
+    /// Where the indicator is declared.
+    pub at: Location,
+}
+
+/// A line and column in the catalogue file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    /// 1-based line.
+    pub line: u64,
+    /// 1-based column.
+    pub column: u64,
+}
+
+/// The rows an indicator counts, and how they are placed in time.
+#[derive(Debug, Clone)]
+pub struct Rows {
+    /// The table the rows come from.
+    pub table: &'static TableSpec,
+    /// Columns derived before filtering, in order.
+    pub steps: Vec<Step>,
+    /// Rows kept.
+    pub filter: Option<Condition>,
+    /// Whether rows are dated events or records open at a period end.
+    pub timing: Timing,
+    /// What one unit of the count is.
+    pub counting: Counting,
+}
+
+/// How rows are placed in time.
+#[derive(Debug, Clone)]
+pub enum Timing {
+    /// Each row is an event on this date; it counts in every window containing the date.
+    Dated {
+        /// The date column.
+        date: String,
+    },
+    /// Each row is open from `start` to `end`; it counts at every `period_end` it is open at.
+    Open {
+        /// The start column.
+        start: String,
+        /// The end column (null = still open).
+        end: String,
+    },
+}
+
+/// The counting unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Counting {
+    /// Every row counts once.
+    Rows,
+    /// Distinct values of this column (the child, for `children`).
+    Distinct(String),
+}
+
+/// An SQL condition or expression, parsed.
+#[derive(Debug, Clone)]
+pub struct Condition {
+    /// The SQL text as written.
+    pub sql: String,
+    /// The Polars expression.
+    pub expr: Expr,
+}
+
+/// A building block adding a column to the rows.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// `name` = `WD(from, to)`; rows where it cannot be computed are left out.
+    WorkingDays { name: String, from: String, to: String },
+    /// `name` = calendar days from `from` to `to`; rows where `to < from` are left out.
+    CalendarDays { name: String, from: String, to: String },
+    /// `name` = `date` moved by `months` calendar months.
+    AddMonths { name: String, date: String, months: i32 },
+    /// Columns of another table joined by id (the first row per id when ids repeat).
+    Lookup { table: &'static TableSpec, on: Vec<(String, String)>, columns: Vec<String>, steps: Vec<Step> },
+    /// `name` = whether another table has a row matching on `on`, passing `filter`, open at `open_at`.
+    Exists {
+        name: String,
+        table: &'static TableSpec,
+        on: Vec<(String, String)>,
+        steps: Vec<Step>,
+        filter: Option<Condition>,
+        open_at: Option<OpenAt>,
+    },
+    /// `name` = whether an earlier row of the same table matches (see the README for the exact rule).
+    EarlierRecord {
+        name: String,
+        same: Vec<String>,
+        before: String,
+        other_date: Option<String>,
+        within_months: Option<u32>,
+    },
+    /// `name` = the date of the previous row with the same `same` values, else `otherwise`.
+    PreviousDate { name: String, same: Vec<String>, date: String, otherwise: Option<String> },
+    /// `name` = an SQL expression.
+    Expression { name: String, condition: Condition },
+}
+
+/// The other table's row is open at this row's `date`.
+#[derive(Debug, Clone)]
+pub struct OpenAt {
+    /// This row's date column.
+    pub date: String,
+    /// The other row's start column.
+    pub start: String,
+    /// The other row's end column.
+    pub end: String,
+}
+
+/// A breakdown: one row per category of a column, all categories always present.
+#[derive(Debug, Clone)]
+pub struct Breakdown {
+    /// The breakdown's name in the output.
+    pub name: String,
+    /// The column holding the category.
+    pub column: String,
+    /// Every category, in order.
+    pub categories: Vec<String>,
+}
+
+/// A reporting window ending on `period_end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Window {
+    /// The calendar month.
+    Month,
+    /// The financial quarter to date.
+    Quarter,
+    /// The financial year to date.
+    Ytd,
+    /// The whole financial year; reported at its last month only.
+    FinancialYear,
+    /// The N calendar months ending on `period_end`.
+    Rolling(u32),
+    /// The state at the end of `period_end`.
+    Snapshot,
+}
+
+impl Window {
+    /// Parses a window name (`month`, `quarter`, `ytd`, `financial_year`, `snapshot`, `rolling_<N>m`).
+    pub fn parse(name: &str) -> Option<Window> {
+        match name {
+            "month" => Some(Window::Month),
+            "quarter" => Some(Window::Quarter),
+            "ytd" => Some(Window::Ytd),
+            "financial_year" => Some(Window::FinancialYear),
+            "snapshot" => Some(Window::Snapshot),
+            _ => {
+                let n: u32 = name.strip_prefix("rolling_")?.strip_suffix('m')?.parse().ok()?;
+                (2..=60).contains(&n).then_some(Window::Rolling(n))
+            }
+        }
+    }
+
+    /// The last `period_end` month whose window contains an event of `month`.
+    pub fn last_month_containing(self, month: Month, fy: FinancialYears) -> Month {
+        match self {
+            Window::Month | Window::Snapshot => month,
+            Window::Quarter => fy.quarter_last_month(month),
+            Window::Ytd | Window::FinancialYear => fy.last_month(month),
+            Window::Rolling(n) => month.plus(n as i32 - 1),
+        }
+    }
+}
+
+impl fmt::Display for Window {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Window::Month => f.write_str("month"),
+            Window::Quarter => f.write_str("quarter"),
+            Window::Ytd => f.write_str("ytd"),
+            Window::FinancialYear => f.write_str("financial_year"),
+            Window::Rolling(n) => write!(f, "rolling_{n}m"),
+            Window::Snapshot => f.write_str("snapshot"),
+        }
+    }
+}
+
+/// Targets in the indicator's unit: for one LA and year the most specific applies.
+#[derive(Debug, Clone, Default)]
+pub struct Targets {
+    /// The target for every year and LA.
+    pub all_years: Option<f64>,
+    /// Targets by financial year label (`2023-24`).
+    pub by_year: BTreeMap<String, f64>,
+    /// Targets by LA code, then financial year label.
+    pub by_la: BTreeMap<String, BTreeMap<String, f64>>,
+}
+
+impl Targets {
+    /// The target of an LA in a financial year, if any.
+    pub fn for_la_year(&self, la: &str, year: &str) -> Option<f64> {
+        self.by_la
+            .get(la)
+            .and_then(|y| y.get(year))
+            .or_else(|| self.by_year.get(year))
+            .copied()
+            .or(self.all_years)
+    }
+
+    /// Whether any target is set.
+    pub fn is_empty(&self) -> bool {
+        self.all_years.is_none() && self.by_year.is_empty() && self.by_la.is_empty()
+    }
+}
+
+impl Unit {
+    /// The unit's name in the output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Count => "count",
+            Unit::Percent => "percent",
+            Unit::RatePer10k => "rate_per_10k",
+            Unit::Days => "days",
+        }
+    }
+}
+
+impl Polarity {
+    /// The polarity's name in the output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Polarity::HighIsGood => "high_is_good",
+            Polarity::LowIsGood => "low_is_good",
+            Polarity::Neutral => "neutral",
+        }
+    }
+}

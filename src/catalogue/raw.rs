@@ -1,0 +1,299 @@
+//! The catalogue exactly as written in YAML: serde types with locations kept for later checks.
+//!
+//! Nothing here is validated beyond its shape; [`super::validate`] turns these into the checked model.
+
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
+
+/// The top level of `indicators.yaml`. Indicators are kept unparsed here so that each is parsed on its own and
+/// every indicator's errors are reported, not only the first.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCatalogue {
+    pub version: Spanned<String>,
+    pub calendar: RawCalendar,
+    #[serde(default)]
+    pub reporting: Option<RawReporting>,
+    #[serde(default)]
+    pub rag: Option<RawRag>,
+    #[serde(default)]
+    pub value_maps: Vec<RawValueMap>,
+    pub indicators: Vec<Spanned<IgnoredAny>>,
+}
+
+/// The calendar rules, declared once for the whole catalogue.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalendar {
+    pub financial_year_start_month: Spanned<u32>,
+    pub working_week: Spanned<Vec<String>>,
+    pub bank_holidays: Spanned<String>,
+    pub working_days: WorkingDayCount,
+    pub open_at_date: OpenAtDate,
+}
+
+/// How `WD(a, b)` counts.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkingDayCount {
+    /// Working days x with `a < x <= b`: a same-day completion is 0.
+    AfterStartThroughEnd,
+}
+
+/// When a record with a start and an end is open at a date d.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum OpenAtDate {
+    /// `start <= d` and (`end` is null or `end > d`): a plan that ends on d is not open at d.
+    StartOnOrBeforeEndAfter,
+    /// `start <= d` and (`end` is null or `end >= d`).
+    StartOnOrBeforeEndOnOrAfter,
+}
+
+/// The default reporting range.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReporting {
+    pub financial_years_before_current: Spanned<u32>,
+}
+
+/// The catalogue-wide RAG rule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRag {
+    pub amber_within_percent_of_target: Spanned<f64>,
+}
+
+/// A map from local values of one coded column to the codes the catalogue uses.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawValueMap {
+    pub table: Spanned<String>,
+    pub column: Spanned<String>,
+    #[serde(default)]
+    pub las: Vec<Spanned<String>>,
+    pub values: Spanned<BTreeMap<String, Vec<String>>>,
+    #[serde(default)]
+    pub unmapped: Unmapped,
+}
+
+/// What happens to a value that no map entry names and that is not itself a code of the map.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Unmapped {
+    /// The value becomes null and is counted as a data-quality finding.
+    #[default]
+    Finding,
+    /// The value is kept as it is.
+    Keep,
+}
+
+/// One indicator as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIndicator {
+    pub id: Spanned<String>,
+    pub title: String,
+    #[serde(default)]
+    pub short_title: Option<String>,
+    pub definition: String,
+    #[serde(default)]
+    pub numerator_definition: Option<String>,
+    #[serde(default)]
+    pub denominator_definition: Option<String>,
+    pub unit: Spanned<Unit>,
+    pub polarity: Polarity,
+    pub windows: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub target: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub targets_by_year: Option<Spanned<BTreeMap<String, f64>>>,
+    #[serde(default)]
+    pub targets_by_la: Option<Spanned<BTreeMap<String, BTreeMap<String, f64>>>>,
+    #[serde(default)]
+    pub amber_within: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub decimals: Option<u8>,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub caveats: Option<String>,
+    pub rows: RawRows,
+    #[serde(default)]
+    pub numerator: Option<Spanned<String>>,
+    #[serde(default)]
+    pub mean_of: Option<Spanned<String>>,
+    #[serde(default)]
+    pub breakdowns: Vec<RawBreakdown>,
+}
+
+/// The unit of an indicator's value.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// A count: value = numerator.
+    Count,
+    /// A percentage: value = 100 x numerator / denominator.
+    Percent,
+    /// A rate: value = 10000 x numerator / population aged 0-17.
+    RatePer10k,
+    /// A mean duration: value = sum of days / number of rows.
+    Days,
+}
+
+/// Which direction of change is an improvement.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Polarity {
+    HighIsGood,
+    LowIsGood,
+    Neutral,
+}
+
+/// The rows an indicator counts.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRows {
+    pub table: Spanned<String>,
+    #[serde(default)]
+    pub steps: Vec<RawStep>,
+    #[serde(default, rename = "where")]
+    pub filter: Option<Spanned<String>>,
+    #[serde(default)]
+    pub dated_by: Option<Spanned<String>>,
+    #[serde(default)]
+    pub open: Option<Spanned<RawOpen>>,
+    #[serde(default)]
+    pub count: Option<Spanned<RawCounting>>,
+}
+
+/// The start and end columns of a record that is open between them.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOpen {
+    pub start: Spanned<String>,
+    pub end: Spanned<String>,
+}
+
+/// The counting unit.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawCounting {
+    /// Every row counts once (events, plans, episodes).
+    Rows,
+    /// Distinct children (the table's person column).
+    Children,
+    /// Distinct values of a column.
+    Distinct(String),
+}
+
+/// A building block that adds a column to the rows.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawStep {
+    WorkingDays(RawBetween),
+    CalendarDays(RawBetween),
+    AddMonths(RawAddMonths),
+    Lookup(RawLookup),
+    Exists(RawExists),
+    EarlierRecord(RawEarlierRecord),
+    PreviousDate(RawPreviousDate),
+    Expression(RawExpression),
+}
+
+/// `name` = a count of days between two date columns.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBetween {
+    pub name: Spanned<String>,
+    pub from: Spanned<String>,
+    pub to: Spanned<String>,
+}
+
+/// `name` = `date` moved by whole calendar months.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAddMonths {
+    pub name: Spanned<String>,
+    pub date: Spanned<String>,
+    pub months: Spanned<i32>,
+}
+
+/// Columns of another table, joined by id.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLookup {
+    pub table: Spanned<String>,
+    pub on: Spanned<BTreeMap<String, String>>,
+    pub columns: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub steps: Vec<RawStep>,
+}
+
+/// `name` = whether another table has a matching row.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExists {
+    pub name: Spanned<String>,
+    pub table: Spanned<String>,
+    pub on: Spanned<BTreeMap<String, String>>,
+    #[serde(default)]
+    pub steps: Vec<RawStep>,
+    #[serde(default, rename = "where")]
+    pub filter: Option<Spanned<String>>,
+    #[serde(default)]
+    pub open_at: Option<RawOpenAt>,
+}
+
+/// The other row must be open (between `start` and `end`) at this row's `date`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOpenAt {
+    pub date: Spanned<String>,
+    pub start: Spanned<String>,
+    pub end: Spanned<String>,
+}
+
+/// `name` = whether the same child (or the same `same` columns) has an earlier row in the same table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEarlierRecord {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub same: Option<Vec<Spanned<String>>>,
+    pub before: Spanned<String>,
+    #[serde(default)]
+    pub other_date: Option<Spanned<String>>,
+    #[serde(default)]
+    pub within_months: Option<Spanned<u32>>,
+}
+
+/// `name` = the date of the previous row with the same `same` columns, else `otherwise`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPreviousDate {
+    pub name: Spanned<String>,
+    pub same: Vec<Spanned<String>>,
+    pub date: Spanned<String>,
+    #[serde(default)]
+    pub otherwise: Option<Spanned<String>>,
+}
+
+/// `name` = an SQL expression over the row's columns.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpression {
+    pub name: Spanned<String>,
+    pub sql: Spanned<String>,
+}
+
+/// A breakdown: rows per category of a column.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBreakdown {
+    pub name: Spanned<String>,
+    pub column: Spanned<String>,
+    pub categories: Vec<String>,
+}

@@ -1,0 +1,741 @@
+//! From YAML text to a checked [`Catalogue`]: every problem is collected with its line and column before any data
+//! is read.
+
+use super::error::{CatalogueError, Problem};
+use super::model::*;
+use super::raw::{self, RawCatalogue, RawCounting, RawIndicator, RawStep};
+use crate::calendar::{FinancialYears, weekday_from_name};
+use crate::contract::{self, Logical, REFERENCE_TABLES, TableSpec};
+use serde_saphyr::{Location as YamlLocation, Spanned};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Reads and checks the catalogue at `path`.
+pub fn load(path: &Path) -> Result<Catalogue, CatalogueError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| CatalogueError::Read { path: path.to_path_buf(), source })?;
+    parse(&text, path)
+}
+
+/// Checks catalogue text; `path` is used in messages and recorded in the result.
+pub fn parse(text: &str, path: &Path) -> Result<Catalogue, CatalogueError> {
+    let invalid = |problems: Vec<Problem>| CatalogueError::Invalid { path: path.to_path_buf(), problems };
+    let raw: RawCatalogue = serde_saphyr::from_str(text).map_err(|e| invalid(vec![yaml_problem(&e)]))?;
+    let mut checker = Checker::default();
+    let calendar = checker.calendar(&raw.calendar);
+    let value_maps = raw.value_maps.iter().filter_map(|m| checker.value_map(m)).collect();
+    let mut indicators: Vec<Indicator> = Vec::new();
+    let mut seen: BTreeMap<String, Location> = BTreeMap::new();
+    for item in &raw.indicators {
+        let item_text = indicator_text(text, item.referenced.line() as usize, item.referenced.column() as usize);
+        let parsed: RawIndicator = match serde_saphyr::from_str(&item_text) {
+            Ok(p) => p,
+            Err(e) => {
+                checker.problems.push(yaml_problem(&e));
+                continue;
+            }
+        };
+        if let Some(first) = seen.get(&parsed.id.value) {
+            checker.at(
+                &parsed.id.referenced,
+                format!("duplicate indicator id `{}`: first declared at line {}", parsed.id.value, first.line),
+            );
+            continue;
+        }
+        if let Some(ind) = checker.indicator(&parsed, &calendar) {
+            seen.insert(ind.id.clone(), ind.at);
+            indicators.push(ind);
+        }
+    }
+    if raw.indicators.is_empty() {
+        checker.problems.push(Problem { line: 1, column: 1, message: "the catalogue declares no indicators".into() });
+    }
+    let years = raw.reporting.as_ref().map(|r| r.financial_years_before_current.value).unwrap_or(3);
+    let amber = raw.rag.as_ref().map(|r| r.amber_within_percent_of_target.value).unwrap_or(10.0);
+    if let Some(r) = &raw.rag
+        && !(0.0..=100.0).contains(&amber)
+    {
+        checker.at(&r.amber_within_percent_of_target.referenced, "amber_within_percent_of_target must be 0 to 100");
+    }
+    if !checker.problems.is_empty() {
+        let mut problems = checker.problems;
+        problems.sort();
+        return Err(invalid(problems));
+    }
+    Ok(Catalogue {
+        version: raw.version.value,
+        hash: format!("{:x}", Sha256::digest(text.as_bytes())),
+        path: path.to_path_buf(),
+        calendar: calendar.expect("no problems means the calendar was checked"),
+        financial_years_before_current: years,
+        amber_within_percent_of_target: amber,
+        value_maps,
+        indicators,
+    })
+}
+
+/// A problem from the YAML parser, with its location.
+fn yaml_problem(e: &serde_saphyr::Error) -> Problem {
+    let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+    let rendered = e.render_with_options(serde_saphyr::render_options! { snippets: serde_saphyr::SnippetMode::Off });
+    let message = match rendered.rfind(" at line ") {
+        Some(i) => rendered[..i].to_string(),
+        None => rendered,
+    };
+    Problem { line, column, message: message.trim().to_string() }
+}
+
+/// The text of one sequence item, with everything before it blanked so that the parser's lines and columns are
+/// those of the whole file.
+fn indicator_text(text: &str, line: usize, column: usize) -> String {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let start = line.saturating_sub(1).min(lines.len().saturating_sub(1));
+    let first: Vec<char> = lines[start].chars().collect();
+    let col0 = column.saturating_sub(1).min(first.len());
+    let dash = first[..col0].iter().rposition(|c| *c == '-').unwrap_or(col0.saturating_sub(2));
+    let mut out = String::new();
+    for _ in 0..start {
+        out.push('\n');
+    }
+    out.extend(std::iter::repeat_n(' ', col0));
+    out.extend(first[col0..].iter());
+    for l in &lines[start + 1..] {
+        let trimmed = l.trim_start();
+        let indent = l.len() - trimmed.len();
+        if !trimmed.is_empty() && !trimmed.starts_with('#') && indent <= dash {
+            break;
+        }
+        out.push('\n');
+        out.push_str(l);
+    }
+    out.push('\n');
+    out
+}
+
+/// The kind of value a column holds, for checking references.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Date,
+    Datetime,
+    Bool,
+    Number,
+    Text,
+    Any,
+}
+
+impl Kind {
+    fn of(logical: Logical) -> Kind {
+        match logical {
+            Logical::Date => Kind::Date,
+            Logical::Datetime => Kind::Datetime,
+            Logical::Flag => Kind::Bool,
+            Logical::Number => Kind::Number,
+            Logical::Id | Logical::Code | Logical::Text => Kind::Text,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Date => "a date",
+            Kind::Datetime => "a datetime",
+            Kind::Bool => "a flag",
+            Kind::Number => "a number",
+            Kind::Text => "text",
+            Kind::Any => "an expression",
+        }
+    }
+}
+
+const DATES: &[Kind] = &[Kind::Date, Kind::Datetime, Kind::Any];
+const NUMBERS: &[Kind] = &[Kind::Number, Kind::Any];
+const ANY: &[Kind] = &[Kind::Date, Kind::Datetime, Kind::Bool, Kind::Number, Kind::Text, Kind::Any];
+
+/// The columns visible at a point of an indicator's rows: name, kind, and the table it is read from.
+#[derive(Clone, Default)]
+struct Scope {
+    columns: BTreeMap<String, (Kind, Option<&'static str>)>,
+}
+
+impl Scope {
+    fn of_table(table: &'static TableSpec) -> Scope {
+        let columns = table.columns.iter().map(|c| (c.name.to_string(), (Kind::of(c.logical), Some(table.name))));
+        Scope { columns: columns.collect() }
+    }
+}
+
+#[derive(Default)]
+struct Checker {
+    problems: Vec<Problem>,
+    context: String,
+    used: BTreeMap<&'static str, BTreeSet<String>>,
+}
+
+fn loc(l: &YamlLocation) -> Location {
+    Location { line: l.line(), column: l.column() }
+}
+
+impl Checker {
+    fn at(&mut self, l: &YamlLocation, message: impl Into<String>) {
+        let message = message.into();
+        let message = if self.context.is_empty() { message } else { format!("{}: {message}", self.context) };
+        self.problems.push(Problem { line: l.line(), column: l.column(), message });
+    }
+
+    fn calendar(&mut self, c: &raw::RawCalendar) -> Option<CalendarRules> {
+        let start = c.financial_year_start_month.value;
+        if !(1..=12).contains(&start) {
+            self.at(&c.financial_year_start_month.referenced, "financial_year_start_month must be 1 to 12");
+        }
+        let mut week = [false; 7];
+        for day in &c.working_week.value {
+            match weekday_from_name(day) {
+                Some(w) => week[w.num_days_from_monday() as usize] = true,
+                None => self.at(
+                    &c.working_week.referenced,
+                    format!("`{day}` is not a weekday: use mon, tue, wed, thu, fri, sat, sun"),
+                ),
+            }
+        }
+        if !week.contains(&true) {
+            self.at(&c.working_week.referenced, "working_week must name at least one weekday");
+        }
+        if !REFERENCE_TABLES.contains(&c.bank_holidays.value.as_str()) {
+            self.at(
+                &c.bank_holidays.referenced,
+                format!(
+                    "unknown reference table `{}`{}",
+                    c.bank_holidays.value,
+                    suggest(&c.bank_holidays.value, REFERENCE_TABLES.iter().copied())
+                ),
+            );
+        }
+        (1..=12).contains(&start).then(|| CalendarRules {
+            financial_years: FinancialYears::starting_in(start),
+            working_week: week,
+            bank_holidays_table: c.bank_holidays.value.clone(),
+            working_days: c.working_days,
+            open_at_date: c.open_at_date,
+        })
+    }
+
+    fn table(&mut self, name: &Spanned<String>) -> Option<&'static TableSpec> {
+        let t = contract::table(&name.value);
+        if t.is_none() {
+            self.at(
+                &name.referenced,
+                format!(
+                    "unknown table `{}`{}",
+                    name.value,
+                    suggest(&name.value, contract::TABLES.iter().map(|t| t.name))
+                ),
+            );
+        }
+        t
+    }
+
+    fn value_map(&mut self, m: &raw::RawValueMap) -> Option<ValueMap> {
+        let table = self.table(&m.table)?;
+        let Some(column) = table.column(&m.column.value) else {
+            self.at(
+                &m.column.referenced,
+                format!(
+                    "table `{}` has no column `{}`{}",
+                    table.name,
+                    m.column.value,
+                    suggest(&m.column.value, table.columns.iter().map(|c| c.name))
+                ),
+            );
+            return None;
+        };
+        if column.logical != Logical::Code {
+            self.at(&m.column.referenced, format!("`{}` is not a coded column: only codes are mapped", column.name));
+        }
+        let mut entries = Vec::new();
+        let mut by_local: BTreeMap<String, String> = BTreeMap::new();
+        for (code, locals) in &m.values.value {
+            for local in locals {
+                let key = local.trim().to_lowercase();
+                if let Some(other) = by_local.insert(key, code.clone())
+                    && other != *code
+                {
+                    self.at(&m.values.referenced, format!("`{local}` is mapped to both `{other}` and `{code}`"));
+                }
+                entries.push((local.clone(), code.clone()));
+            }
+        }
+        if m.values.value.is_empty() {
+            self.at(&m.values.referenced, "a value map needs at least one code");
+        }
+        Some(ValueMap {
+            table,
+            column: column.name,
+            las: m.las.iter().map(|l| l.value.clone()).collect(),
+            entries,
+            unmapped: m.unmapped,
+        })
+    }
+
+    /// Checks a column reference against the scope; records which table it is read from.
+    fn column(&mut self, scope: &Scope, name: &Spanned<String>, kinds: &[Kind], role: &str) -> Option<String> {
+        match scope.columns.get(&name.value) {
+            None => {
+                let hint = suggest(&name.value, scope.columns.keys().map(String::as_str));
+                self.at(&name.referenced, format!("{role}: unknown column `{}`{hint}", name.value));
+                None
+            }
+            Some((kind, origin)) => {
+                if let Some(t) = origin {
+                    self.used.entry(t).or_default().insert(name.value.clone());
+                }
+                if !kinds.contains(kind) {
+                    let want: Vec<_> = kinds.iter().filter(|k| **k != Kind::Any).map(|k| k.name()).collect();
+                    self.at(
+                        &name.referenced,
+                        format!("{role}: `{}` is {}, expected {}", name.value, kind.name(), want.join(" or ")),
+                    );
+                    return None;
+                }
+                Some(name.value.clone())
+            }
+        }
+    }
+
+    fn new_column(&mut self, scope: &mut Scope, name: &Spanned<String>, kind: Kind) -> Option<String> {
+        if !is_identifier(&name.value) {
+            self.at(&name.referenced, format!("`{}` is not a column name: use lower_snake_case", name.value));
+            return None;
+        }
+        if scope.columns.contains_key(&name.value) {
+            self.at(&name.referenced, format!("a column named `{}` already exists: choose another name", name.value));
+            return None;
+        }
+        scope.columns.insert(name.value.clone(), (kind, None));
+        Some(name.value.clone())
+    }
+
+    fn sql(&mut self, scope: &Scope, text: &Spanned<String>, role: &str) -> Option<Condition> {
+        let expr = match polars::sql::sql_expr(&text.value) {
+            Ok(e) => e,
+            Err(e) => {
+                let detail = e.to_string().lines().next().unwrap_or_default().to_string();
+                self.at(&text.referenced, format!("{role}: cannot parse SQL `{}`: {detail}", text.value));
+                return None;
+            }
+        };
+        let mut ok = true;
+        for name in expr.clone().meta().root_names() {
+            let spanned = Spanned::new(name.to_string(), text.referenced, text.defined);
+            ok &= self.column(scope, &spanned, ANY, role).is_some();
+        }
+        ok.then(|| Condition { sql: text.value.clone(), expr })
+    }
+
+    fn on(
+        &mut self,
+        local: &Scope,
+        remote: &Scope,
+        on: &Spanned<BTreeMap<String, String>>,
+        table: &str,
+    ) -> Option<Vec<(String, String)>> {
+        if on.value.is_empty() {
+            self.at(&on.referenced, "`on` needs at least one `local_column: other_column` pair");
+            return None;
+        }
+        let mut pairs = Vec::new();
+        for (l, r) in &on.value {
+            let l = self.column(local, &Spanned::new(l.clone(), on.referenced, on.defined), ANY, "on")?;
+            let role = format!("on (table `{table}`)");
+            let r = self.column(remote, &Spanned::new(r.clone(), on.referenced, on.defined), ANY, &role)?;
+            pairs.push((l, r));
+        }
+        Some(pairs)
+    }
+
+    fn steps(&mut self, table: &'static TableSpec, scope: &mut Scope, steps: &[RawStep]) -> Option<Vec<Step>> {
+        let mut out = Vec::new();
+        let mut ok = true;
+        for step in steps {
+            match self.step(table, scope, step) {
+                Some(s) => out.push(s),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn step(&mut self, table: &'static TableSpec, scope: &mut Scope, step: &RawStep) -> Option<Step> {
+        match step {
+            RawStep::WorkingDays(b) | RawStep::CalendarDays(b) => {
+                let from = self.column(scope, &b.from, DATES, "from");
+                let to = self.column(scope, &b.to, DATES, "to");
+                let name = self.new_column(scope, &b.name, Kind::Number);
+                let (name, from, to) = (name?, from?, to?);
+                Some(match step {
+                    RawStep::WorkingDays(_) => Step::WorkingDays { name, from, to },
+                    _ => Step::CalendarDays { name, from, to },
+                })
+            }
+            RawStep::AddMonths(a) => {
+                let date = self.column(scope, &a.date, DATES, "date");
+                let name = self.new_column(scope, &a.name, Kind::Date);
+                Some(Step::AddMonths { name: name?, date: date?, months: a.months.value })
+            }
+            RawStep::Lookup(l) => {
+                let other = self.table(&l.table)?;
+                let mut remote = Scope::of_table(other);
+                let steps = self.steps(other, &mut remote, &l.steps);
+                let on = self.on(scope, &remote, &l.on, other.name);
+                let mut columns = Vec::new();
+                for c in &l.columns {
+                    let role = format!("lookup columns (table `{}`)", other.name);
+                    if let Some(name) = self.column(&remote, c, ANY, &role) {
+                        let kind = remote.columns[&name].0;
+                        if scope.columns.contains_key(&name) {
+                            self.at(&c.referenced, format!("a column named `{name}` already exists"));
+                        } else {
+                            scope.columns.insert(name.clone(), (kind, None));
+                            columns.push(name);
+                        }
+                    }
+                }
+                if l.columns.is_empty() {
+                    self.at(&l.table.referenced, "a lookup needs at least one column in `columns`");
+                }
+                Some(Step::Lookup { table: other, on: on?, columns, steps: steps? })
+            }
+            RawStep::Exists(e) => {
+                let other = self.table(&e.table)?;
+                let mut remote = Scope::of_table(other);
+                let steps = self.steps(other, &mut remote, &e.steps);
+                let filter = match &e.filter {
+                    Some(f) => Some(self.sql(&remote, f, "where")?),
+                    None => None,
+                };
+                let on = self.on(scope, &remote, &e.on, other.name);
+                let open_at = match &e.open_at {
+                    Some(o) => {
+                        let date = self.column(scope, &o.date, DATES, "open_at date");
+                        let start = self.column(&remote, &o.start, DATES, "open_at start");
+                        let end = self.column(&remote, &o.end, DATES, "open_at end");
+                        Some(OpenAt { date: date?, start: start?, end: end? })
+                    }
+                    None => None,
+                };
+                let name = self.new_column(scope, &e.name, Kind::Bool)?;
+                Some(Step::Exists { name, table: other, on: on?, steps: steps?, filter, open_at })
+            }
+            RawStep::EarlierRecord(e) => {
+                let base = Scope::of_table(table);
+                let same = match &e.same {
+                    Some(cols) => cols.iter().map(|c| self.column(&base, c, ANY, "same")).collect::<Option<Vec<_>>>(),
+                    None => match table.person {
+                        Some(p) => {
+                            self.used.entry(table.name).or_default().insert(p.to_string());
+                            Some(vec![p.to_string()])
+                        }
+                        None => {
+                            self.at(&e.name.referenced, format!("table `{}` has no child column: set `same`", table.name));
+                            None
+                        }
+                    },
+                };
+                let before = self.column(&base, &e.before, DATES, "before");
+                let other_date = match &e.other_date {
+                    Some(d) => Some(self.column(&base, d, DATES, "other_date")?),
+                    None => None,
+                };
+                let name = self.new_column(scope, &e.name, Kind::Bool);
+                Some(Step::EarlierRecord {
+                    name: name?,
+                    same: same?,
+                    before: before?,
+                    other_date,
+                    within_months: e.within_months.as_ref().map(|w| w.value),
+                })
+            }
+            RawStep::PreviousDate(p) => {
+                let same = p.same.iter().map(|c| self.column(scope, c, ANY, "same")).collect::<Vec<_>>();
+                let date = self.column(scope, &p.date, DATES, "date");
+                let otherwise = match &p.otherwise {
+                    Some(o) => Some(self.column(scope, o, DATES, "otherwise")?),
+                    None => None,
+                };
+                let name = self.new_column(scope, &p.name, Kind::Date);
+                let same = same.into_iter().collect::<Option<Vec<_>>>();
+                Some(Step::PreviousDate { name: name?, same: same?, date: date?, otherwise })
+            }
+            RawStep::Expression(x) => {
+                let condition = self.sql(scope, &x.sql, "sql");
+                let name = self.new_column(scope, &x.name, Kind::Any);
+                Some(Step::Expression { name: name?, condition: condition? })
+            }
+        }
+    }
+
+    fn indicator(&mut self, r: &RawIndicator, calendar: &Option<CalendarRules>) -> Option<Indicator> {
+        self.context = format!("indicator `{}`", r.id.value);
+        self.used = BTreeMap::new();
+        let before = self.problems.len();
+        if !is_identifier(&r.id.value) {
+            self.at(&r.id.referenced, "an indicator id is lower_snake_case: letters, digits and `_`");
+        }
+        let table = self.table(&r.rows.table);
+        let windows = self.windows(r);
+        let indicator = table.and_then(|t| self.indicator_body(r, t, windows?, calendar));
+        self.context.clear();
+        if self.problems.len() > before {
+            return None;
+        }
+        indicator
+    }
+
+    fn windows(&mut self, r: &RawIndicator) -> Option<Vec<Window>> {
+        let mut out = Vec::new();
+        for w in &r.windows.value {
+            match Window::parse(&w.value) {
+                Some(win) if out.contains(&win) => self.at(&w.referenced, format!("window `{}` is listed twice", w.value)),
+                Some(win) => out.push(win),
+                None => self.at(
+                    &w.referenced,
+                    format!(
+                        "unknown window `{}`: use month, quarter, ytd, financial_year, snapshot or rolling_<N>m (N from 2 to 60)",
+                        w.value
+                    ),
+                ),
+            }
+        }
+        if r.windows.value.is_empty() {
+            self.at(&r.windows.referenced, "an indicator needs at least one window");
+        }
+        Some(out)
+    }
+
+    fn indicator_body(
+        &mut self,
+        r: &RawIndicator,
+        table: &'static TableSpec,
+        windows: Vec<Window>,
+        calendar: &Option<CalendarRules>,
+    ) -> Option<Indicator> {
+        let rows = &r.rows;
+        let mut scope = Scope::of_table(table);
+        let timing = match (&rows.dated_by, &rows.open) {
+            (Some(d), None) => Some(Timing::Dated { date: self.column(&scope, d, DATES, "dated_by")? }),
+            (None, Some(o)) => {
+                let start = self.column(&scope, &o.value.start, DATES, "open start");
+                let end = self.column(&scope, &o.value.end, DATES, "open end");
+                scope.columns.insert("period_end".into(), (Kind::Date, None));
+                Some(Timing::Open { start: start?, end: end? })
+            }
+            _ => {
+                self.at(&rows.table.referenced, "rows need exactly one of `dated_by` (events) or `open` (records open at period end)");
+                None
+            }
+        };
+        let steps = self.steps(table, &mut scope, &rows.steps);
+        let filter = match &rows.filter {
+            Some(f) => Some(self.sql(&scope, f, "where")?),
+            None => None,
+        };
+        let counting = match &rows.count {
+            None => Some(Counting::Rows),
+            Some(c) => match &c.value {
+                RawCounting::Rows => Some(Counting::Rows),
+                RawCounting::Children => match table.person {
+                    Some(p) => {
+                        self.used.entry(table.name).or_default().insert(p.to_string());
+                        Some(Counting::Distinct(p.to_string()))
+                    }
+                    None => {
+                        self.at(&c.referenced, format!("table `{}` has no child column to count", table.name));
+                        None
+                    }
+                },
+                RawCounting::Distinct(col) => {
+                    let spanned = Spanned::new(col.clone(), c.referenced, c.defined);
+                    self.column(&scope, &spanned, ANY, "count distinct").map(Counting::Distinct)
+                }
+            },
+        };
+        let timing = timing?;
+        let is_open = matches!(timing, Timing::Open { .. });
+        for w in &windows {
+            if is_open != (*w == Window::Snapshot) {
+                let why = if is_open {
+                    "records open at period end are stocks: their only window is `snapshot`"
+                } else {
+                    "dated events have no `snapshot` window: use month, quarter, ytd, financial_year or rolling_<N>m"
+                };
+                self.at(&r.windows.referenced, format!("window `{w}`: {why}"));
+            }
+        }
+        let unit = r.unit.value;
+        let numerator = match (&r.numerator, unit) {
+            (Some(n), Unit::Percent) => Some(self.sql(&scope, n, "numerator")?),
+            (None, Unit::Percent) => {
+                self.at(&r.unit.referenced, "a percent indicator needs a `numerator` condition");
+                None
+            }
+            (Some(n), _) => {
+                self.at(&n.referenced, format!("only percent indicators have a `numerator` (this one is {})", unit.name()));
+                None
+            }
+            (None, _) => None,
+        };
+        let mean_of = match (&r.mean_of, unit) {
+            (Some(m), Unit::Days) => Some(self.column(&scope, m, NUMBERS, "mean_of")?),
+            (None, Unit::Days) => {
+                self.at(&r.unit.referenced, "a days indicator needs `mean_of`: the column of days to average");
+                None
+            }
+            (Some(m), _) => {
+                self.at(&m.referenced, "only days indicators have `mean_of`");
+                None
+            }
+            (None, _) => None,
+        };
+        if unit == Unit::Days && counting != Some(Counting::Rows) {
+            self.at(&r.unit.referenced, "a days indicator averages over rows: remove `count`");
+        }
+        let targets = self.targets(r, calendar);
+        let mut breakdowns = Vec::new();
+        for b in &r.breakdowns {
+            let column = self.column(&scope, &b.column, ANY, "breakdown column");
+            if b.categories.is_empty() {
+                self.at(&b.name.referenced, "a breakdown lists its categories");
+            }
+            if breakdowns.iter().any(|x: &Breakdown| x.name == b.name.value) {
+                self.at(&b.name.referenced, format!("breakdown `{}` is listed twice", b.name.value));
+            }
+            if let Some(column) = column {
+                breakdowns.push(Breakdown { name: b.name.value.clone(), column, categories: b.categories.clone() });
+            }
+        }
+        if let Some(a) = &r.amber_within
+            && a.value < 0.0
+        {
+            self.at(&a.referenced, "amber_within cannot be negative");
+        }
+        Some(Indicator {
+            id: r.id.value.clone(),
+            title: r.title.clone(),
+            short_title: r.short_title.clone(),
+            definition: r.definition.clone(),
+            numerator_definition: r.numerator_definition.clone(),
+            denominator_definition: r.denominator_definition.clone(),
+            unit,
+            polarity: r.polarity,
+            windows,
+            targets,
+            amber_within: r.amber_within.as_ref().map(|a| a.value),
+            decimals: r.decimals,
+            source: r.source.clone(),
+            caveats: r.caveats.clone(),
+            rows: Rows { table, steps: steps?, filter, timing, counting: counting? },
+            numerator,
+            mean_of,
+            breakdowns,
+            columns_used: std::mem::take(&mut self.used),
+            at: loc(&r.id.referenced),
+        })
+    }
+
+    fn targets(&mut self, r: &RawIndicator, calendar: &Option<CalendarRules>) -> Targets {
+        let mut t = Targets { all_years: r.target.as_ref().map(|t| t.value), ..Targets::default() };
+        let mut check = |this: &mut Checker, value: f64, at: &YamlLocation| {
+            if r.polarity == Polarity::Neutral {
+                this.at(at, "a neutral indicator has no target: set polarity to high_is_good or low_is_good");
+            } else if r.unit.value == Unit::Percent && !(0.0..=100.0).contains(&value) {
+                this.at(at, format!("target {value} is not a percentage from 0 to 100"));
+            }
+        };
+        if let Some(v) = &r.target {
+            check(self, v.value, &v.referenced);
+        }
+        let year_ok = |label: &str| -> bool {
+            let fy_starts_january = calendar.as_ref().is_some_and(|c| c.financial_years.start_month() == 1);
+            if fy_starts_january {
+                return label.len() == 4 && label.parse::<i32>().is_ok();
+            }
+            match label.split_once('-') {
+                Some((a, b)) if a.len() == 4 && b.len() == 2 => {
+                    matches!((a.parse::<i32>(), b.parse::<i32>()), (Ok(a), Ok(b)) if (a + 1) % 100 == b)
+                }
+                _ => false,
+            }
+        };
+        if let Some(by_year) = &r.targets_by_year {
+            for (year, value) in &by_year.value {
+                if !year_ok(year) {
+                    self.at(&by_year.referenced, format!("`{year}` is not a financial year label like 2023-24"));
+                }
+                check(self, *value, &by_year.referenced);
+            }
+            t.by_year = by_year.value.clone();
+        }
+        if let Some(by_la) = &r.targets_by_la {
+            for (la, years) in &by_la.value {
+                for (year, value) in years {
+                    if !year_ok(year) {
+                        self.at(&by_la.referenced, format!("LA `{la}`: `{year}` is not a financial year label like 2023-24"));
+                    }
+                    check(self, *value, &by_la.referenced);
+                }
+            }
+            t.by_la = by_la.value.clone();
+        }
+        t
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// ` (did you mean `x`?)` for the closest candidate, or nothing when none is close.
+pub(crate) fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> String {
+    let best = candidates
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|(d, c)| *d <= (c.len().max(name.len()) / 3).max(2))
+        .min();
+    match best {
+        Some((_, c)) => format!(" (did you mean `{c}`?)"),
+        None => String::new(),
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_pick_the_closest_name() {
+        let names = ["cine_referral_date", "cine_referral_id", "cine_close_date"];
+        assert_eq!(suggest("cine_refferal_date", names.iter().copied()), " (did you mean `cine_referral_date`?)");
+        assert_eq!(suggest("zzz", names.iter().copied()), "");
+    }
+
+    #[test]
+    fn an_item_keeps_its_lines_and_columns() {
+        let text = "indicators:\n  - id: a\n    title: x\n  - id: b\n";
+        let item = indicator_text(text, 2, 5);
+        assert_eq!(item, "\n    id: a\n    title: x\n");
+    }
+}

@@ -1,0 +1,184 @@
+//! The command line: argument types (clap) and the dispatch to the library. Nothing here computes.
+
+use crate::calendar::Month;
+use crate::engine::RangeRequest;
+use crate::pipeline::{self, RunOptions};
+use crate::synth::{self, GenerateOptions};
+use anyhow::Context;
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Children's social care performance indicators from SSD Parquet snapshots.
+///
+/// Reads the latest snapshot of every local authority under --data, computes the indicators declared in the
+/// catalogue for every authority and month, and writes a tidy indicator table with targets, RAG, change since
+/// last month and comparisons across authorities.
+#[derive(Debug, Parser)]
+#[command(name = "csc-indicators", version, propagate_version = true)]
+pub struct Cli {
+    /// More log output (-v: debug, -vv: trace); RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compute every indicator and write indicators.parquet, data_quality.parquet and run.json.
+    Run(RunArgs),
+    /// Check the catalogue (and, with --data, the data's schemas) without computing.
+    Validate(ValidateArgs),
+    /// Write synthetic SSD snapshots and reference tables.
+    Generate(GenerateArgs),
+}
+
+/// Arguments of `run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The snapshot data directory: <table>/la_code=<LA>/snapshot_date=<YYYY-MM-DD>/*.parquet and reference/.
+    #[arg(long, default_value = "data")]
+    pub data: PathBuf,
+    /// The indicator catalogue.
+    #[arg(long, default_value = "indicators.yaml")]
+    pub catalogue: PathBuf,
+    /// Where to write the outputs.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Use each LA's latest snapshot on or before this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<NaiveDate>,
+    /// First reported month (default: April three financial years before the current one).
+    #[arg(long, value_name = "YYYY-MM")]
+    pub from: Option<Month>,
+    /// Last reported month (default: each LA's last complete month).
+    #[arg(long, value_name = "YYYY-MM")]
+    pub to: Option<Month>,
+    /// Only this LA (DfE 3-digit code); repeat for several.
+    #[arg(long = "la", value_name = "CODE")]
+    pub las: Vec<String>,
+}
+
+/// Arguments of `validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The indicator catalogue.
+    #[arg(long, default_value = "indicators.yaml")]
+    pub catalogue: PathBuf,
+    /// Also check the schemas of the snapshot files and the reference tables under this directory.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+}
+
+/// Arguments of `generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Where to write the data (created; existing files of the same partitions are replaced).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// How many LAs, taken in a fixed spread over England's regions.
+    #[arg(long, conflicts_with = "las")]
+    pub las: Option<usize>,
+    /// These LAs (DfE 3-digit codes); repeat for several.
+    #[arg(long = "la", value_name = "CODE")]
+    pub la_codes: Vec<String>,
+    /// First month of activity.
+    #[arg(long, value_name = "YYYY-MM", default_value = "2021-04")]
+    pub from: Month,
+    /// Last month of activity.
+    #[arg(long, value_name = "YYYY-MM", default_value = "2024-03")]
+    pub to: Month,
+    /// The snapshot date (default: the day after --to's last day).
+    #[arg(long, value_name = "DATE")]
+    pub snapshot_date: Option<NaiveDate>,
+    /// Random seed: the same arguments and seed give the same bytes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Multiplies every LA's child population (0.1 for a quick small set).
+    #[arg(long, default_value_t = 1.0)]
+    pub scale: f64,
+    /// Write clean data, without the realistic dirt (descriptions for codes, bad dates, duplicates, ...).
+    #[arg(long)]
+    pub clean: bool,
+}
+
+impl Cli {
+    /// Runs the command; returns the line to print on success.
+    pub fn execute(self) -> anyhow::Result<String> {
+        match self.command {
+            Command::Run(a) => {
+                let options = RunOptions {
+                    data_dir: a.data,
+                    catalogue: a.catalogue,
+                    out_dir: a.out,
+                    as_of: a.as_of,
+                    range: RangeRequest { from: a.from, to: a.to },
+                    las: a.las,
+                };
+                let s = pipeline::run(&options)?;
+                Ok(format!(
+                    "{} LAs, {} to {}, {} indicators: {} rows and {} data-quality findings written to {} in {:.1}s",
+                    s.las,
+                    s.months.0,
+                    s.months.1,
+                    s.indicators,
+                    s.rows,
+                    s.findings,
+                    s.out_dir.display(),
+                    s.seconds
+                ))
+            }
+            Command::Validate(a) => {
+                let v = pipeline::validate(&a.catalogue, a.data.as_deref())?;
+                let mut out = format!(
+                    "catalogue `{}` is valid: {} indicators (version {}, sha256 {})",
+                    a.catalogue.display(),
+                    v.catalogue.indicators.len(),
+                    v.catalogue.version,
+                    &v.catalogue.hash[..12]
+                );
+                if let Some(data) = &a.data {
+                    out.push_str(&format!("\ndata `{}`: {} LAs checked", data.display(), v.las.len()));
+                    for line in &v.not_computable {
+                        out.push_str(&format!("\nwarning: {line}"));
+                    }
+                }
+                Ok(out)
+            }
+            Command::Generate(a) => {
+                let options = GenerateOptions {
+                    out_dir: a.out.clone(),
+                    la_count: a.las,
+                    la_codes: a.la_codes,
+                    from: a.from,
+                    to: a.to,
+                    snapshot_date: a.snapshot_date,
+                    seed: a.seed,
+                    scale: a.scale,
+                    dirt: !a.clean,
+                };
+                let s = synth::generate(&options).with_context(|| format!("generating into `{}`", a.out.display()))?;
+                Ok(format!("{} LAs, {} rows in {} files written to {} in {:.1}s", s.las, s.rows, s.files, a.out.display(), s.seconds))
+            }
+        }
+    }
+}
+
+/// Sets up `tracing` logs on stderr: `RUST_LOG` if set, else warn (-q: error, -v: debug, -vv: trace) for this crate.
+pub fn init_logging(verbose: u8, quiet: bool) {
+    use tracing_subscriber::EnvFilter;
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "csc_indicators=info,warn",
+        (false, 1) => "csc_indicators=debug,info",
+        _ => "csc_indicators=trace,debug",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+}

@@ -1,0 +1,93 @@
+//! The rows an indicator counts: the table, placed in time (dated events, or records open at each period end),
+//! with the steps' columns, filtered, and reduced to what counting needs.
+
+use super::steps::{self, StepContext, as_date};
+use super::spine::{Spine, month_of};
+use super::EngineError;
+use crate::catalogue::{Counting, Indicator, OpenAtDate, Timing, Unit};
+use crate::quality::Finding;
+use polars::lazy::dsl::int_ranges;
+use polars::prelude::*;
+
+/// Column names of prepared rows.
+pub(super) const MONTH: &str = "month";
+pub(super) const KEY: &str = "__key";
+pub(super) const NUM: &str = "__num";
+pub(super) const IN_NUM: &str = "__in_num";
+
+/// The breakdown column of prepared rows.
+pub(super) fn breakdown_column(name: &str) -> String {
+    format!("__bd_{name}")
+}
+
+/// The rows of `indicator` as `la_code, month, __key, __num, __in_num, __bd_*`: `month` is the event's month, or
+/// a month at whose end the record is open; `__num` is the row's contribution to an additive numerator and
+/// `__in_num` whether it is in the numerator.
+pub(super) fn prepare(
+    indicator: &Indicator,
+    ctx: &StepContext,
+    spine: &Spine,
+    months: &DataFrame,
+    findings: &mut Vec<Finding>,
+) -> Result<LazyFrame, EngineError> {
+    let rows = &indicator.rows;
+    let base = ctx.tables.get(rows.table.name)?;
+    let (report_from, report_to) = (spine.report_from.index(), spine.report_to().index());
+    let placed = match &rows.timing {
+        Timing::Dated { date } => base
+            .filter(col(date.as_str()).is_not_null())
+            .with_column(month_of(col(date.as_str())).alias(MONTH))
+            .filter(col(MONTH).gt_eq(lit(spine.calc_from.index())).and(col(MONTH).lt_eq(lit(report_to)))),
+        Timing::Open { start, end } => {
+            let first = month_of(col(start.as_str()));
+            let end_month = month_of(col(end.as_str()));
+            let last = match ctx.open_at_date {
+                OpenAtDate::StartOnOrBeforeEndAfter => end_month - lit(1),
+                OpenAtDate::StartOnOrBeforeEndOnOrAfter => {
+                    let at_month_end = as_date(col(end.as_str())).dt().month_end().eq(as_date(col(end.as_str())));
+                    end_month - lit(1) + at_month_end.cast(DataType::Int32)
+                }
+            };
+            let last = when(col(end.as_str()).is_null()).then(lit(report_to)).otherwise(last);
+            base.filter(col(start.as_str()).is_not_null())
+                .with_columns([
+                    max_horizontal([first, lit(report_from)])?.alias("__first"),
+                    min_horizontal([last, lit(report_to)])?.alias("__last"),
+                ])
+                .filter(col("__first").lt_eq(col("__last")))
+                .with_column(int_ranges(col("__first"), col("__last") + lit(1), lit(1), DataType::Int32).alias(MONTH))
+                .explode(cols([MONTH]), ExplodeOptions { empty_as_null: false, keep_nulls: false })
+                .drop(cols(["__first", "__last"]))
+                .join(months.clone().lazy().select([col(MONTH), col("period_end")]), [col(MONTH)], [col(MONTH)], JoinArgs::new(JoinType::Inner))
+        }
+    };
+    let derived = steps::apply(ctx, placed, &rows.steps, findings)?;
+    let mut lf = derived.rows;
+    for name in &derived.required {
+        lf = lf.filter(col(name.as_str()).is_not_null());
+    }
+    if let Some(filter) = &rows.filter {
+        lf = lf.filter(filter.expr.clone().fill_null(false));
+    }
+    let in_num = match &indicator.numerator {
+        Some(n) => n.expr.clone().fill_null(false),
+        None => lit(true),
+    };
+    let num = match (&indicator.mean_of, indicator.unit) {
+        (Some(m), Unit::Days) => col(m.as_str()).cast(DataType::Float64),
+        _ => in_num.clone().cast(DataType::Float64),
+    };
+    let key = match &rows.counting {
+        Counting::Rows => lit(NULL).cast(DataType::String),
+        Counting::Distinct(c) => col(c.as_str()).cast(DataType::String),
+    };
+    let mut select = vec![col("la_code"), col(MONTH), key.alias(KEY), num.alias(NUM), in_num.alias(IN_NUM)];
+    for b in &indicator.breakdowns {
+        select.push(col(b.column.as_str()).cast(DataType::String).alias(breakdown_column(&b.name).as_str()));
+    }
+    let mut lf = lf.select(select);
+    if rows.counting != Counting::Rows {
+        lf = lf.filter(col(KEY).is_not_null());
+    }
+    Ok(lf)
+}

@@ -1,0 +1,145 @@
+//! Windows: from prepared rows to numerator and denominator per LA, `period_end` month and window, zero-filled on
+//! the spine. Additive counts are summed by month and then windowed; distinct counts are windowed on the rows.
+
+use super::rows::{IN_NUM, KEY, MONTH, NUM, breakdown_column};
+use super::spine::{Spine, financial_year_of, month_in_year};
+use crate::catalogue::{Breakdown, Counting, Indicator, Timing, Window};
+use polars::lazy::dsl::int_ranges;
+use polars::prelude::*;
+
+/// Column names of component frames.
+pub(super) const BREAKDOWN_VALUE: &str = "breakdown_value";
+pub(super) const WINDOW: &str = "window";
+
+/// Numerator (`num`) and denominator (`den`) of every LA x reported month x window, for the total or one
+/// breakdown, as `la_code, month, window, breakdown_value, num, den`.
+pub(super) fn components(
+    rows: &LazyFrame,
+    indicator: &Indicator,
+    breakdown: Option<&Breakdown>,
+    spine: &Spine,
+) -> PolarsResult<LazyFrame> {
+    let fy = spine.financial_years;
+    let bd = breakdown.map(|b| breakdown_column(&b.name));
+    let mut keys = vec![col("la_code"), col(MONTH)];
+    if let Some(b) = &bd {
+        keys.push(col(b.as_str()).alias(BREAKDOWN_VALUE));
+    }
+    let spine_from = |from| -> PolarsResult<LazyFrame> {
+        let frame = spine.frame(from)?.lazy();
+        Ok(match breakdown {
+            Some(b) => {
+                let categories = df!(BREAKDOWN_VALUE => b.categories.clone())?.lazy();
+                frame.cross_join(categories, None)
+            }
+            None => frame,
+        })
+    };
+    let join_keys = || {
+        let mut k = vec![col("la_code"), col(MONTH)];
+        if bd.is_some() {
+            k.push(col(BREAKDOWN_VALUE));
+        }
+        k
+    };
+    let aggregate = |lf: LazyFrame, keys: Vec<Expr>| match &indicator.rows.counting {
+        Counting::Rows => lf.group_by(keys).agg([
+            col(NUM).sum().alias("num"),
+            len().cast(DataType::Float64).alias("den"),
+        ]),
+        Counting::Distinct(_) => lf.group_by(keys).agg([
+            col(KEY).filter(col(IN_NUM)).n_unique().cast(DataType::Float64).alias("num"),
+            col(KEY).n_unique().cast(DataType::Float64).alias("den"),
+        ]),
+    };
+    let zero_fill = |spine: LazyFrame, agg: LazyFrame| {
+        spine
+            .join(agg, join_keys(), join_keys(), JoinArgs::new(JoinType::Left))
+            .with_columns([col("num").fill_null(lit(0.0)), col("den").fill_null(lit(0.0))])
+    };
+    let group_cols = || {
+        let mut g = vec![col("la_code")];
+        if bd.is_some() {
+            g.push(col(BREAKDOWN_VALUE));
+        }
+        g
+    };
+    let mut parts = Vec::new();
+    let snapshot = matches!(indicator.rows.timing, Timing::Open { .. });
+    let additive = indicator.rows.counting == Counting::Rows;
+    if snapshot {
+        let agg = aggregate(rows.clone(), keys.clone());
+        parts.push(zero_fill(spine_from(spine.report_from)?, agg).with_column(lit(Window::Snapshot.to_string()).alias(WINDOW)));
+    } else if additive {
+        let agg = aggregate(rows.clone(), keys.clone());
+        let mut sort_by = group_cols();
+        sort_by.push(col(MONTH));
+        let base = zero_fill(spine_from(spine.calc_from)?, agg)
+            .sort_by_exprs(sort_by, SortMultipleOptions::default())
+            .with_columns([
+                financial_year_of(col(MONTH), fy).alias("__fy"),
+                month_in_year(col(MONTH), fy).alias("__miy"),
+            ])
+            .with_column((col("__miy") / lit(3)).alias("__fq"));
+        for w in &indicator.windows {
+            let windowed = |over: Vec<Expr>| -> PolarsResult<Vec<Expr>> {
+                Ok(vec![
+                    col("num").cum_sum(false).over(over.clone())?.alias("num"),
+                    col("den").cum_sum(false).over(over)?.alias("den"),
+                ])
+            };
+            let mut g = group_cols();
+            let part = match w {
+                Window::Month => base.clone(),
+                Window::Ytd | Window::FinancialYear => {
+                    g.push(col("__fy"));
+                    let lf = base.clone().with_columns(windowed(g)?);
+                    if *w == Window::FinancialYear { lf.filter(col("__miy").eq(lit(11))) } else { lf }
+                }
+                Window::Quarter => {
+                    g.extend([col("__fy"), col("__fq")]);
+                    base.clone().with_columns(windowed(g)?)
+                }
+                Window::Rolling(n) => base
+                    .clone()
+                    .with_columns(windowed(g.clone())?)
+                    .with_columns([
+                        (col("num") - col("num").shift(lit(*n as i64)).over(g.clone())?.fill_null(lit(0.0))).alias("num"),
+                        (col("den") - col("den").shift(lit(*n as i64)).over(g)?.fill_null(lit(0.0))).alias("den"),
+                    ]),
+                Window::Snapshot => unreachable!("the catalogue gives dated events no snapshot window"),
+            };
+            parts.push(
+                part.filter(col(MONTH).gt_eq(lit(spine.report_from.index())))
+                    .with_column(lit(w.to_string()).alias(WINDOW)),
+            );
+        }
+    } else {
+        for w in &indicator.windows {
+            let miy = month_in_year(col(MONTH), fy);
+            let (first, last) = match w {
+                Window::Month => (col(MONTH), col(MONTH)),
+                Window::Quarter => (col(MONTH), col(MONTH) + lit(2) - miy % lit(3)),
+                Window::Ytd => (col(MONTH), col(MONTH) + lit(11) - miy),
+                Window::FinancialYear => (col(MONTH) + lit(11) - miy.clone(), col(MONTH) + lit(11) - miy),
+                Window::Rolling(n) => (col(MONTH), col(MONTH) + lit(*n as i32 - 1)),
+                Window::Snapshot => unreachable!("the catalogue gives dated events no snapshot window"),
+            };
+            let expanded = rows
+                .clone()
+                .with_column(int_ranges(first, last + lit(1), lit(1), DataType::Int32).alias("__period"))
+                .explode(cols(["__period"]), ExplodeOptions { empty_as_null: false, keep_nulls: false })
+                .with_column(col("__period").alias(MONTH));
+            let agg = aggregate(expanded, keys.clone());
+            let mut part = zero_fill(spine_from(spine.report_from)?, agg);
+            if *w == Window::FinancialYear {
+                part = part.filter(month_in_year(col(MONTH), fy).eq(lit(11)));
+            }
+            parts.push(part.with_column(lit(w.to_string()).alias(WINDOW)));
+        }
+    }
+    let bd_value = if bd.is_some() { col(BREAKDOWN_VALUE) } else { lit(NULL).cast(DataType::String).alias(BREAKDOWN_VALUE) };
+    let select = [col("la_code"), col(MONTH), col(WINDOW), bd_value, col("num"), col("den")];
+    let parts: Vec<LazyFrame> = parts.into_iter().map(|p| p.select(select.clone())).collect();
+    concat(parts, UnionArgs::default())
+}

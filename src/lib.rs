@@ -1,0 +1,20 @@
+//! csc-indicators: children's social care performance indicators for English councils, computed from Standard
+//! Safeguarding Dataset Parquet snapshots with Polars, as declared in a YAML catalogue.
+//!
+//! The flow is `catalogue` (check the YAML) -> `snapshot` (load the latest snapshot of every LA) -> `engine`
+//! (numerator and denominator per LA, month and window) -> `scorecard` (targets, RAG, change, comparisons) ->
+//! `output` (atomic Parquet and JSON). `pipeline` ties them together; `cli` is the command line over it; `synth`
+//! writes synthetic data.
+
+pub mod calendar;
+pub mod catalogue;
+pub mod cli;
+pub mod contract;
+pub mod engine;
+pub mod output;
+pub mod pipeline;
+pub mod quality;
+pub mod reference;
+pub mod scorecard;
+pub mod snapshot;
+pub mod synth;

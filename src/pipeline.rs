@@ -1,0 +1,250 @@
+//! The library API the CLI is a shell over: `run` computes and writes a scorecard table; `validate` checks a
+//! catalogue, and optionally the data, without computing.
+
+use crate::calendar::Month;
+use crate::catalogue::{self, Catalogue, CatalogueError};
+use crate::engine::{self, EngineError, RangeRequest, Spine};
+use crate::output::{self, OutputError};
+use crate::quality::Finding;
+use crate::reference::{Reference, ReferenceError};
+use crate::scorecard;
+use crate::snapshot::{self, Inventory, LaSnapshot, SnapshotError};
+use chrono::NaiveDate;
+use polars::prelude::*;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Any error of a run, with the context of the stage that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The catalogue is unreadable or invalid.
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
+    /// The snapshot data is missing or unusable.
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+    /// A reference table is missing or unusable.
+    #[error(transparent)]
+    Reference(#[from] ReferenceError),
+    /// Computing an indicator failed.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// Writing the outputs failed.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// The reporting range is empty.
+    #[error("the reporting range is empty: --from {from} is after the last complete month {to}")]
+    EmptyRange { from: Month, to: Month },
+    /// Polars failed while assembling the outputs.
+    #[error("assembling the output failed: {0}")]
+    Polars(#[from] PolarsError),
+}
+
+/// What `run` is asked to do.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The snapshot data directory.
+    pub data_dir: PathBuf,
+    /// The catalogue file.
+    pub catalogue: PathBuf,
+    /// Where the outputs go.
+    pub out_dir: PathBuf,
+    /// Use each LA's latest snapshot on or before this date.
+    pub as_of: Option<NaiveDate>,
+    /// The reporting range.
+    pub range: RangeRequest,
+    /// Only these LAs (all when empty).
+    pub las: Vec<String>,
+}
+
+/// What a run did.
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    /// LAs computed.
+    pub las: usize,
+    /// First and last reported month.
+    pub months: (Month, Month),
+    /// Indicators computed.
+    pub indicators: usize,
+    /// Rows written to `indicators.parquet`.
+    pub rows: usize,
+    /// Data-quality findings written.
+    pub findings: usize,
+    /// Wall time in seconds.
+    pub seconds: f64,
+    /// Where the outputs are.
+    pub out_dir: PathBuf,
+}
+
+/// Computes every indicator of the catalogue for every selected LA and month and writes the outputs.
+pub fn run(options: &RunOptions) -> Result<RunSummary, Error> {
+    let started = Instant::now();
+    let mut timings: BTreeMap<&str, f64> = BTreeMap::new();
+    let mut lap = {
+        let mut last = Instant::now();
+        move |stage: &'static str, timings: &mut BTreeMap<&str, f64>| {
+            timings.insert(stage, last.elapsed().as_secs_f64());
+            last = Instant::now();
+        }
+    };
+    let catalogue = catalogue::load(&options.catalogue)?;
+    tracing::info!(indicators = catalogue.indicators.len(), hash = &catalogue.hash[..12], "catalogue checked");
+    let inventory = Inventory::discover(&options.data_dir)?;
+    let las = inventory.select(options.as_of, &options.las)?;
+    let reference = Reference::load(&options.data_dir, &catalogue.calendar.bank_holidays_table)?;
+    let spine = spine_for(&catalogue, &las, options.range)?;
+    tracing::info!(las = las.len(), from = %spine.report_from, to = %spine.report_to(), "reporting range");
+    let mut snap = snapshot::load(&inventory, &las, &catalogue.columns_by_table(), &catalogue.value_maps)?;
+    lap("load", &mut timings);
+    let computed = engine::compute(&catalogue, &snap, &reference, &spine)?;
+    lap("compute", &mut timings);
+    let mut indicators = scorecard::judge(computed.values, &catalogue, &reference, &spine)?;
+    lap("judge", &mut timings);
+    let mut findings = std::mem::take(&mut snap.findings);
+    findings.extend(computed.findings);
+    findings.extend(unknown_las(&las, &reference)?);
+    for f in &mut findings {
+        if f.snapshot_date.is_none() {
+            f.snapshot_date = las.iter().find(|l| Some(&l.la_code) == f.la_code.as_ref()).map(|l| l.snapshot_date);
+        }
+    }
+    let mut quality = output::findings_frame(&findings)?;
+    output::ensure_dir(&options.out_dir)?;
+    let metadata = vec![
+        (output::CATALOGUE_HASH_KEY.to_string(), catalogue.hash.clone()),
+        (output::CATALOGUE_VERSION_KEY.to_string(), catalogue.version.clone()),
+        (output::TOOL_VERSION_KEY.to_string(), env!("CARGO_PKG_VERSION").to_string()),
+    ];
+    output::write_parquet(&options.out_dir.join("data_quality.parquet"), &mut quality, &metadata)?;
+    output::write_parquet(&options.out_dir.join("indicators.parquet"), &mut indicators, &metadata)?;
+    lap("write", &mut timings);
+    let summary = RunSummary {
+        las: las.len(),
+        months: (spine.report_from, spine.report_to()),
+        indicators: catalogue.indicators.len(),
+        rows: indicators.height(),
+        findings: findings.len(),
+        seconds: started.elapsed().as_secs_f64(),
+        out_dir: options.out_dir.clone(),
+    };
+    let manifest = manifest(&catalogue, &las, &spine, &summary, &timings);
+    output::write_text(&options.out_dir.join("run.json"), &manifest)?;
+    Ok(summary)
+}
+
+/// What `validate` found.
+#[derive(Debug, Clone)]
+pub struct Validation {
+    /// The checked catalogue.
+    pub catalogue: Catalogue,
+    /// The LA snapshots checked (empty without data).
+    pub las: Vec<LaSnapshot>,
+    /// Indicators that would not be computable for an LA, with the reason.
+    pub not_computable: Vec<String>,
+}
+
+/// Checks the catalogue and, when a data directory is given, every file's schema and the reference tables.
+pub fn validate(catalogue_path: &Path, data_dir: Option<&Path>) -> Result<Validation, Error> {
+    let catalogue = catalogue::load(catalogue_path)?;
+    let mut validation = Validation { catalogue, las: Vec::new(), not_computable: Vec::new() };
+    let Some(data_dir) = data_dir else { return Ok(validation) };
+    let inventory = Inventory::discover(data_dir)?;
+    let las = inventory.select(None, &[])?;
+    Reference::load(data_dir, &validation.catalogue.calendar.bank_holidays_table)?;
+    let absent = snapshot::check(&inventory, &las, &validation.catalogue.columns_by_table())?;
+    for ((la, table), columns) in &absent {
+        for indicator in &validation.catalogue.indicators {
+            let Some(used) = indicator.columns_used.get(table) else { continue };
+            let missing: Vec<&str> = used.intersection(columns).map(String::as_str).collect();
+            if !missing.is_empty() {
+                validation.not_computable.push(format!(
+                    "LA {la}: `{}` is not computable: `{table}` lacks optional column(s) {}",
+                    indicator.id,
+                    missing.join(", ")
+                ));
+            }
+        }
+    }
+    validation.las = las;
+    Ok(validation)
+}
+
+fn spine_for(catalogue: &Catalogue, las: &[LaSnapshot], range: RangeRequest) -> Result<Spine, Error> {
+    let longest = catalogue
+        .indicators
+        .iter()
+        .flat_map(|i| &i.windows)
+        .map(|w| match w {
+            catalogue::Window::Rolling(n) => *n,
+            _ => 12,
+        })
+        .max()
+        .unwrap_or(12);
+    let spine = Spine::new(
+        las,
+        range,
+        catalogue.financial_years_before_current,
+        longest,
+        catalogue.calendar.financial_years,
+    );
+    if spine.report_from > spine.report_to() {
+        return Err(Error::EmptyRange { from: spine.report_from, to: spine.report_to() });
+    }
+    Ok(spine)
+}
+
+/// LAs with data but no row in `local_authorities`: their names and regions are unknown.
+fn unknown_las(las: &[LaSnapshot], reference: &Reference) -> PolarsResult<Vec<Finding>> {
+    let known = reference.local_authorities.column("la_code")?.str()?.clone();
+    let known: Vec<&str> = known.into_iter().flatten().collect();
+    Ok(las
+        .iter()
+        .filter(|l| !known.contains(&l.la_code.as_str()))
+        .map(|l| Finding {
+            table: "local_authorities".into(),
+            column: Some("la_code".into()),
+            la_code: Some(l.la_code.clone()),
+            snapshot_date: Some(l.snapshot_date),
+            kind: "unknown_la",
+            count: 1,
+            example: Some(l.la_code.clone()),
+            message: "the LA is not in reference/local_authorities: its name and region are null and it is in no regional comparison".into(),
+        })
+        .collect())
+}
+
+fn manifest(
+    catalogue: &Catalogue,
+    las: &[LaSnapshot],
+    spine: &Spine,
+    summary: &RunSummary,
+    timings: &BTreeMap<&str, f64>,
+) -> String {
+    let las_json: Vec<_> = las
+        .iter()
+        .map(|l| {
+            json!({
+                "la_code": l.la_code,
+                "snapshot_date": l.snapshot_date.to_string(),
+                "last_month": spine.last_month.get(&l.la_code).map(|m| m.to_string()),
+            })
+        })
+        .collect();
+    let value = json!({
+        "tool_version": env!("CARGO_PKG_VERSION"),
+        "catalogue": {
+            "path": catalogue.path.display().to_string(),
+            "version": catalogue.version,
+            "sha256": catalogue.hash,
+            "indicators": catalogue.indicators.len(),
+        },
+        "las": las_json,
+        "months": { "from": spine.report_from.to_string(), "to": spine.report_to().to_string() },
+        "rows": { "indicators": summary.rows, "data_quality": summary.findings },
+        "timings_seconds": timings,
+        "total_seconds": summary.seconds,
+    });
+    serde_json::to_string_pretty(&value).expect("json values serialise") + "\n"
+}

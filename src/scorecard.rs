@@ -1,0 +1,203 @@
+//! Judgement and comparison: targets, RAG, change since the previous month, and the same indicator pooled over the
+//! LA's region, its statistical neighbours and all LAs in the run.
+
+use crate::catalogue::{Catalogue, Polarity, Unit};
+use crate::engine::Spine;
+use crate::reference::Reference;
+use polars::prelude::*;
+
+/// The keys of one series: an indicator in one window and breakdown category.
+const SERIES: [&str; 5] = ["indicator_id", "window", "breakdown", "breakdown_value", "month"];
+
+/// The output columns, in order.
+pub const OUTPUT_COLUMNS: &[&str] = &[
+    "la_code",
+    "la_name",
+    "region_code",
+    "period_end",
+    "financial_year",
+    "indicator_id",
+    "window",
+    "breakdown",
+    "breakdown_value",
+    "numerator",
+    "denominator",
+    "value",
+    "unit",
+    "polarity",
+    "target",
+    "rag",
+    "previous_value",
+    "change",
+    "change_direction",
+    "region_value",
+    "region_las",
+    "stat_neighbours_value",
+    "stat_neighbours_las",
+    "england_value",
+    "england_las",
+    "flags",
+];
+
+fn keyed_join(how: JoinType) -> JoinArgs {
+    let mut args = JoinArgs::new(how);
+    args.nulls_equal = true;
+    args
+}
+
+fn keys(extra: &[&str]) -> Vec<Expr> {
+    extra.iter().chain(SERIES.iter()).map(|k| col(*k)).collect()
+}
+
+/// Adds LA names, period end, financial year, metadata, targets, RAG, change and comparisons to computed values.
+pub fn judge(values: DataFrame, catalogue: &Catalogue, reference: &Reference, spine: &Spine) -> PolarsResult<DataFrame> {
+    let months = spine.months()?.lazy();
+    let meta = indicator_metadata(catalogue)?.lazy();
+    let targets = targets(catalogue, spine)?.lazy();
+    let las = reference.local_authorities.clone().lazy().select([col("la_code"), col("la_name"), col("region_code")]);
+    let base = values
+        .lazy()
+        .join(months, [col("month")], [col("month")], JoinArgs::new(JoinType::Left))
+        .join(las, [col("la_code")], [col("la_code")], JoinArgs::new(JoinType::Left))
+        .join(meta, [col("indicator_id")], [col("indicator_id")], JoinArgs::new(JoinType::Left))
+        .join(
+            targets,
+            [col("indicator_id"), col("la_code"), col("financial_year")],
+            [col("indicator_id"), col("la_code"), col("financial_year")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .cache();
+    let previous = base.clone().select([
+        col("la_code"),
+        col("indicator_id"),
+        col("window"),
+        col("breakdown"),
+        col("breakdown_value"),
+        (col("month") + lit(1)).alias("month"),
+        col("value").alias("previous_value"),
+    ]);
+    let pooled = |lf: LazyFrame, group: &[&str], prefix: &str| {
+        lf.filter(col("value").is_not_null())
+            .group_by(keys(group))
+            .agg([
+                col("numerator").sum().alias("__n"),
+                col("denominator").sum().alias("__d"),
+                col("__scale").first().alias("__s"),
+                len().cast(DataType::UInt32).alias(format!("{prefix}_las").as_str()),
+            ])
+            .with_column(
+                when(col("__d").eq(lit(0.0)).or(col("__s").is_null()))
+                    .then(lit(NULL).cast(DataType::Float64))
+                    .otherwise(col("__s") * col("__n") / col("__d"))
+                    .alias(format!("{prefix}_value").as_str()),
+            )
+            .drop(cols(["__n", "__d", "__s"]))
+    };
+    let region = pooled(base.clone().filter(col("region_code").is_not_null()), &["region_code"], "region");
+    let england = pooled(base.clone(), &[], "england");
+    let neighbours = reference
+        .statistical_neighbours
+        .clone()
+        .lazy()
+        .select([col("la_code").alias("__for_la"), col("neighbour_la_code").alias("la_code")])
+        .join(base.clone().filter(col("__scale").is_not_null()), [col("la_code")], [col("la_code")], JoinArgs::new(JoinType::Inner))
+        .filter(col("value").is_not_null())
+        .group_by(keys(&["__for_la"]))
+        .agg([
+            col("value").mean().alias("stat_neighbours_value"),
+            len().cast(DataType::UInt32).alias("stat_neighbours_las"),
+        ])
+        .rename(["__for_la"], ["la_code"], true);
+    let margin = coalesce(&[col("__amber_within"), col("target") * lit(catalogue.amber_within_percent_of_target / 100.0)]);
+    let high = col("polarity").eq(lit(Polarity::HighIsGood.name()));
+    let low = col("polarity").eq(lit(Polarity::LowIsGood.name()));
+    let rag = when(col("target").is_null().or(col("value").is_null()))
+        .then(lit(NULL).cast(DataType::String))
+        .when(high.clone().and(col("value").gt_eq(col("target"))))
+        .then(lit("green"))
+        .when(high.clone().and(col("value").gt_eq(col("target") - margin.clone())))
+        .then(lit("amber"))
+        .when(high.clone())
+        .then(lit("red"))
+        .when(low.clone().and(col("value").lt_eq(col("target"))))
+        .then(lit("green"))
+        .when(low.clone().and(col("value").lt_eq(col("target") + margin)))
+        .then(lit("amber"))
+        .when(low.clone())
+        .then(lit("red"))
+        .otherwise(lit(NULL).cast(DataType::String));
+    let change = col("value") - col("previous_value");
+    let direction = when(change.clone().is_null())
+        .then(lit(NULL).cast(DataType::String))
+        .when(change.clone().eq(lit(0.0)))
+        .then(lit("same"))
+        .when(high.and(change.clone().gt(lit(0.0))).or(low.clone().and(change.clone().lt(lit(0.0)))))
+        .then(lit("better"))
+        .when(col("polarity").neq(lit(Polarity::Neutral.name())))
+        .then(lit("worse"))
+        .when(change.clone().gt(lit(0.0)))
+        .then(lit("up"))
+        .otherwise(lit("down"));
+    let mut key_region = vec!["region_code"];
+    key_region.extend(SERIES);
+    let region_keys: Vec<Expr> = key_region.iter().map(|k| col(*k)).collect();
+    base.join(previous, keys(&["la_code"]), keys(&["la_code"]), keyed_join(JoinType::Left))
+        .join(region, region_keys.clone(), region_keys, keyed_join(JoinType::Left))
+        .join(neighbours, keys(&["la_code"]), keys(&["la_code"]), keyed_join(JoinType::Left))
+        .join(england, keys(&[]), keys(&[]), keyed_join(JoinType::Left))
+        .with_columns([rag.alias("rag"), change.alias("change"), direction.alias("change_direction")])
+        .sort(
+            ["la_code", "indicator_id", "window", "breakdown", "breakdown_value", "month"],
+            SortMultipleOptions::default().with_nulls_last(false).with_maintain_order(true),
+        )
+        .select(OUTPUT_COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
+        .collect()
+}
+
+/// Unit, polarity, RAG band and comparison scale per indicator.
+fn indicator_metadata(catalogue: &Catalogue) -> PolarsResult<DataFrame> {
+    let inds = &catalogue.indicators;
+    let scale = |u: Unit| match u {
+        Unit::Count => None,
+        Unit::Percent => Some(100.0),
+        Unit::RatePer10k => Some(10_000.0),
+        Unit::Days => Some(1.0),
+    };
+    df!(
+        "indicator_id" => inds.iter().map(|i| i.id.clone()).collect::<Vec<_>>(),
+        "unit" => inds.iter().map(|i| i.unit.name()).collect::<Vec<_>>(),
+        "polarity" => inds.iter().map(|i| i.polarity.name()).collect::<Vec<_>>(),
+        "__amber_within" => inds.iter().map(|i| i.amber_within).collect::<Vec<_>>(),
+        "__scale" => inds.iter().map(|i| scale(i.unit)).collect::<Vec<_>>(),
+    )
+}
+
+/// The target of every indicator, LA and financial year of the spine that has one.
+fn targets(catalogue: &Catalogue, spine: &Spine) -> PolarsResult<DataFrame> {
+    let years: Vec<String> = {
+        let mut y = Vec::new();
+        let mut m = spine.calc_from;
+        while m <= spine.report_to() {
+            let label = spine.financial_years.label(m);
+            if !y.contains(&label) {
+                y.push(label);
+            }
+            m = m.plus(1);
+        }
+        y
+    };
+    let (mut ids, mut las, mut fys, mut values) = (vec![], vec![], vec![], vec![]);
+    for ind in catalogue.indicators.iter().filter(|i| !i.targets.is_empty()) {
+        for la in spine.last_month.keys() {
+            for year in &years {
+                if let Some(t) = ind.targets.for_la_year(la, year) {
+                    ids.push(ind.id.clone());
+                    las.push(la.clone());
+                    fys.push(year.clone());
+                    values.push(t);
+                }
+            }
+        }
+    }
+    df!("indicator_id" => ids, "la_code" => las, "financial_year" => fys, "target" => values)
+}

@@ -1,0 +1,443 @@
+//! Loading the latest snapshot of every LA: all LAs of a table in one plan, normalised to the contract's types,
+//! value maps applied, with a data-quality finding for every value that could not be used.
+
+mod discover;
+mod normalise;
+
+pub use discover::{Inventory, LaSnapshot};
+
+use crate::catalogue::{Unmapped, ValueMap};
+use crate::contract::{self, TableSpec};
+use crate::quality::Finding;
+use normalise::{normalise, target_type};
+use polars::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Why the snapshot data could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// The data directory does not exist.
+    #[error("the data directory `{path}` does not exist: pass --data DIR, or generate sample data with `csc-indicators generate --out {path}`")]
+    NoDataDir { path: PathBuf },
+    /// No snapshot was found for any LA.
+    #[error("no snapshots found under `{data_dir}` (expected <table>/la_code=<LA>/snapshot_date=<YYYY-MM-DD>/*.parquet, on or before --as-of if given)")]
+    NoSnapshots { data_dir: PathBuf },
+    /// An LA asked for with --la has no data.
+    #[error("LA `{la_code}` has no snapshot under `{data_dir}`: check the code (DfE 3-digit, e.g. 873)")]
+    UnknownLa { la_code: String, data_dir: PathBuf },
+    /// A snapshot folder's date cannot be read.
+    #[error("`{path}`: the partition folder is not `snapshot_date=YYYY-MM-DD`")]
+    BadPartition { path: PathBuf },
+    /// A table an indicator needs is absent from an LA's snapshot.
+    #[error("table `{table}` is missing for LA {la_code} in snapshot {snapshot_date}: expected Parquet files in `{expected}`. Indicators need it; add the table to the extract or remove the indicators that use it")]
+    MissingTable { table: String, la_code: String, snapshot_date: chrono::NaiveDate, expected: PathBuf },
+    /// A required column is absent from a file.
+    #[error("table `{table}`, LA {la_code}, snapshot {snapshot_date}: required column `{column}` is missing from `{file}`{hint}. Add it to the extract")]
+    MissingColumn {
+        table: String,
+        column: String,
+        la_code: String,
+        snapshot_date: chrono::NaiveDate,
+        file: PathBuf,
+        hint: String,
+    },
+    /// A column has a type the contract cannot normalise.
+    #[error("table `{table}`, LA {la_code}, snapshot {snapshot_date}: column `{column}` in `{file}` is {found}, which cannot be read as a {logical}. Export it as {accepted}")]
+    BadType {
+        table: String,
+        column: String,
+        la_code: String,
+        snapshot_date: chrono::NaiveDate,
+        file: PathBuf,
+        found: String,
+        logical: &'static str,
+        accepted: &'static str,
+    },
+    /// A file is not readable Parquet.
+    #[error("`{path}` is not a readable Parquet file ({detail}); re-export it or remove it from the snapshot")]
+    Unreadable { path: PathBuf, detail: String },
+    /// A directory could not be listed.
+    #[error("cannot read `{path}`: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    /// Polars failed while loading a table.
+    #[error("loading table `{table}` failed: {source}")]
+    Polars { table: String, source: PolarsError },
+}
+
+/// The loaded, normalised snapshot data of every selected LA.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// The LAs and the snapshot each was read from.
+    pub las: Vec<LaSnapshot>,
+    /// Each needed table, all LAs together, with a `la_code` column.
+    pub tables: BTreeMap<&'static str, DataFrame>,
+    /// Problems in the data that were survived.
+    pub findings: Vec<Finding>,
+    /// Optional columns absent from an LA's table: indicators reading them are not computable for that LA.
+    pub absent_columns: BTreeMap<(String, &'static str), BTreeSet<String>>,
+}
+
+/// What a check found wrong with a value, as helper columns on the loading plan.
+struct Check {
+    column: &'static str,
+    kind: &'static str,
+    flag: String,
+    raw: String,
+}
+
+/// The schema of one Parquet file, read from its footer only.
+pub fn file_schema(path: &Path) -> Result<SchemaRef, SnapshotError> {
+    let unreadable = |e: PolarsError| SnapshotError::Unreadable {
+        path: path.to_path_buf(),
+        detail: e.to_string().lines().next().unwrap_or_default().to_string(),
+    };
+    let args = ScanArgsParquet { hive_options: HiveOptions::new_disabled(), ..Default::default() };
+    let path_text = path.to_string_lossy().to_string();
+    LazyFrame::scan_parquet(PlRefPath::new(path_text), args).map_err(unreadable)?.collect_schema().map_err(unreadable)
+}
+
+/// Loads the needed columns of the needed tables for every LA snapshot.
+pub fn load(
+    inventory: &Inventory,
+    las: &[LaSnapshot],
+    needed: &BTreeMap<&'static str, BTreeSet<String>>,
+    maps: &[ValueMap],
+) -> Result<Snapshot, SnapshotError> {
+    let mut snapshot = Snapshot { las: las.to_vec(), ..Snapshot::default() };
+    for (table_name, wanted) in needed {
+        let table = contract::table(table_name).expect("the catalogue only names contract tables");
+        let _span = tracing::info_span!("load", table = table.name).entered();
+        let df = load_table(inventory, las, table, wanted, maps, &mut snapshot)?;
+        tracing::debug!(rows = df.height(), "loaded");
+        snapshot.tables.insert(table.name, df);
+    }
+    Ok(snapshot)
+}
+
+/// How one file's columns are read: each wanted column normalised (with its failure flag), or absent.
+struct FilePlan {
+    columns: Vec<(&'static contract::ColumnSpec, Expr, Option<(Expr, &'static str)>)>,
+    absent: Vec<&'static str>,
+}
+
+/// Checks one file's schema (footer only) against the contract and plans its normalisation.
+fn file_plan(
+    table: &'static TableSpec,
+    columns: &[&'static contract::ColumnSpec],
+    la: &LaSnapshot,
+    file: &Path,
+) -> Result<FilePlan, SnapshotError> {
+    let schema = file_schema(file)?;
+    let mut plan = FilePlan { columns: Vec::new(), absent: Vec::new() };
+    for spec in columns {
+        let Some(raw) = schema.get(spec.name) else {
+            if spec.required {
+                return Err(SnapshotError::MissingColumn {
+                    table: table.name.into(),
+                    column: spec.name.into(),
+                    la_code: la.la_code.clone(),
+                    snapshot_date: la.snapshot_date,
+                    file: file.to_path_buf(),
+                    hint: crate::catalogue::suggest(spec.name, schema.iter_names().map(|n| n.as_str())),
+                });
+            }
+            plan.absent.push(spec.name);
+            plan.columns.push((spec, lit(NULL).cast(target_type(spec.logical)), None));
+            continue;
+        };
+        let n = normalise(spec.name, raw, spec.logical).ok_or_else(|| SnapshotError::BadType {
+            table: table.name.into(),
+            column: spec.name.into(),
+            la_code: la.la_code.clone(),
+            snapshot_date: la.snapshot_date,
+            file: file.to_path_buf(),
+            found: format!("{raw}"),
+            logical: spec.logical.name(),
+            accepted: accepted_types(spec.logical),
+        })?;
+        plan.columns.push((spec, n.value, n.failed.map(|f| (f, n.kind))));
+    }
+    Ok(plan)
+}
+
+/// The contract columns of `table` a run reads: the required ones and the ones the catalogue names.
+fn columns_to_read(table: &'static TableSpec, wanted: &BTreeSet<String>) -> Vec<&'static contract::ColumnSpec> {
+    table.columns.iter().filter(|c| c.required || wanted.contains(c.name)).collect()
+}
+
+/// Checks every file the run would read, from footers only: tables present, required columns present and of a
+/// usable type. Returns the optional columns each LA's tables lack.
+pub fn check(
+    inventory: &Inventory,
+    las: &[LaSnapshot],
+    needed: &BTreeMap<&'static str, BTreeSet<String>>,
+) -> Result<BTreeMap<(String, &'static str), BTreeSet<String>>, SnapshotError> {
+    let mut absent: BTreeMap<(String, &'static str), BTreeSet<String>> = BTreeMap::new();
+    for (table_name, wanted) in needed {
+        let table = contract::table(table_name).expect("the catalogue only names contract tables");
+        let columns = columns_to_read(table, wanted);
+        for la in las {
+            let files = inventory.table_files(table.name, la).ok_or_else(|| missing_table(inventory, table, la))?;
+            for file in files {
+                for name in file_plan(table, &columns, la, file)?.absent {
+                    absent.entry((la.la_code.clone(), table.name)).or_default().insert(name.to_string());
+                }
+            }
+        }
+    }
+    Ok(absent)
+}
+
+fn missing_table(inventory: &Inventory, table: &TableSpec, la: &LaSnapshot) -> SnapshotError {
+    SnapshotError::MissingTable {
+        table: table.name.into(),
+        la_code: la.la_code.clone(),
+        snapshot_date: la.snapshot_date,
+        expected: inventory.expected_dir(table.name, la),
+    }
+}
+
+fn load_table(
+    inventory: &Inventory,
+    las: &[LaSnapshot],
+    table: &'static TableSpec,
+    wanted: &BTreeSet<String>,
+    maps: &[ValueMap],
+    snapshot: &mut Snapshot,
+) -> Result<DataFrame, SnapshotError> {
+    let columns = columns_to_read(table, wanted);
+    let mut frames = Vec::new();
+    let mut checks: BTreeMap<(&'static str, &'static str), Check> = BTreeMap::new();
+    for la in las {
+        let files = inventory.table_files(table.name, la).ok_or_else(|| missing_table(inventory, table, la))?;
+        for file in files {
+            let plan = file_plan(table, &columns, la, file)?;
+            for name in plan.absent {
+                snapshot.absent_columns.entry((la.la_code.clone(), table.name)).or_default().insert(name.to_string());
+            }
+            let mut exprs = vec![lit(la.la_code.clone()).alias("la_code")];
+            for (spec, value, failed) in plan.columns {
+                if let Some((failed, kind)) = failed {
+                    let check = checks.entry((spec.name, kind)).or_insert_with(|| Check {
+                        column: spec.name,
+                        kind,
+                        flag: format!("__bad__{kind}__{}", spec.name),
+                        raw: format!("__raw__{kind}__{}", spec.name),
+                    });
+                    exprs.push(failed.clone().fill_null(false).alias(check.flag.as_str()));
+                    exprs.push(
+                        when(failed)
+                            .then(col(spec.name).cast(DataType::String))
+                            .otherwise(lit(NULL).cast(DataType::String))
+                            .alias(check.raw.as_str()),
+                    );
+                }
+                exprs.push(value.alias(spec.name));
+            }
+            let args = ScanArgsParquet { hive_options: HiveOptions::new_disabled(), ..Default::default() };
+            let lf = LazyFrame::scan_parquet(PlRefPath::new(file.to_string_lossy().to_string()), args)
+                .map_err(|e| SnapshotError::Unreadable { path: file.clone(), detail: e.to_string() })?;
+            frames.push(lf.select(exprs));
+        }
+    }
+    let polars_err = |source| SnapshotError::Polars { table: table.name.into(), source };
+    let union = UnionArgs { diagonal: true, to_supertypes: true, ..Default::default() };
+    let mut lf = concat(frames, union).map_err(polars_err)?;
+    for spec in &columns {
+        let table_maps: Vec<&ValueMap> =
+            maps.iter().filter(|m| m.table.name == table.name && m.column == spec.name).collect();
+        if table_maps.is_empty() {
+            continue;
+        }
+        let check = Check {
+            column: spec.name,
+            kind: "unmapped_code",
+            flag: format!("__bad__unmapped__{}", spec.name),
+            raw: format!("__raw__unmapped__{}", spec.name),
+        };
+        lf = apply_value_maps(lf, spec.name, &table_maps, &check).map_err(polars_err)?;
+        checks.insert((spec.name, "unmapped_code"), check);
+    }
+    let mut df = lf.collect().map_err(polars_err)?;
+    for check in checks.values() {
+        if !df.get_column_names().iter().any(|n| n.as_str() == check.flag) {
+            continue;
+        }
+        let found = df
+            .clone()
+            .lazy()
+            .filter(col(check.flag.as_str()))
+            .group_by_stable([col("la_code")])
+            .agg([len().alias("count"), col(check.raw.as_str()).first(), col(table.record_id).first()])
+            .collect()
+            .map_err(polars_err)?;
+        for row in 0..found.height() {
+            let la = cell_str(&found, "la_code", row).unwrap_or_default();
+            let raw_value = if table.is_sensitive(check.column) {
+                "<redacted>".to_string()
+            } else {
+                cell_str(&found, check.raw.as_str(), row).unwrap_or_default()
+            };
+            let id = cell_str(&found, table.record_id, row);
+            snapshot.findings.push(Finding {
+                table: table.name.into(),
+                column: Some(check.column.into()),
+                snapshot_date: las.iter().find(|l| l.la_code == la).map(|l| l.snapshot_date),
+                la_code: Some(la),
+                kind: check.kind,
+                count: cell_u64(&found, "count", row),
+                example: Some(example(table, id, &raw_value)),
+                message: finding_message(check.kind, check.column),
+            });
+        }
+        df = df.drop_many([check.flag.as_str(), check.raw.as_str()]);
+    }
+    dedupe_ids(df, table, las, &mut snapshot.findings).map_err(polars_err)
+}
+
+/// Keeps the first row of each record id per LA, reporting repeated ids.
+fn dedupe_ids(
+    df: DataFrame,
+    table: &TableSpec,
+    las: &[LaSnapshot],
+    findings: &mut Vec<Finding>,
+) -> PolarsResult<DataFrame> {
+    let dupes = df
+        .clone()
+        .lazy()
+        .group_by_stable([col("la_code"), col(table.record_id)])
+        .agg([len().alias("n")])
+        .filter(col("n").gt(lit(1)))
+        .group_by_stable([col("la_code")])
+        .agg([(col("n") - lit(1)).sum().alias("count"), col(table.record_id).first()])
+        .collect()?;
+    if dupes.height() == 0 {
+        return Ok(df);
+    }
+    for row in 0..dupes.height() {
+        let la = cell_str(&dupes, "la_code", row).unwrap_or_default();
+        findings.push(Finding {
+            table: table.name.into(),
+            column: Some(table.record_id.into()),
+            snapshot_date: las.iter().find(|l| l.la_code == la).map(|l| l.snapshot_date),
+            la_code: Some(la),
+            kind: "duplicate_id",
+            count: cell_u64(&dupes, "count", row),
+            example: Some(example(table, cell_str(&dupes, table.record_id, row), "repeated")),
+            message: format!(
+                "rows repeat a `{}` already seen; only the first row of each id is used. Fix the extract so ids are unique",
+                table.record_id
+            ),
+        });
+    }
+    df.lazy()
+        .unique_stable(Some(cols([PlSmallStr::from("la_code"), PlSmallStr::from(table.record_id)])), UniqueKeepStrategy::First)
+        .collect()
+}
+
+fn apply_value_maps(lf: LazyFrame, column: &str, maps: &[&ValueMap], check: &Check) -> PolarsResult<LazyFrame> {
+    let key = |s: &str| s.trim().to_lowercase();
+    let (mut all_keys, mut all_codes, mut la_las, mut la_keys, mut la_codes) = (vec![], vec![], vec![], vec![], vec![]);
+    let mut codes: BTreeSet<String> = BTreeSet::new();
+    for map in maps {
+        for (local, code) in &map.entries {
+            codes.insert(code.clone());
+            if map.las.is_empty() {
+                all_keys.push(key(local));
+                all_codes.push(code.clone());
+            } else {
+                for la in &map.las {
+                    la_las.push(la.clone());
+                    la_keys.push(key(local));
+                    la_codes.push(code.clone());
+                }
+            }
+        }
+    }
+    let generic = df!("__map_key" => all_keys, "__code_all" => all_codes)?
+        .lazy()
+        .unique_stable(None, UniqueKeepStrategy::First);
+    let by_la = df!("la_code" => la_las, "__map_key" => la_keys, "__code_la" => la_codes)?
+        .lazy()
+        .unique_stable(None, UniqueKeepStrategy::First);
+    let codes = Series::new("codes".into(), codes.into_iter().collect::<Vec<_>>());
+    let mapped = coalesce(&[
+        col("__code_la"),
+        col("__code_all"),
+        when(col(column).is_in(lit(codes).implode(false), false)).then(col(column)).otherwise(lit(NULL)),
+    ]);
+    let keep = maps.iter().any(|m| m.unmapped == Unmapped::Keep);
+    let failed = col(column).is_not_null().and(mapped.clone().is_null());
+    let value = if keep { coalesce(&[mapped, col(column)]) } else { mapped };
+    let flag = if keep { lit(false) } else { failed.clone() };
+    Ok(lf
+        .with_column(col(column).str().strip_chars(lit(NULL)).str().to_lowercase().alias("__map_key"))
+        .left_join(generic, col("__map_key"), col("__map_key"))
+        .join(
+            by_la,
+            [col("la_code"), col("__map_key")],
+            [col("la_code"), col("__map_key")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_columns([
+            flag.fill_null(false).alias(check.flag.as_str()),
+            when(failed).then(col(column)).otherwise(lit(NULL).cast(DataType::String)).alias(check.raw.as_str()),
+        ])
+        .with_column(value.alias(column))
+        .drop(cols(["__map_key", "__code_all", "__code_la"])))
+}
+
+fn accepted_types(logical: contract::Logical) -> &'static str {
+    use contract::Logical::*;
+    match logical {
+        Id | Code => "text or an integer",
+        Text => "text",
+        Date => "a Date32, a timestamp, or text YYYY-MM-DD / DD/MM/YYYY",
+        Datetime => "a timestamp, a Date32, or text YYYY-MM-DD HH:MM:SS",
+        Flag => "text Y/N or a boolean",
+        Number => "an integer or a float",
+    }
+}
+
+fn finding_message(kind: &str, column: &str) -> String {
+    match kind {
+        "unparseable_date" | "unparseable_datetime" => format!(
+            "`{column}` values that are not dates (YYYY-MM-DD or DD/MM/YYYY) were read as unknown; rows are kept. Correct them at source"
+        ),
+        "invalid_flag" => format!("`{column}` values other than Y, N, NA or empty were read as unknown. Correct them at source"),
+        "invalid_number" => format!("`{column}` values that are not numbers were read as unknown. Correct them at source"),
+        "unmapped_code" => format!(
+            "`{column}` values that no value map in the catalogue names were read as unknown. Add them to the catalogue's value_maps"
+        ),
+        _ => format!("problem in `{column}`"),
+    }
+}
+
+/// An example that names the record but never a person or a date of birth.
+fn example(table: &TableSpec, id: Option<String>, value: &str) -> String {
+    match id {
+        Some(id) if !table.is_sensitive(table.record_id) => format!("{}={id}: {value:?}", table.record_id),
+        _ => format!("{value:?}"),
+    }
+}
+
+/// One cell as text, if present.
+pub(crate) fn cell_str(df: &DataFrame, column: &str, row: usize) -> Option<String> {
+    let value = df.column(column).ok()?.get(row).ok()?;
+    match value {
+        AnyValue::Null => None,
+        AnyValue::String(s) => Some(s.to_string()),
+        AnyValue::StringOwned(s) => Some(s.to_string()),
+        other => Some(other.to_string()),
+    }
+}
+
+/// One cell as an unsigned count (0 when absent).
+pub(crate) fn cell_u64(df: &DataFrame, column: &str, row: usize) -> u64 {
+    df.column(column)
+        .ok()
+        .and_then(|c| c.get(row).ok())
+        .and_then(|v| v.extract::<u64>())
+        .unwrap_or(0)
+}

@@ -1,0 +1,116 @@
+//! Turning a raw Parquet column into the contract's normalised type, with an expression that flags the values that
+//! could not be normalised.
+
+use crate::contract::Logical;
+use polars::prelude::*;
+
+/// The normalised column and, where normalisation can fail value by value, a flag for the values that failed.
+pub(super) struct Normalised {
+    /// The normalised value.
+    pub value: Expr,
+    /// True where a non-empty raw value became null.
+    pub failed: Option<Expr>,
+    /// The data-quality kind of a failure.
+    pub kind: &'static str,
+}
+
+fn date_format(format: &str) -> StrptimeOptions {
+    StrptimeOptions { format: Some(format.into()), strict: false, exact: true, cache: true }
+}
+
+fn trimmed(name: &str) -> Expr {
+    col(name).str().strip_chars(lit(NULL))
+}
+
+fn text_present(name: &str) -> Expr {
+    trimmed(name).is_not_null().and(trimmed(name).neq(lit("")))
+}
+
+/// The normalised expression for column `name` of raw type `raw`, or `None` when the type cannot be normalised.
+pub(super) fn normalise(name: &str, raw: &DataType, logical: Logical) -> Option<Normalised> {
+    let c = || col(name);
+    let plain = |value: Expr| Some(Normalised { value, failed: None, kind: "" });
+    let parsed = |value: Expr, present: Expr, kind: &'static str| {
+        Some(Normalised { value: value.clone(), failed: Some(present.and(value.is_null())), kind })
+    };
+    match (logical, raw) {
+        (_, DataType::Null) => plain(lit(NULL).cast(target_type(logical))),
+        (Logical::Id | Logical::Code | Logical::Text, DataType::String) => {
+            plain(if logical == Logical::Text { c() } else { trimmed(name) })
+        }
+        (Logical::Id | Logical::Code | Logical::Text, dt) if dt.is_integer() => plain(c().cast(DataType::String)),
+        (Logical::Date, DataType::Date) => plain(c()),
+        (Logical::Date, DataType::Datetime(_, _)) => plain(c().dt().date()),
+        (Logical::Date, DataType::String) => {
+            let iso = trimmed(name).str().to_date(date_format("%Y-%m-%d"));
+            let uk = trimmed(name).str().to_date(date_format("%d/%m/%Y"));
+            parsed(coalesce(&[iso, uk]), text_present(name), "unparseable_date")
+        }
+        (Logical::Datetime, DataType::Datetime(_, tz)) => {
+            let naive = if tz.is_some() {
+                c().dt().replace_time_zone(None, lit("raise"), NonExistent::Raise)
+            } else {
+                c()
+            };
+            plain(naive.cast(DataType::Datetime(TimeUnit::Milliseconds, None)))
+        }
+        (Logical::Datetime, DataType::Date) => plain(c().cast(DataType::Datetime(TimeUnit::Milliseconds, None))),
+        (Logical::Datetime, DataType::String) => {
+            let dt = |f: &str| {
+                trimmed(name).str().to_datetime(
+                    Some(TimeUnit::Milliseconds),
+                    None,
+                    date_format(f),
+                    lit("raise"),
+                )
+            };
+            let value = coalesce(&[
+                dt("%Y-%m-%d %H:%M:%S"),
+                dt("%Y-%m-%dT%H:%M:%S"),
+                dt("%Y-%m-%d %H:%M"),
+                dt("%d/%m/%Y %H:%M"),
+                trimmed(name)
+                    .str()
+                    .to_date(date_format("%Y-%m-%d"))
+                    .cast(DataType::Datetime(TimeUnit::Milliseconds, None)),
+            ]);
+            parsed(value, text_present(name), "unparseable_datetime")
+        }
+        (Logical::Flag, DataType::Boolean) => plain(c()),
+        (Logical::Flag, DataType::String) => {
+            let up = trimmed(name).str().to_uppercase();
+            let value = when(up.clone().eq(lit("Y")))
+                .then(lit(true))
+                .when(up.clone().eq(lit("N")))
+                .then(lit(false))
+                .otherwise(lit(NULL).cast(DataType::Boolean));
+            let present = text_present(name).and(up.neq(lit("NA")));
+            parsed(value, present, "invalid_flag")
+        }
+        (Logical::Flag, dt) if dt.is_integer() => {
+            let value = when(c().eq(lit(1)))
+                .then(lit(true))
+                .when(c().eq(lit(0)))
+                .then(lit(false))
+                .otherwise(lit(NULL).cast(DataType::Boolean));
+            parsed(value, c().is_not_null(), "invalid_flag")
+        }
+        (Logical::Number, dt) if dt.is_primitive_numeric() => plain(c().cast(DataType::Float64)),
+        (Logical::Number, DataType::String) => {
+            let value = trimmed(name).cast(DataType::Float64);
+            parsed(value, text_present(name), "invalid_number")
+        }
+        _ => None,
+    }
+}
+
+/// The Polars type a logical type normalises to.
+pub(super) fn target_type(logical: Logical) -> DataType {
+    match logical {
+        Logical::Id | Logical::Code | Logical::Text => DataType::String,
+        Logical::Date => DataType::Date,
+        Logical::Datetime => DataType::Datetime(TimeUnit::Milliseconds, None),
+        Logical::Flag => DataType::Boolean,
+        Logical::Number => DataType::Float64,
+    }
+}

@@ -1,0 +1,10 @@
+//! The one integration-test binary: each module tests one part of csc-indicators through its public API or CLI.
+
+mod assessments; // assessments, section 47 enquiries, conferences
+mod catalogue; // the repository catalogue and catalogue errors
+mod child_protection; // child protection plans, reviews, visits, allocation
+mod cli; // the command line and its error messages
+mod front_door; // referrals, re-referrals, early help
+mod generator; // the synthetic data generator
+mod output; // output files, metadata, scorecard columns, no person-level data
+mod support; // fixtures
