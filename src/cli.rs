@@ -83,7 +83,7 @@ pub struct GenerateArgs {
     #[arg(long)]
     pub out: PathBuf,
     /// How many LAs, taken in a fixed spread over England's regions.
-    #[arg(long, conflicts_with = "las")]
+    #[arg(long, conflicts_with = "la_codes")]
     pub las: Option<usize>,
     /// These LAs (DfE 3-digit codes); repeat for several.
     #[arg(long = "la", value_name = "CODE")]
@@ -180,5 +180,22 @@ pub fn init_logging(verbose: u8, quiet: bool) {
         _ => "csc_indicators=trace,debug",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .with_target(false)
+        .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }

@@ -197,8 +197,7 @@ fn spine_for(catalogue: &Catalogue, las: &[LaSnapshot], range: RangeRequest) -> 
 
 /// LAs with data but no row in `local_authorities`: their names and regions are unknown.
 fn unknown_las(las: &[LaSnapshot], reference: &Reference) -> PolarsResult<Vec<Finding>> {
-    let known = reference.local_authorities.column("la_code")?.str()?.clone();
-    let known: Vec<&str> = known.into_iter().flatten().collect();
+    let known: Vec<&str> = reference.local_authorities.column("la_code")?.str()?.iter().flatten().collect();
     Ok(las
         .iter()
         .filter(|l| !known.contains(&l.la_code.as_str()))

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 pub enum ReferenceError {
     /// A required reference table is absent.
     #[error("reference table `{table}` is missing: expected `{dir}/{table}.parquet` or `{dir}/{table}.csv` ({what})")]
-    Missing { table: &'static str, dir: PathBuf, what: &'static str },
+    Missing { table: String, dir: PathBuf, what: &'static str },
     /// A reference table lacks a column or cannot be read.
     #[error("reference table `{path}`: {detail}")]
     Invalid { path: PathBuf, detail: String },
@@ -73,7 +73,7 @@ impl Reference {
     }
 }
 
-fn read(dir: &Path, table: &'static str, what: &'static str) -> Result<DataFrame, ReferenceError> {
+fn read(dir: &Path, table: &str, what: &'static str) -> Result<DataFrame, ReferenceError> {
     let parquet = dir.join(format!("{table}.parquet"));
     let csv = dir.join(format!("{table}.csv"));
     let invalid = |path: &Path, e: PolarsError| ReferenceError::Invalid { path: path.to_path_buf(), detail: e.to_string() };
@@ -88,7 +88,7 @@ fn read(dir: &Path, table: &'static str, what: &'static str) -> Result<DataFrame
             .map_err(|e| invalid(&csv, e))?;
         options.finish().map_err(|e| invalid(&csv, e))
     } else {
-        Err(ReferenceError::Missing { table, dir: dir.to_path_buf(), what })
+        Err(ReferenceError::Missing { table: table.to_string(), dir: dir.to_path_buf(), what })
     }
 }
 

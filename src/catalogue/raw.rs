@@ -138,6 +138,7 @@ pub enum Unit {
     /// A percentage: value = 100 x numerator / denominator.
     Percent,
     /// A rate: value = 10000 x numerator / population aged 0-17.
+    #[serde(rename = "rate_per_10k")]
     RatePer10k,
     /// A mean duration: value = sum of days / number of rows.
     Days,

@@ -43,8 +43,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Catalogue, CatalogueError> {
             );
             continue;
         }
+        seen.insert(parsed.id.value.clone(), loc(&parsed.id.referenced));
         if let Some(ind) = checker.indicator(&parsed, &calendar) {
-            seen.insert(ind.id.clone(), ind.at);
             indicators.push(ind);
         }
     }
@@ -405,6 +405,7 @@ impl Checker {
                 Some(Step::Lookup { table: other, on: on?, columns, steps: steps? })
             }
             RawStep::Exists(e) => {
+                let name = self.new_column(scope, &e.name, Kind::Bool);
                 let other = self.table(&e.table)?;
                 let mut remote = Scope::of_table(other);
                 let steps = self.steps(other, &mut remote, &e.steps);
@@ -422,10 +423,10 @@ impl Checker {
                     }
                     None => None,
                 };
-                let name = self.new_column(scope, &e.name, Kind::Bool)?;
-                Some(Step::Exists { name, table: other, on: on?, steps: steps?, filter, open_at })
+                Some(Step::Exists { name: name?, table: other, on: on?, steps: steps?, filter, open_at })
             }
             RawStep::EarlierRecord(e) => {
+                let name = self.new_column(scope, &e.name, Kind::Bool);
                 let base = Scope::of_table(table);
                 let same = match &e.same {
                     Some(cols) => cols.iter().map(|c| self.column(&base, c, ANY, "same")).collect::<Option<Vec<_>>>(),
@@ -445,7 +446,6 @@ impl Checker {
                     Some(d) => Some(self.column(&base, d, DATES, "other_date")?),
                     None => None,
                 };
-                let name = self.new_column(scope, &e.name, Kind::Bool);
                 Some(Step::EarlierRecord {
                     name: name?,
                     same: same?,
@@ -455,13 +455,13 @@ impl Checker {
                 })
             }
             RawStep::PreviousDate(p) => {
+                let name = self.new_column(scope, &p.name, Kind::Date);
                 let same = p.same.iter().map(|c| self.column(scope, c, ANY, "same")).collect::<Vec<_>>();
                 let date = self.column(scope, &p.date, DATES, "date");
                 let otherwise = match &p.otherwise {
                     Some(o) => Some(self.column(scope, o, DATES, "otherwise")?),
                     None => None,
                 };
-                let name = self.new_column(scope, &p.name, Kind::Date);
                 let same = same.into_iter().collect::<Option<Vec<_>>>();
                 Some(Step::PreviousDate { name: name?, same: same?, date: date?, otherwise })
             }
@@ -521,12 +521,12 @@ impl Checker {
         let rows = &r.rows;
         let mut scope = Scope::of_table(table);
         let timing = match (&rows.dated_by, &rows.open) {
-            (Some(d), None) => Some(Timing::Dated { date: self.column(&scope, d, DATES, "dated_by")? }),
+            (Some(d), None) => self.column(&scope, d, DATES, "dated_by").map(|date| Timing::Dated { date }),
             (None, Some(o)) => {
                 let start = self.column(&scope, &o.value.start, DATES, "open start");
                 let end = self.column(&scope, &o.value.end, DATES, "open end");
                 scope.columns.insert("period_end".into(), (Kind::Date, None));
-                Some(Timing::Open { start: start?, end: end? })
+                start.zip(end).map(|(start, end)| Timing::Open { start, end })
             }
             _ => {
                 self.at(&rows.table.referenced, "rows need exactly one of `dated_by` (events) or `open` (records open at period end)");
@@ -534,10 +534,7 @@ impl Checker {
             }
         };
         let steps = self.steps(table, &mut scope, &rows.steps);
-        let filter = match &rows.filter {
-            Some(f) => Some(self.sql(&scope, f, "where")?),
-            None => None,
-        };
+        let filter = rows.filter.as_ref().and_then(|f| self.sql(&scope, f, "where"));
         let counting = match &rows.count {
             None => Some(Counting::Rows),
             Some(c) => match &c.value {
@@ -558,10 +555,9 @@ impl Checker {
                 }
             },
         };
-        let timing = timing?;
-        let is_open = matches!(timing, Timing::Open { .. });
+        let is_open = matches!(timing, Some(Timing::Open { .. }));
         for w in &windows {
-            if is_open != (*w == Window::Snapshot) {
+            if timing.is_some() && is_open != (*w == Window::Snapshot) {
                 let why = if is_open {
                     "records open at period end are stocks: their only window is `snapshot`"
                 } else {
@@ -572,7 +568,7 @@ impl Checker {
         }
         let unit = r.unit.value;
         let numerator = match (&r.numerator, unit) {
-            (Some(n), Unit::Percent) => Some(self.sql(&scope, n, "numerator")?),
+            (Some(n), Unit::Percent) => self.sql(&scope, n, "numerator"),
             (None, Unit::Percent) => {
                 self.at(&r.unit.referenced, "a percent indicator needs a `numerator` condition");
                 None
@@ -584,7 +580,7 @@ impl Checker {
             (None, _) => None,
         };
         let mean_of = match (&r.mean_of, unit) {
-            (Some(m), Unit::Days) => Some(self.column(&scope, m, NUMBERS, "mean_of")?),
+            (Some(m), Unit::Days) => self.column(&scope, m, NUMBERS, "mean_of"),
             (None, Unit::Days) => {
                 self.at(&r.unit.referenced, "a days indicator needs `mean_of`: the column of days to average");
                 None
@@ -632,7 +628,7 @@ impl Checker {
             decimals: r.decimals,
             source: r.source.clone(),
             caveats: r.caveats.clone(),
-            rows: Rows { table, steps: steps?, filter, timing, counting: counting? },
+            rows: Rows { table, steps: steps?, filter, timing: timing?, counting: counting? },
             numerator,
             mean_of,
             breakdowns,
@@ -643,7 +639,7 @@ impl Checker {
 
     fn targets(&mut self, r: &RawIndicator, calendar: &Option<CalendarRules>) -> Targets {
         let mut t = Targets { all_years: r.target.as_ref().map(|t| t.value), ..Targets::default() };
-        let mut check = |this: &mut Checker, value: f64, at: &YamlLocation| {
+        let check = |this: &mut Checker, value: f64, at: &YamlLocation| {
             if r.polarity == Polarity::Neutral {
                 this.at(at, "a neutral indicator has no target: set polarity to high_is_good or low_is_good");
             } else if r.unit.value == Unit::Percent && !(0.0..=100.0).contains(&value) {

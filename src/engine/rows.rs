@@ -6,7 +6,7 @@ use super::spine::{Spine, month_of};
 use super::EngineError;
 use crate::catalogue::{Counting, Indicator, OpenAtDate, Timing, Unit};
 use crate::quality::Finding;
-use polars::lazy::dsl::int_ranges;
+use polars::lazy::dsl::{int_ranges, max_horizontal, min_horizontal};
 use polars::prelude::*;
 
 /// Column names of prepared rows.

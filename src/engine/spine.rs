@@ -109,8 +109,3 @@ pub fn month_in_year(month: Expr, fy: FinancialYears) -> Expr {
 pub fn financial_year_of(month: Expr, fy: FinancialYears) -> Expr {
     (month - lit(fy.start_month() as i32 - 1)).floor_div(lit(12))
 }
-
-/// A Date literal.
-pub fn date_lit(date: chrono::NaiveDate) -> Expr {
-    lit(epoch_days(date)).cast(DataType::Date)
-}

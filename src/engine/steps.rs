@@ -60,11 +60,11 @@ pub(super) fn apply(ctx: &StepContext, mut rows: LazyFrame, steps: &[Step], find
                 if let Some(f) = filter {
                     other = other.filter(f.expr.clone().fill_null(false));
                 }
-                exists(rows, other, name, on, open_at.as_ref(), ctx.open_at_date)
+                exists(rows, other, name, on, open_at.as_ref(), ctx.open_at_date)?
             }
             Step::EarlierRecord { name, same, before, other_date, within_months } => {
                 let base = ctx.tables.get(ctx.table.name)?;
-                earlier_record(rows, base, name, same, before, other_date.as_deref(), *within_months)
+                earlier_record(rows, base, name, same, before, other_date.as_deref(), *within_months)?
             }
             Step::PreviousDate { name, same, date, otherwise } => {
                 let mut keys: Vec<Expr> = vec![col("la_code")];

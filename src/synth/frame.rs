@@ -88,16 +88,6 @@ impl TableBuilder {
         TableBuilder { spec, columns, rows: 0 }
     }
 
-    /// The number of rows.
-    pub fn len(&self) -> usize {
-        self.rows
-    }
-
-    /// Whether there are no rows.
-    pub fn is_empty(&self) -> bool {
-        self.rows == 0
-    }
-
     /// Adds a row; columns not named are null.
     pub fn row(&mut self, values: Vec<(&str, Option<Value>)>) {
         for (i, spec) in self.spec.columns.iter().enumerate() {

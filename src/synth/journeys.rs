@@ -196,23 +196,25 @@ impl Sim<'_> {
             let title = *self.rng.weighted(&titles);
             let agency = self.rng.chance(0.15);
             let fte = if self.rng.chance(0.8) { 1.0 } else { 0.6 };
-            self.push("ssd_professionals", vec![
+            let row = vec![
                 ("prof_professional_id", Some(id.clone().into())),
                 ("prof_professional_job_title", Some(title.into())),
                 ("prof_full_time_equivalency", Some(fte.into())),
                 ("prof_agency_worker_flag", Some(flag(agency))),
-            ]);
+            ];
+            self.push("ssd_professionals", row);
             self.social_workers.push(id);
         }
         for (title, n, pool) in [("Personal Advisor", (children / 10_000.0 * 3.0).ceil() as usize, 0), ("Independent Reviewing Officer", (children / 10_000.0 * 1.5).ceil() as usize, 1), ("Family Support Worker", (children / 10_000.0 * 2.0).ceil() as usize, 2)] {
             for _ in 0..n.max(1) {
                 let id = self.id("W");
-                self.push("ssd_professionals", vec![
+                let row = vec![
                     ("prof_professional_id", Some(id.clone().into())),
                     ("prof_professional_job_title", Some(title.into())),
                     ("prof_full_time_equivalency", Some(1.0.into())),
                     ("prof_agency_worker_flag", Some(flag(false))),
-                ]);
+                ];
+                self.push("ssd_professionals", row);
                 match pool {
                     0 => self.personal_advisors.push(id),
                     1 => self.iros.push(id),
@@ -235,14 +237,15 @@ impl Sim<'_> {
         let id = self.id("I");
         let role = ["SW", "PA", "IRO"][pool];
         let end = end.filter(|e| *e <= self.snapshot);
-        self.push("ssd_involvements", vec![
+        let row = vec![
             ("invo_involvements_id", Some(id.into())),
             ("invo_professional_id", Some(who.into())),
             ("invo_person_id", Some(child.id.clone().into())),
             ("invo_professional_role_id", Some(role.into())),
             ("invo_involvement_start_date", Some(start.into())),
             ("invo_involvement_end_date", end.map(Value::Date)),
-        ]);
+        ];
+        self.push("ssd_involvements", row);
     }
 
     fn new_child(&mut self, at: NaiveDate, into_care: bool) -> Child {
@@ -257,26 +260,29 @@ impl Sim<'_> {
         let id = self.id("P");
         let sex = if self.rng.chance(0.52) { "M" } else { "F" };
         let ethnicity = *self.rng.weighted(&[("WBRI", 0.72), ("MOTH", 0.06), ("BAFR", 0.05), ("APKN", 0.04), ("WOTH", 0.06), ("NOBT", 0.07)]);
-        self.push("ssd_person", vec![
+        let row = vec![
             ("pers_person_id", Some(id.clone().into())),
             ("pers_dob", Some(dob.into())),
             ("pers_sex", Some(sex.into())),
             ("pers_ethnicity", Some(ethnicity.into())),
-        ]);
+        ];
+        self.push("ssd_person", row);
         Child { id, dob }
     }
 
     fn contact(&mut self, child: &Child, date: NaiveDate) -> String {
         let id = self.id("C");
-        let decided = self.working_days_after(date, self.rng.int(0, 2));
+        let lag = self.rng.int(0, 2);
+        let decided = self.working_days_after(date, lag);
         let source = *self.rng.weighted(&[("1A", 0.2), ("2A", 0.2), ("3A", 0.25), ("5A", 0.15), ("8", 0.2)]);
-        self.push("ssd_contacts", vec![
+        let row = vec![
             ("cont_contact_id", Some(id.clone().into())),
             ("cont_person_id", Some(child.id.clone().into())),
             ("cont_contact_date", Some(date.into())),
             ("cont_contact_source_code", Some(source.into())),
             ("cont_contact_outcome_date", self.known(decided)),
-        ]);
+        ];
+        self.push("ssd_contacts", row);
         id
     }
 
@@ -284,13 +290,14 @@ impl Sim<'_> {
         let id = self.id("E");
         let end = date + Duration::days(self.rng.int(60, 300));
         let external = self.rng.chance(self.practice.external_eha);
-        self.push("ssd_early_help_episodes", vec![
+        let row = vec![
             ("earl_episode_id", Some(id.into())),
             ("earl_person_id", Some(child.id.clone().into())),
             ("earl_episode_start_date", Some(date.into())),
             ("earl_episode_end_date", self.known(end)),
             ("earl_episode_organisation", Some(if external { "external" } else { "Local authority" }.into())),
-        ]);
+        ];
+        self.push("ssd_early_help_episodes", row);
     }
 
     /// A referral and everything that follows from it; returns the date the child's case closed, if it did.
@@ -310,14 +317,15 @@ impl Sim<'_> {
             let wd = if self.rng.chance(self.practice.assess_45wd) { self.rng.int(8, 45) } else { self.rng.int(46, 90) };
             let auth = self.working_days_after(start, wd);
             let aid = self.id("A");
-            self.push("ssd_cin_assessments", vec![
+            let row = vec![
                 ("cina_assessment_id", Some(aid.into())),
                 ("cina_person_id", Some(child.id.clone().into())),
                 ("cina_referral_id", Some(id.clone().into())),
                 ("cina_assessment_start_date", Some(start.into())),
                 ("cina_assessment_auth_date", self.known(auth)),
                 ("cina_assessment_outcome_nfa", (auth <= self.snapshot).then(|| flag(self.rng.chance(0.3)))),
-            ]);
+            ];
+            self.push("ssd_cin_assessments", row);
             closed = closed.max(auth + Duration::days(self.rng.int(10, 90)));
         }
         let s47 = s47 && date + Duration::days(7) <= self.snapshot;
@@ -326,14 +334,15 @@ impl Sim<'_> {
             let start = date + Duration::days(self.rng.int(0, 7));
             let end = start + Duration::days(self.rng.int(3, 30));
             let icpc = self.rng.chance(self.practice.icpc_share);
-            self.push("ssd_s47_enquiry", vec![
+            let row = vec![
                 ("s47e_s47_enquiry_id", Some(sid.clone().into())),
                 ("s47e_referral_id", Some(id.clone().into())),
                 ("s47e_person_id", Some(child.id.clone().into())),
                 ("s47e_s47_start_date", Some(start.into())),
                 ("s47e_s47_end_date", self.known(end)),
                 ("s47e_s47_nfa", (end <= self.snapshot).then(|| flag(!icpc))),
-            ]);
+            ];
+            self.push("ssd_s47_enquiry", row);
             if icpc {
                 let wd = if self.rng.chance(self.practice.icpc_15wd) { self.rng.int(5, 15) } else { self.rng.int(16, 30) };
                 let conf = self.working_days_after(start, wd).max(end);
@@ -341,7 +350,7 @@ impl Sim<'_> {
                     let to_plan = self.rng.chance(self.practice.plan_share);
                     let cid = self.id("K");
                     let plan_id = to_plan.then(|| self.id("CP"));
-                    self.push("ssd_initial_cp_conference", vec![
+                    let row = vec![
                         ("icpc_icpc_id", Some(cid.clone().into())),
                         ("icpc_s47_enquiry_id", Some(sid.into())),
                         ("icpc_person_id", Some(child.id.clone().into())),
@@ -351,7 +360,8 @@ impl Sim<'_> {
                         ("icpc_icpc_target_date", Some(self.working_days_after(start, 15).into())),
                         ("icpc_icpc_date", Some(conf.into())),
                         ("icpc_icpc_outcome_cp_flag", Some(flag(to_plan))),
-                    ]);
+                    ];
+                    self.push("ssd_initial_cp_conference", row);
                     if let Some(plan_id) = plan_id {
                         let end = self.cp_plan(child, &plan_id, &id, &cid, conf);
                         plan_open = end.is_none();
@@ -362,7 +372,7 @@ impl Sim<'_> {
             }
         }
         let outcome_value = if outcome <= self.snapshot { Some(Value::Date(outcome)) } else { None };
-        self.push("ssd_cin_episodes", vec![
+        let row = vec![
             ("cine_referral_id", Some(id.into())),
             ("cine_person_id", Some(child.id.clone().into())),
             ("cine_referral_date", Some(date.into())),
@@ -372,7 +382,8 @@ impl Sim<'_> {
             ("cine_close_reason", (closed <= self.snapshot && !plan_open).then(|| Value::Text("RC8".into()))),
             ("cine_close_date", if plan_open { None } else { self.known(closed) }),
             ("cine_referral_outcome_date", outcome_value),
-        ]);
+        ];
+        self.push("ssd_cin_episodes", row);
         if !nfa {
             self.involve(child, 0, date, if plan_open { None } else { Some(closed) });
         }
@@ -396,7 +407,7 @@ impl Sim<'_> {
         let months = if self.rng.chance(0.03) { self.rng.uniform(24.0, 30.0) } else { self.rng.exponential(self.practice.plan_months - 1.0) + 1.0 };
         let end = start + Duration::days((months * 30.4) as i64);
         let category = *self.rng.weighted(&[("NEG", 0.5), ("EMO", 0.35), ("PHY", 0.08), ("SAB", 0.04), ("MUL", 0.03)]);
-        self.push("ssd_cp_plans", vec![
+        let row = vec![
             ("cppl_cp_plan_id", Some(plan_id.into())),
             ("cppl_referral_id", Some(referral.into())),
             ("cppl_icpc_id", Some(icpc.into())),
@@ -406,7 +417,8 @@ impl Sim<'_> {
             ("cppl_cp_plan_ola", Some(flag(false))),
             ("cppl_cp_plan_initial_category", Some(category.into())),
             ("cppl_cp_plan_latest_category", Some(category.into())),
-        ]);
+        ];
+        self.push("ssd_cp_plans", row);
         let allocated = self.rng.chance(self.practice.allocated);
         if allocated {
             self.involve(child, 0, start, Some(end));
@@ -417,13 +429,14 @@ impl Sim<'_> {
         while due < end && due <= self.snapshot {
             let held = if self.rng.chance(self.practice.review_on_time) { due - Duration::days(self.rng.int(0, 10)) } else { due + Duration::days(self.rng.int(1, 20)) };
             let rid = self.id("CR");
-            self.push("ssd_cp_reviews", vec![
+            let row = vec![
                 ("cppr_cp_review_id", Some(rid.into())),
                 ("cppr_person_id", Some(child.id.clone().into())),
                 ("cppr_cp_plan_id", Some(plan_id.into())),
                 ("cppr_cp_review_due", Some(due.into())),
                 ("cppr_cp_review_date", self.known(held)),
-            ]);
+            ];
+            self.push("ssd_cp_reviews", row);
             due = add_months(due, 6);
         }
         let mut last = start;
@@ -435,14 +448,15 @@ impl Sim<'_> {
             }
             let vid = self.id("V");
             let seen = self.rng.chance(0.95);
-            self.push("ssd_cp_visits", vec![
+            let row = vec![
                 ("cppv_cp_visit_id", Some(vid.into())),
                 ("cppv_person_id", Some(child.id.clone().into())),
                 ("cppv_cp_plan_id", Some(plan_id.into())),
                 ("cppv_cp_visit_date", Some(visit.into())),
                 ("cppv_cp_visit_seen", Some(flag(seen))),
                 ("cppv_cp_visit_seen_alone", Some(flag(seen && self.rng.chance(0.6)))),
-            ]);
+            ];
+            self.push("ssd_cp_visits", row);
             last = visit;
         }
         (end <= self.snapshot).then_some(end)
@@ -477,13 +491,14 @@ impl Sim<'_> {
         };
         let legal = if short_breaks { "V3" } else if self.rng.chance(0.3) { "V2" } else { "C2" };
         let lid = self.id("G");
-        self.push("ssd_legal_status", vec![
+        let row = vec![
             ("lega_legal_status_id", Some(lid.into())),
             ("lega_person_id", Some(child.id.clone().into())),
             ("lega_legal_status", Some(legal.into())),
             ("lega_legal_status_start_date", Some(start.into())),
             ("lega_legal_status_end_date", if ended { Some(end.into()) } else { None }),
-        ]);
+        ];
+        self.push("ssd_legal_status", row);
         let mut changes = Vec::new();
         let mut t = start;
         loop {
@@ -509,7 +524,7 @@ impl Sim<'_> {
                 *self.rng.weighted(&[("U1", 0.15), ("U3", 0.2), ("U4", 0.15), ("U5", 0.12), ("U6", 0.1), ("K2", 0.1), ("R1", 0.03), ("P1", 0.06), ("H5", 0.05), ("Z1", 0.04)])
             };
             let distance = (self.rng.exponential(self.practice.distance_miles) * 10.0).round() / 10.0;
-            self.push("ssd_cla_placement", vec![
+            let row = vec![
                 ("clap_cla_placement_id", Some(placement_id.clone().into())),
                 ("clap_cla_id", Some(cla_id.clone().into())),
                 ("clap_person_id", Some(child.id.clone().into())),
@@ -520,10 +535,11 @@ impl Sim<'_> {
                 ("clap_cla_placement_provider", Some((*self.rng.weighted(&[("PR1", 0.6), ("PR4", 0.3), ("PR2", 0.1)])).into())),
                 ("clap_cla_placement_end_date", self.known(to)),
                 ("clap_cla_placement_change_reason", (i < last && to <= self.snapshot).then(|| Value::Text("CHILD".into()))),
-            ]);
+            ];
+            self.push("ssd_cla_placement", row);
             let eid = self.id("EP");
             let ceased = if i < last { Some("X1") } else { Some(final_reason) };
-            self.push("ssd_cla_episodes", vec![
+            let row = vec![
                 ("clae_cla_episode_id", Some(eid.into())),
                 ("clae_person_id", Some(child.id.clone().into())),
                 ("clae_cla_id", Some(cla_id.clone().into())),
@@ -534,7 +550,8 @@ impl Sim<'_> {
                 ("clae_cla_episode_ceased_date", self.known(to)),
                 ("clae_cla_episode_ceased_reason", if to <= self.snapshot { ceased.map(Value::from) } else { None }),
                 ("clae_entered_care_date", Some(start.into())),
-            ]);
+            ];
+            self.push("ssd_cla_episodes", row);
         }
         let stop = end.min(self.snapshot);
         self.involve(child, 0, start, Some(end));
@@ -548,28 +565,30 @@ impl Sim<'_> {
             let rid = self.id("LR");
             let cancelled = self.rng.chance(0.02);
             let held = if self.rng.chance(self.practice.cla_review_on_time) { due - Duration::days(self.rng.int(0, 7)) } else { due + Duration::days(self.rng.int(1, 30)) };
-            self.push("ssd_cla_reviews", vec![
+            let row = vec![
                 ("clar_cla_review_id", Some(rid.into())),
                 ("clar_cla_id", Some(cla_id.clone().into())),
                 ("clar_cla_person_id", Some(child.id.clone().into())),
                 ("clar_cla_review_due_date", Some(due.into())),
                 ("clar_cla_review_date", if cancelled { None } else { self.known(held) }),
                 ("clar_cla_review_cancelled", Some(flag(cancelled))),
-            ]);
+            ];
+            self.push("ssd_cla_reviews", row);
             n += 1;
             due = if n == 1 { add_months(start, 3) } else { add_months(due, 6) };
         }
         let mut visit = start + Duration::days(self.rng.int(3, 10));
         while visit <= stop {
             let vid = self.id("LV");
-            self.push("ssd_cla_visits", vec![
+            let row = vec![
                 ("clav_cla_visit_id", Some(vid.into())),
                 ("clav_cla_id", Some(cla_id.clone().into())),
                 ("clav_person_id", Some(child.id.clone().into())),
                 ("clav_cla_visit_date", Some(visit.into())),
                 ("clav_cla_visit_seen", Some(flag(true))),
                 ("clav_cla_visit_seen_alone", Some(flag(self.rng.chance(0.5)))),
-            ]);
+            ];
+            self.push("ssd_cla_visits", row);
             let gap = if self.rng.chance(self.practice.cla_visit_on_time) { self.rng.int(20, 40) } else { self.rng.int(43, 70) };
             visit += Duration::days(gap);
         }
@@ -597,12 +616,13 @@ impl Sim<'_> {
             let age = age_at(child.dob, pep);
             if (4..=16).contains(&age) && self.rng.chance(self.practice.pep) {
                 let id = self.id("EDU");
-                self.push("ssd_cla_pep", vec![
+                let row = vec![
                     ("pep_id", Some(id.into())),
                     ("pep_person_id", Some(child.id.clone().into())),
                     ("pep_date", Some(pep.into())),
                     ("pep_status", Some("Completed".into())),
-                ]);
+                ];
+                self.push("ssd_cla_pep", row);
             }
             pep += Duration::days(self.rng.int(100, 170));
         }
@@ -616,7 +636,7 @@ impl Sim<'_> {
                 let rhi = back + Duration::hours(if self.rng.chance(self.practice.rhi_72h) { self.rng.int(4, 71) } else { self.rng.int(73, 200) });
                 let mid = self.id("M");
                 let snapshot_end = self.snapshot.and_hms_opt(23, 59, 59).expect("valid time");
-                self.push("ssd_missing", vec![
+                let row = vec![
                     ("miss_table_id", Some(mid.into())),
                     ("miss_person_id", Some(child.id.clone().into())),
                     ("miss_missing_episode_start_date", Some(at.into())),
@@ -625,7 +645,8 @@ impl Sim<'_> {
                     ("miss_missing_rhi_offered", Some(flag(true))),
                     ("miss_missing_rhi_accepted", Some(flag(self.rng.chance(0.8)))),
                     ("miss_missing_rhi_date", (rhi <= snapshot_end).then_some(Value::DateTime(rhi))),
-                ]);
+                ];
+                self.push("ssd_missing", row);
             }
         }
         if ended && adopted {
@@ -639,13 +660,14 @@ impl Sim<'_> {
 
     fn health(&mut self, child: &Child, kind: &str, date: NaiveDate) {
         let id = self.id("H");
-        self.push("ssd_cla_health", vec![
+        let row = vec![
             ("clah_health_check_id", Some(id.into())),
             ("clah_person_id", Some(child.id.clone().into())),
             ("clah_health_check_type", Some(kind.into())),
             ("clah_health_check_date", Some(date.into())),
             ("clah_health_check_status", Some((if self.rng.chance(0.96) { "Completed" } else { "Refused" }).into())),
-        ]);
+        ];
+        self.push("ssd_cla_health", row);
     }
 
     fn adoption(&mut self, child: &Child, cla_id: &str, start: NaiveDate, order: NaiveDate) {
@@ -655,7 +677,7 @@ impl Sim<'_> {
         let matched = placement_order + Duration::days(self.rng.int(30, 300).min(span / 3));
         let placed = (matched + Duration::days(self.rng.int(7, 60))).min(order - Duration::days(1));
         let id = self.id("AD");
-        self.push("ssd_permanence", vec![
+        let row = vec![
             ("perm_table_id", Some(id.into())),
             ("perm_person_id", Some(child.id.clone().into())),
             ("perm_cla_id", Some(cla_id.into())),
@@ -666,7 +688,8 @@ impl Sim<'_> {
             ("perm_permanence_order_date", Some(order.into())),
             ("perm_permanence_order_type", Some("Adoption".into())),
             ("perm_adopted_by_carer_flag", Some(flag(self.rng.chance(0.1)))),
-        ]);
+        ];
+        self.push("ssd_permanence", row);
     }
 
     fn care_leaver(&mut self, child: &Child, left: NaiveDate) {
@@ -684,7 +707,7 @@ impl Sim<'_> {
         let id = self.id("CL");
         let contact = self.snapshot - Duration::days(self.rng.int(0, 120));
         let review = self.snapshot - Duration::days(if self.rng.chance(0.9) { self.rng.int(0, 170) } else { self.rng.int(190, 400) });
-        self.push("ssd_care_leavers", vec![
+        let row = vec![
             ("clea_table_id", Some(id.into())),
             ("clea_person_id", Some(child.id.clone().into())),
             ("clea_care_leaver_eligibility", Some(eligibility.into())),
@@ -694,7 +717,8 @@ impl Sim<'_> {
             ("clea_care_leaver_accom_suitable", Some((if self.rng.chance(0.88) { "1" } else { "2" }).into())),
             ("clea_care_leaver_activity", Some(activity.into())),
             ("clea_pathway_plan_review_date", Some(review.max(left).into())),
-        ]);
+        ];
+        self.push("ssd_care_leavers", row);
         self.involve(child, 1, left, None);
     }
 }

@@ -108,7 +108,7 @@ fn semantic_mistakes_name_the_indicator_and_suggest_the_closest_name() {
     polarity: high_is_good
     target: 120
     windows: [month, snapshot]
-    rows: {{table: ssd_cp_plans, dated_by: cppl_cp_plan_strat_date}}
+    rows: {{table: ssd_cp_plans, dated_by: cppl_cp_plan_start_date, where: cppl_cp_plan_strat_date IS NULL}}
     numerator: cppl_cp_plan_end_date IS NOT NULL AND
   - id: a
     title: A again
@@ -124,6 +124,7 @@ fn semantic_mistakes_name_the_indicator_and_suggest_the_closest_name() {
     assert!(p.contains("unknown column `cppl_cp_plan_strat_date` (did you mean `cppl_cp_plan_start_date`?)"), "{p}");
     assert!(p.contains("target 120 is not a percentage"), "{p}");
     assert!(p.contains("window `snapshot`"), "{p}");
+    assert!(p.contains("24:16: indicator `b`: numerator: cannot parse SQL"), "{p}");
     assert!(p.contains("25:9: duplicate indicator id `a`"), "{p}");
 }
 

@@ -1,6 +1,7 @@
 //! Front door: referrals, their timeliness, re-referrals and early help, on hand-built tables.
 
 use crate::support::{Fixture, close};
+use polars::prelude::IntoLazy;
 
 const REFERRAL_COLUMNS: [&str; 3] = ["cine_referral_id", "cine_person_id", "cine_referral_date"];
 
@@ -57,7 +58,7 @@ fn referral_rate_uses_the_population_of_the_financial_years_mid_year_and_flags_a
         .select([polars::prelude::col("flags")])
         .collect()
         .unwrap();
-    let flags: Vec<Option<&str>> = flags.column("flags").unwrap().str().unwrap().into_iter().collect();
+    let flags: Vec<Option<&str>> = flags.column("flags").unwrap().str().unwrap().iter().collect();
     assert_eq!(flags.iter().filter(|f| **f == Some("population_from_2023")).count(), 1);
     assert_eq!(out.findings("population_fallback").len(), 1);
 }

@@ -52,9 +52,9 @@ fn no_person_identifier_or_date_of_birth_reaches_any_output() {
     let mut text = String::new();
     for df in [&out.indicators, &out.quality] {
         text.push_str(&format!("{:?}", df.get_column_names()));
-        for c in df.get_columns() {
+        for c in df.columns() {
             let s = c.cast(&DataType::String).unwrap();
-            for v in s.str().unwrap().into_iter().flatten() {
+            for v in s.str().unwrap().iter().flatten() {
                 text.push_str(v);
                 text.push('\n');
             }
