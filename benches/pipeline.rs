@@ -33,7 +33,9 @@ fn pipeline_run(c: &mut Criterion) {
     };
     let mut group = c.benchmark_group("pipeline");
     group.sample_size(10);
-    group.bench_function("run_4_las_3_years", |b| b.iter(|| pipeline::run(&options).expect("run")));
+    group.bench_function("run_4_las_3_years", |b| {
+        b.iter(|| pipeline::run(&options).expect("run"))
+    });
     group.finish();
 }
 

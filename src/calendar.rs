@@ -14,7 +14,9 @@ pub struct Month(i32);
 impl Month {
     /// The month of this year and month number (1-12), if valid.
     pub fn new(year: i32, month: u32) -> Option<Month> {
-        (1..=12).contains(&month).then(|| Month(year * 12 + month as i32 - 1))
+        (1..=12)
+            .contains(&month)
+            .then(|| Month(year * 12 + month as i32 - 1))
     }
 
     /// The month containing a date.
@@ -49,7 +51,10 @@ impl Month {
 
     /// The last day of the month, the `period_end` of its output rows.
     pub fn period_end(self) -> NaiveDate {
-        self.plus(1).first_day().pred_opt().expect("a month's last day exists")
+        self.plus(1)
+            .first_day()
+            .pred_opt()
+            .expect("a month's last day exists")
     }
 
     /// The month `n` months later (earlier when negative).
@@ -93,7 +98,10 @@ pub struct FinancialYears {
 impl FinancialYears {
     /// Financial years starting in `start_month` (1-12).
     pub fn starting_in(start_month: u32) -> FinancialYears {
-        assert!((1..=12).contains(&start_month), "a financial year starts in a month 1-12");
+        assert!(
+            (1..=12).contains(&start_month),
+            "a financial year starts in a month 1-12"
+        );
         FinancialYears { start_month }
     }
 
@@ -126,7 +134,11 @@ impl FinancialYears {
     /// The label of the financial year containing `month`, e.g. `2023-24`.
     pub fn label(self, month: Month) -> String {
         let y = self.start_year(month);
-        if self.start_month == 1 { format!("{y}") } else { format!("{y}-{:02}", (y + 1).rem_euclid(100)) }
+        if self.start_month == 1 {
+            format!("{y}")
+        } else {
+            format!("{y}-{:02}", (y + 1).rem_euclid(100))
+        }
     }
 }
 
@@ -142,7 +154,10 @@ impl WorkingDays {
     pub fn new(week: [bool; 7], mut bank_holidays: Vec<NaiveDate>) -> WorkingDays {
         bank_holidays.sort_unstable();
         bank_holidays.dedup();
-        WorkingDays { week, bank_holidays }
+        WorkingDays {
+            week,
+            bank_holidays,
+        }
     }
 
     /// The working week, Monday first, as Polars' business-day functions take it.
@@ -157,7 +172,8 @@ impl WorkingDays {
 
     /// Whether `day` is a working day.
     pub fn is_working_day(&self, day: NaiveDate) -> bool {
-        self.week[day.weekday().num_days_from_monday() as usize] && self.bank_holidays.binary_search(&day).is_err()
+        self.week[day.weekday().num_days_from_monday() as usize]
+            && self.bank_holidays.binary_search(&day).is_err()
     }
 
     /// `WD(a, b)`: the working days x with `a < x <= b`; `None` when `b < a`. A same-day completion is 0.
@@ -165,7 +181,13 @@ impl WorkingDays {
         if b < a {
             return None;
         }
-        Some(a.iter_days().skip(1).take_while(|d| *d <= b).filter(|d| self.is_working_day(*d)).count() as i64)
+        Some(
+            a.iter_days()
+                .skip(1)
+                .take_while(|d| *d <= b)
+                .filter(|d| self.is_working_day(*d))
+                .count() as i64,
+        )
     }
 }
 
@@ -186,9 +208,11 @@ pub fn weekday_from_name(name: &str) -> Option<Weekday> {
 /// `date` moved by whole calendar months, clamped to the month's end (29 Feb 2024 - 12 months = 28 Feb 2023).
 pub fn add_months(date: NaiveDate, months: i32) -> NaiveDate {
     if months >= 0 {
-        date.checked_add_months(Months::new(months as u32)).expect("date in range")
+        date.checked_add_months(Months::new(months as u32))
+            .expect("date in range")
     } else {
-        date.checked_sub_months(Months::new(months.unsigned_abs())).expect("date in range")
+        date.checked_sub_months(Months::new(months.unsigned_abs()))
+            .expect("date in range")
     }
 }
 
@@ -219,7 +243,10 @@ mod tests {
         assert_eq!(Month::of(d("2024-02-10")).period_end(), d("2024-02-29"));
         assert_eq!(Month::of(d("2023-02-10")).period_end(), d("2023-02-28"));
         assert_eq!(Month::of(d("2023-12-31")).plus(1).to_string(), "2024-01");
-        assert_eq!("2024-03".parse::<Month>().unwrap().period_end(), d("2024-03-31"));
+        assert_eq!(
+            "2024-03".parse::<Month>().unwrap().period_end(),
+            d("2024-03-31")
+        );
         assert!("2024-3".parse::<Month>().is_err());
         assert!("2024-13".parse::<Month>().is_err());
     }
@@ -235,14 +262,23 @@ mod tests {
         assert_eq!(fy.label(Month::new(1999, 4).unwrap()), "1999-00");
         assert_eq!(fy.first_month(march), Month::new(2023, 4).unwrap());
         assert_eq!(fy.last_month(april), Month::new(2025, 3).unwrap());
-        assert_eq!(fy.quarter_last_month(Month::new(2023, 8).unwrap()), Month::new(2023, 9).unwrap());
-        assert_eq!(fy.quarter_last_month(Month::new(2024, 1).unwrap()), Month::new(2024, 3).unwrap());
+        assert_eq!(
+            fy.quarter_last_month(Month::new(2023, 8).unwrap()),
+            Month::new(2023, 9).unwrap()
+        );
+        assert_eq!(
+            fy.quarter_last_month(Month::new(2024, 1).unwrap()),
+            Month::new(2024, 3).unwrap()
+        );
         assert_eq!(fy.quarter_last_month(april), Month::new(2024, 6).unwrap());
     }
 
     #[test]
     fn working_days_count_after_start_through_end_and_skip_bank_holidays() {
-        let wd = WorkingDays::new([true, true, true, true, true, false, false], vec![d("2023-05-08")]);
+        let wd = WorkingDays::new(
+            [true, true, true, true, true, false, false],
+            vec![d("2023-05-08")],
+        );
         // Friday 5 May 2023 to Tuesday 9 May 2023: the weekend and the Coronation bank holiday are skipped.
         assert_eq!(wd.between(d("2023-05-05"), d("2023-05-09")), Some(1));
         assert_eq!(wd.between(d("2023-05-05"), d("2023-05-05")), Some(0));

@@ -118,7 +118,10 @@ impl Cli {
                     catalogue: a.catalogue,
                     out_dir: a.out,
                     as_of: a.as_of,
-                    range: RangeRequest { from: a.from, to: a.to },
+                    range: RangeRequest {
+                        from: a.from,
+                        to: a.to,
+                    },
                     las: a.las,
                 };
                 let s = pipeline::run(&options)?;
@@ -144,7 +147,11 @@ impl Cli {
                     &v.catalogue.hash[..12]
                 );
                 if let Some(data) = &a.data {
-                    out.push_str(&format!("\ndata `{}`: {} LAs checked", data.display(), v.las.len()));
+                    out.push_str(&format!(
+                        "\ndata `{}`: {} LAs checked",
+                        data.display(),
+                        v.las.len()
+                    ));
                     for line in &v.not_computable {
                         out.push_str(&format!("\nwarning: {line}"));
                     }
@@ -163,8 +170,16 @@ impl Cli {
                     scale: a.scale,
                     dirt: !a.clean,
                 };
-                let s = synth::generate(&options).with_context(|| format!("generating into `{}`", a.out.display()))?;
-                Ok(format!("{} LAs, {} rows in {} files written to {} in {:.1}s", s.las, s.rows, s.files, a.out.display(), s.seconds))
+                let s = synth::generate(&options)
+                    .with_context(|| format!("generating into `{}`", a.out.display()))?;
+                Ok(format!(
+                    "{} LAs, {} rows in {} files written to {} in {:.1}s",
+                    s.las,
+                    s.rows,
+                    s.files,
+                    a.out.display(),
+                    s.seconds
+                ))
             }
         }
     }

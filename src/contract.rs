@@ -316,8 +316,13 @@ pub fn table(name: &str) -> Option<&'static TableSpec> {
 }
 
 /// The reference tables read from `<data>/reference/`.
-pub const REFERENCE_TABLES: &[&str] =
-    &["local_authorities", "population", "statistical_neighbours", "published_benchmarks", "bank_holidays"];
+pub const REFERENCE_TABLES: &[&str] = &[
+    "local_authorities",
+    "population",
+    "statistical_neighbours",
+    "published_benchmarks",
+    "bank_holidays",
+];
 
 #[cfg(test)]
 mod tests {
@@ -326,7 +331,11 @@ mod tests {
     #[test]
     fn every_table_has_its_record_id_and_person_as_required_columns() {
         for t in TABLES {
-            assert!(t.column(t.record_id).is_some_and(|c| c.required), "{}", t.name);
+            assert!(
+                t.column(t.record_id).is_some_and(|c| c.required),
+                "{}",
+                t.name
+            );
             if let Some(p) = t.person {
                 assert!(t.column(p).is_some_and(|c| c.required), "{}", t.name);
             }
@@ -338,7 +347,15 @@ mod tests {
         let person = table("ssd_person").unwrap();
         assert!(person.is_sensitive("pers_dob"));
         assert!(person.is_sensitive("pers_person_id"));
-        assert!(table("ssd_cp_plans").unwrap().is_sensitive("cppl_person_id"));
-        assert!(!table("ssd_cp_plans").unwrap().is_sensitive("cppl_cp_plan_start_date"));
+        assert!(
+            table("ssd_cp_plans")
+                .unwrap()
+                .is_sensitive("cppl_person_id")
+        );
+        assert!(
+            !table("ssd_cp_plans")
+                .unwrap()
+                .is_sensitive("cppl_cp_plan_start_date")
+        );
     }
 }

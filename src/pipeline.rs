@@ -90,13 +90,22 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, Error> {
         }
     };
     let catalogue = catalogue::load(&options.catalogue)?;
-    tracing::info!(indicators = catalogue.indicators.len(), hash = &catalogue.hash[..12], "catalogue checked");
+    tracing::info!(
+        indicators = catalogue.indicators.len(),
+        hash = &catalogue.hash[..12],
+        "catalogue checked"
+    );
     let inventory = Inventory::discover(&options.data_dir)?;
     let las = inventory.select(options.as_of, &options.las)?;
     let reference = Reference::load(&options.data_dir, &catalogue.calendar.bank_holidays_table)?;
     let spine = spine_for(&catalogue, &las, options.range)?;
     tracing::info!(las = las.len(), from = %spine.report_from, to = %spine.report_to(), "reporting range");
-    let mut snap = snapshot::load(&inventory, &las, &catalogue.columns_by_table(), &catalogue.value_maps)?;
+    let mut snap = snapshot::load(
+        &inventory,
+        &las,
+        &catalogue.columns_by_table(),
+        &catalogue.value_maps,
+    )?;
     lap("load", &mut timings);
     let computed = engine::compute(&catalogue, &snap, &reference, &spine)?;
     lap("compute", &mut timings);
@@ -107,18 +116,38 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, Error> {
     findings.extend(unknown_las(&las, &reference)?);
     for f in &mut findings {
         if f.snapshot_date.is_none() {
-            f.snapshot_date = las.iter().find(|l| Some(&l.la_code) == f.la_code.as_ref()).map(|l| l.snapshot_date);
+            f.snapshot_date = las
+                .iter()
+                .find(|l| Some(&l.la_code) == f.la_code.as_ref())
+                .map(|l| l.snapshot_date);
         }
     }
     let mut quality = output::findings_frame(&findings)?;
     output::ensure_dir(&options.out_dir)?;
     let metadata = vec![
-        (output::CATALOGUE_HASH_KEY.to_string(), catalogue.hash.clone()),
-        (output::CATALOGUE_VERSION_KEY.to_string(), catalogue.version.clone()),
-        (output::TOOL_VERSION_KEY.to_string(), env!("CARGO_PKG_VERSION").to_string()),
+        (
+            output::CATALOGUE_HASH_KEY.to_string(),
+            catalogue.hash.clone(),
+        ),
+        (
+            output::CATALOGUE_VERSION_KEY.to_string(),
+            catalogue.version.clone(),
+        ),
+        (
+            output::TOOL_VERSION_KEY.to_string(),
+            env!("CARGO_PKG_VERSION").to_string(),
+        ),
     ];
-    output::write_parquet(&options.out_dir.join("data_quality.parquet"), &mut quality, &metadata)?;
-    output::write_parquet(&options.out_dir.join("indicators.parquet"), &mut indicators, &metadata)?;
+    output::write_parquet(
+        &options.out_dir.join("data_quality.parquet"),
+        &mut quality,
+        &metadata,
+    )?;
+    output::write_parquet(
+        &options.out_dir.join("indicators.parquet"),
+        &mut indicators,
+        &metadata,
+    )?;
     lap("write", &mut timings);
     let summary = RunSummary {
         las: las.len(),
@@ -148,15 +177,23 @@ pub struct Validation {
 /// Checks the catalogue and, when a data directory is given, every file's schema and the reference tables.
 pub fn validate(catalogue_path: &Path, data_dir: Option<&Path>) -> Result<Validation, Error> {
     let catalogue = catalogue::load(catalogue_path)?;
-    let mut validation = Validation { catalogue, las: Vec::new(), not_computable: Vec::new() };
-    let Some(data_dir) = data_dir else { return Ok(validation) };
+    let mut validation = Validation {
+        catalogue,
+        las: Vec::new(),
+        not_computable: Vec::new(),
+    };
+    let Some(data_dir) = data_dir else {
+        return Ok(validation);
+    };
     let inventory = Inventory::discover(data_dir)?;
     let las = inventory.select(None, &[])?;
     Reference::load(data_dir, &validation.catalogue.calendar.bank_holidays_table)?;
     let absent = snapshot::check(&inventory, &las, &validation.catalogue.columns_by_table())?;
     for ((la, table), columns) in &absent {
         for indicator in &validation.catalogue.indicators {
-            let Some(used) = indicator.columns_used.get(table) else { continue };
+            let Some(used) = indicator.columns_used.get(table) else {
+                continue;
+            };
             let missing: Vec<&str> = used.intersection(columns).map(String::as_str).collect();
             if !missing.is_empty() {
                 validation.not_computable.push(format!(
@@ -171,7 +208,11 @@ pub fn validate(catalogue_path: &Path, data_dir: Option<&Path>) -> Result<Valida
     Ok(validation)
 }
 
-fn spine_for(catalogue: &Catalogue, las: &[LaSnapshot], range: RangeRequest) -> Result<Spine, Error> {
+fn spine_for(
+    catalogue: &Catalogue,
+    las: &[LaSnapshot],
+    range: RangeRequest,
+) -> Result<Spine, Error> {
     let longest = catalogue
         .indicators
         .iter()
@@ -190,14 +231,23 @@ fn spine_for(catalogue: &Catalogue, las: &[LaSnapshot], range: RangeRequest) -> 
         catalogue.calendar.financial_years,
     );
     if spine.report_from > spine.report_to() {
-        return Err(Error::EmptyRange { from: spine.report_from, to: spine.report_to() });
+        return Err(Error::EmptyRange {
+            from: spine.report_from,
+            to: spine.report_to(),
+        });
     }
     Ok(spine)
 }
 
 /// LAs with data but no row in `local_authorities`: their names and regions are unknown.
 fn unknown_las(las: &[LaSnapshot], reference: &Reference) -> PolarsResult<Vec<Finding>> {
-    let known: Vec<&str> = reference.local_authorities.column("la_code")?.str()?.iter().flatten().collect();
+    let known: Vec<&str> = reference
+        .local_authorities
+        .column("la_code")?
+        .str()?
+        .iter()
+        .flatten()
+        .collect();
     Ok(las
         .iter()
         .filter(|l| !known.contains(&l.la_code.as_str()))

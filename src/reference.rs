@@ -9,8 +9,14 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum ReferenceError {
     /// A required reference table is absent.
-    #[error("reference table `{table}` is missing: expected `{dir}/{table}.parquet` or `{dir}/{table}.csv` ({what})")]
-    Missing { table: String, dir: PathBuf, what: &'static str },
+    #[error(
+        "reference table `{table}` is missing: expected `{dir}/{table}.parquet` or `{dir}/{table}.csv` ({what})"
+    )]
+    Missing {
+        table: String,
+        dir: PathBuf,
+        what: &'static str,
+    },
     /// A reference table lacks a column or cannot be read.
     #[error("reference table `{path}`: {detail}")]
     Invalid { path: PathBuf, detail: String },
@@ -33,20 +39,38 @@ impl Reference {
     /// Reads the reference tables under `<data_dir>/reference/`; `bank_holidays` names the holiday table.
     pub fn load(data_dir: &Path, bank_holidays: &str) -> Result<Reference, ReferenceError> {
         let dir = data_dir.join("reference");
-        let las = read(&dir, "local_authorities", "the DfE code, ONS code, name and region of each LA")?;
-        let las = select(&dir, "local_authorities", las, &[
-            ("la_code", DataType::String),
-            ("ons_code", DataType::String),
-            ("la_name", DataType::String),
-            ("region_code", DataType::String),
-            ("region_name", DataType::String),
-        ])?;
-        let population = read(&dir, "population", "children aged 0-17 per LA and mid-year, for rates")?;
-        let population = select(&dir, "population", population, &[
-            ("la_code", DataType::String),
-            ("mid_year", DataType::Int32),
-            ("age_0_17", DataType::Float64),
-        ])?;
+        let las = read(
+            &dir,
+            "local_authorities",
+            "the DfE code, ONS code, name and region of each LA",
+        )?;
+        let las = select(
+            &dir,
+            "local_authorities",
+            las,
+            &[
+                ("la_code", DataType::String),
+                ("ons_code", DataType::String),
+                ("la_name", DataType::String),
+                ("region_code", DataType::String),
+                ("region_name", DataType::String),
+            ],
+        )?;
+        let population = read(
+            &dir,
+            "population",
+            "children aged 0-17 per LA and mid-year, for rates",
+        )?;
+        let population = select(
+            &dir,
+            "population",
+            population,
+            &[
+                ("la_code", DataType::String),
+                ("mid_year", DataType::Int32),
+                ("age_0_17", DataType::Float64),
+            ],
+        )?;
         let neighbours = match read(&dir, "statistical_neighbours", "") {
             Ok(df) => select(&dir, "statistical_neighbours", df, &[
                 ("la_code", DataType::String),
@@ -59,7 +83,11 @@ impl Reference {
             .expect("empty frame"),
             Err(e) => return Err(e),
         };
-        let holidays = read(&dir, bank_holidays, "England and Wales bank holidays, for working days")?;
+        let holidays = read(
+            &dir,
+            bank_holidays,
+            "England and Wales bank holidays, for working days",
+        )?;
         let holidays = select(&dir, bank_holidays, holidays, &[("date", DataType::Date)])?;
         let bank_holidays = holidays
             .column("date")
@@ -69,17 +97,30 @@ impl Reference {
             .as_date_iter()
             .flatten()
             .collect();
-        Ok(Reference { local_authorities: las, population, statistical_neighbours: neighbours, bank_holidays })
+        Ok(Reference {
+            local_authorities: las,
+            population,
+            statistical_neighbours: neighbours,
+            bank_holidays,
+        })
     }
 }
 
 fn read(dir: &Path, table: &str, what: &'static str) -> Result<DataFrame, ReferenceError> {
     let parquet = dir.join(format!("{table}.parquet"));
     let csv = dir.join(format!("{table}.csv"));
-    let invalid = |path: &Path, e: PolarsError| ReferenceError::Invalid { path: path.to_path_buf(), detail: e.to_string() };
+    let invalid = |path: &Path, e: PolarsError| ReferenceError::Invalid {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    };
     if parquet.is_file() {
-        let file = std::fs::File::open(&parquet).map_err(|e| ReferenceError::Invalid { path: parquet.clone(), detail: e.to_string() })?;
-        ParquetReader::new(file).finish().map_err(|e| invalid(&parquet, e))
+        let file = std::fs::File::open(&parquet).map_err(|e| ReferenceError::Invalid {
+            path: parquet.clone(),
+            detail: e.to_string(),
+        })?;
+        ParquetReader::new(file)
+            .finish()
+            .map_err(|e| invalid(&parquet, e))
     } else if csv.is_file() {
         let options = CsvReadOptions::default()
             .with_has_header(true)
@@ -88,16 +129,29 @@ fn read(dir: &Path, table: &str, what: &'static str) -> Result<DataFrame, Refere
             .map_err(|e| invalid(&csv, e))?;
         options.finish().map_err(|e| invalid(&csv, e))
     } else {
-        Err(ReferenceError::Missing { table: table.to_string(), dir: dir.to_path_buf(), what })
+        Err(ReferenceError::Missing {
+            table: table.to_string(),
+            dir: dir.to_path_buf(),
+            what,
+        })
     }
 }
 
-fn select(dir: &Path, table: &str, df: DataFrame, columns: &[(&str, DataType)]) -> Result<DataFrame, ReferenceError> {
+fn select(
+    dir: &Path,
+    table: &str,
+    df: DataFrame,
+    columns: &[(&str, DataType)],
+) -> Result<DataFrame, ReferenceError> {
     let path = dir.join(table);
     let mut exprs = Vec::new();
     for (name, dtype) in columns {
-        let Some(raw) = df.schema().get(*name).cloned() else {
-            let found: Vec<String> = df.get_column_names().iter().map(|c| c.to_string()).collect();
+        let Some(raw) = df.schema().get(name).cloned() else {
+            let found: Vec<String> = df
+                .get_column_names()
+                .iter()
+                .map(|c| c.to_string())
+                .collect();
             return Err(ReferenceError::Invalid {
                 path,
                 detail: format!("column `{name}` is missing (found: {})", found.join(", ")),
@@ -118,5 +172,8 @@ fn select(dir: &Path, table: &str, df: DataFrame, columns: &[(&str, DataType)]) 
     df.lazy()
         .select(exprs)
         .collect()
-        .map_err(|e| ReferenceError::Invalid { path, detail: e.to_string().lines().next().unwrap_or_default().to_string() })
+        .map_err(|e| ReferenceError::Invalid {
+            path,
+            detail: e.to_string().lines().next().unwrap_or_default().to_string(),
+        })
 }

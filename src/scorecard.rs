@@ -7,7 +7,13 @@ use crate::reference::Reference;
 use polars::prelude::*;
 
 /// The keys of one series: an indicator in one window and breakdown category.
-const SERIES: [&str; 5] = ["indicator_id", "window", "breakdown", "breakdown_value", "month"];
+const SERIES: [&str; 5] = [
+    "indicator_id",
+    "window",
+    "breakdown",
+    "breakdown_value",
+    "month",
+];
 
 /// The output columns, in order.
 pub const OUTPUT_COLUMNS: &[&str] = &[
@@ -50,16 +56,40 @@ fn keys(extra: &[&str]) -> Vec<Expr> {
 }
 
 /// Adds LA names, period end, financial year, metadata, targets, RAG, change and comparisons to computed values.
-pub fn judge(values: DataFrame, catalogue: &Catalogue, reference: &Reference, spine: &Spine) -> PolarsResult<DataFrame> {
+pub fn judge(
+    values: DataFrame,
+    catalogue: &Catalogue,
+    reference: &Reference,
+    spine: &Spine,
+) -> PolarsResult<DataFrame> {
     let months = spine.months()?.lazy();
     let meta = indicator_metadata(catalogue)?.lazy();
     let targets = targets(catalogue, spine)?.lazy();
-    let las = reference.local_authorities.clone().lazy().select([col("la_code"), col("la_name"), col("region_code")]);
+    let las = reference.local_authorities.clone().lazy().select([
+        col("la_code"),
+        col("la_name"),
+        col("region_code"),
+    ]);
     let base = values
         .lazy()
-        .join(months, [col("month")], [col("month")], JoinArgs::new(JoinType::Left))
-        .join(las, [col("la_code")], [col("la_code")], JoinArgs::new(JoinType::Left))
-        .join(meta, [col("indicator_id")], [col("indicator_id")], JoinArgs::new(JoinType::Left))
+        .join(
+            months,
+            [col("month")],
+            [col("month")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            las,
+            [col("la_code")],
+            [col("la_code")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            meta,
+            [col("indicator_id")],
+            [col("indicator_id")],
+            JoinArgs::new(JoinType::Left),
+        )
         .join(
             targets,
             [col("indicator_id"), col("la_code"), col("financial_year")],
@@ -83,7 +113,9 @@ pub fn judge(values: DataFrame, catalogue: &Catalogue, reference: &Reference, sp
                 col("numerator").sum().alias("__n"),
                 col("denominator").sum().alias("__d"),
                 col("__scale").first().alias("__s"),
-                len().cast(DataType::UInt32).alias(format!("{prefix}_las").as_str()),
+                len()
+                    .cast(DataType::UInt32)
+                    .alias(format!("{prefix}_las").as_str()),
             ])
             .with_column(
                 when(col("__d").eq(lit(0.0)).or(col("__s").is_null()))
@@ -93,14 +125,26 @@ pub fn judge(values: DataFrame, catalogue: &Catalogue, reference: &Reference, sp
             )
             .drop(cols(["__n", "__d", "__s"]))
     };
-    let region = pooled(base.clone().filter(col("region_code").is_not_null()), &["region_code"], "region");
+    let region = pooled(
+        base.clone().filter(col("region_code").is_not_null()),
+        &["region_code"],
+        "region",
+    );
     let england = pooled(base.clone(), &[], "england");
     let neighbours = reference
         .statistical_neighbours
         .clone()
         .lazy()
-        .select([col("la_code").alias("__for_la"), col("neighbour_la_code").alias("la_code")])
-        .join(base.clone().filter(col("__scale").is_not_null()), [col("la_code")], [col("la_code")], JoinArgs::new(JoinType::Inner))
+        .select([
+            col("la_code").alias("__for_la"),
+            col("neighbour_la_code").alias("la_code"),
+        ])
+        .join(
+            base.clone().filter(col("__scale").is_not_null()),
+            [col("la_code")],
+            [col("la_code")],
+            JoinArgs::new(JoinType::Inner),
+        )
         .filter(col("value").is_not_null())
         .group_by(keys(&["__for_la"]))
         .agg([
@@ -108,14 +152,20 @@ pub fn judge(values: DataFrame, catalogue: &Catalogue, reference: &Reference, sp
             len().cast(DataType::UInt32).alias("stat_neighbours_las"),
         ])
         .rename(["__for_la"], ["la_code"], true);
-    let margin = coalesce(&[col("__amber_within"), col("target") * lit(catalogue.amber_within_percent_of_target / 100.0)]);
+    let margin = coalesce(&[
+        col("__amber_within"),
+        col("target") * lit(catalogue.amber_within_percent_of_target / 100.0),
+    ]);
     let high = col("polarity").eq(lit(Polarity::HighIsGood.name()));
     let low = col("polarity").eq(lit(Polarity::LowIsGood.name()));
     let rag = when(col("target").is_null().or(col("value").is_null()))
         .then(lit(NULL).cast(DataType::String))
         .when(high.clone().and(col("value").gt_eq(col("target"))))
         .then(lit("green"))
-        .when(high.clone().and(col("value").gt_eq(col("target") - margin.clone())))
+        .when(
+            high.clone()
+                .and(col("value").gt_eq(col("target") - margin.clone())),
+        )
         .then(lit("amber"))
         .when(high.clone())
         .then(lit("red"))
@@ -131,7 +181,10 @@ pub fn judge(values: DataFrame, catalogue: &Catalogue, reference: &Reference, sp
         .then(lit(NULL).cast(DataType::String))
         .when(change.clone().eq(lit(0.0)))
         .then(lit("same"))
-        .when(high.and(change.clone().gt(lit(0.0))).or(low.clone().and(change.clone().lt(lit(0.0)))))
+        .when(
+            high.and(change.clone().gt(lit(0.0)))
+                .or(low.clone().and(change.clone().lt(lit(0.0)))),
+        )
         .then(lit("better"))
         .when(col("polarity").neq(lit(Polarity::Neutral.name())))
         .then(lit("worse"))
@@ -141,17 +194,45 @@ pub fn judge(values: DataFrame, catalogue: &Catalogue, reference: &Reference, sp
     let mut key_region = vec!["region_code"];
     key_region.extend(SERIES);
     let region_keys: Vec<Expr> = key_region.iter().map(|k| col(*k)).collect();
-    base.join(previous, keys(&["la_code"]), keys(&["la_code"]), keyed_join(JoinType::Left))
-        .join(region, region_keys.clone(), region_keys, keyed_join(JoinType::Left))
-        .join(neighbours, keys(&["la_code"]), keys(&["la_code"]), keyed_join(JoinType::Left))
-        .join(england, keys(&[]), keys(&[]), keyed_join(JoinType::Left))
-        .with_columns([rag.alias("rag"), change.alias("change"), direction.alias("change_direction")])
-        .sort(
-            ["la_code", "indicator_id", "window", "breakdown", "breakdown_value", "month"],
-            SortMultipleOptions::default().with_nulls_last(false).with_maintain_order(true),
-        )
-        .select(OUTPUT_COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
-        .collect()
+    base.join(
+        previous,
+        keys(&["la_code"]),
+        keys(&["la_code"]),
+        keyed_join(JoinType::Left),
+    )
+    .join(
+        region,
+        region_keys.clone(),
+        region_keys,
+        keyed_join(JoinType::Left),
+    )
+    .join(
+        neighbours,
+        keys(&["la_code"]),
+        keys(&["la_code"]),
+        keyed_join(JoinType::Left),
+    )
+    .join(england, keys(&[]), keys(&[]), keyed_join(JoinType::Left))
+    .with_columns([
+        rag.alias("rag"),
+        change.alias("change"),
+        direction.alias("change_direction"),
+    ])
+    .sort(
+        [
+            "la_code",
+            "indicator_id",
+            "window",
+            "breakdown",
+            "breakdown_value",
+            "month",
+        ],
+        SortMultipleOptions::default()
+            .with_nulls_last(false)
+            .with_maintain_order(true),
+    )
+    .select(OUTPUT_COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
+    .collect()
 }
 
 /// Unit, polarity, RAG band and comparison scale per indicator.
@@ -187,7 +268,11 @@ fn targets(catalogue: &Catalogue, spine: &Spine) -> PolarsResult<DataFrame> {
         y
     };
     let (mut ids, mut las, mut fys, mut values) = (vec![], vec![], vec![], vec![]);
-    for ind in catalogue.indicators.iter().filter(|i| !i.targets.is_empty()) {
+    for ind in catalogue
+        .indicators
+        .iter()
+        .filter(|i| !i.targets.is_empty())
+    {
         for la in spine.last_month.keys() {
             for year in &years {
                 if let Some(t) = ind.targets.for_la_year(la, year) {

@@ -1,7 +1,7 @@
 //! Catalogue errors: each problem carries the file, line and column it is about.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// One problem found in a catalogue, at a place in the file.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -36,13 +36,22 @@ pub enum CatalogueError {
     },
 }
 
-fn render(path: &PathBuf, problems: &[Problem]) -> String {
+fn render(path: &Path, problems: &[Problem]) -> String {
     let mut out = String::new();
     let n = problems.len();
     let noun = if n == 1 { "problem" } else { "problems" };
-    out.push_str(&format!("the catalogue `{}` has {n} {noun}; nothing was computed:", path.display()));
+    out.push_str(&format!(
+        "the catalogue `{}` has {n} {noun}; nothing was computed:",
+        path.display()
+    ));
     for p in problems {
-        out.push_str(&format!("\n  {}:{}:{}: {}", path.display(), p.line, p.column, p.message));
+        out.push_str(&format!(
+            "\n  {}:{}:{}: {}",
+            path.display(),
+            p.line,
+            p.column,
+            p.message
+        ));
     }
     out
 }

@@ -7,5 +7,5 @@ mod validate;
 
 pub use error::{CatalogueError, Problem};
 pub use model::*;
-pub use validate::{load, parse};
 pub(crate) use validate::suggest;
+pub use validate::{load, parse};

@@ -41,7 +41,9 @@ impl Catalogue {
         }
         for map in &self.value_maps {
             if out.contains_key(map.table.name) {
-                out.entry(map.table.name).or_default().insert(map.column.to_string());
+                out.entry(map.table.name)
+                    .or_default()
+                    .insert(map.column.to_string());
             }
         }
         out
@@ -186,13 +188,30 @@ pub struct Condition {
 #[derive(Debug, Clone)]
 pub enum Step {
     /// `name` = `WD(from, to)`; rows where it cannot be computed are left out.
-    WorkingDays { name: String, from: String, to: String },
+    WorkingDays {
+        name: String,
+        from: String,
+        to: String,
+    },
     /// `name` = calendar days from `from` to `to`; rows where `to < from` are left out.
-    CalendarDays { name: String, from: String, to: String },
+    CalendarDays {
+        name: String,
+        from: String,
+        to: String,
+    },
     /// `name` = `date` moved by `months` calendar months.
-    AddMonths { name: String, date: String, months: i32 },
+    AddMonths {
+        name: String,
+        date: String,
+        months: i32,
+    },
     /// Columns of another table joined by id (the first row per id when ids repeat).
-    Lookup { table: &'static TableSpec, on: Vec<(String, String)>, columns: Vec<String>, steps: Vec<Step> },
+    Lookup {
+        table: &'static TableSpec,
+        on: Vec<(String, String)>,
+        columns: Vec<String>,
+        steps: Vec<Step>,
+    },
     /// `name` = whether another table has a row matching on `on`, passing `filter`, open at `open_at`.
     Exists {
         name: String,
@@ -211,7 +230,12 @@ pub enum Step {
         within_months: Option<u32>,
     },
     /// `name` = the date of the previous row with the same `same` values, else `otherwise`.
-    PreviousDate { name: String, same: Vec<String>, date: String, otherwise: Option<String> },
+    PreviousDate {
+        name: String,
+        same: Vec<String>,
+        date: String,
+        otherwise: Option<String>,
+    },
     /// `name` = an SQL expression.
     Expression { name: String, condition: Condition },
 }
@@ -265,7 +289,11 @@ impl Window {
             "financial_year" => Some(Window::FinancialYear),
             "snapshot" => Some(Window::Snapshot),
             _ => {
-                let n: u32 = name.strip_prefix("rolling_")?.strip_suffix('m')?.parse().ok()?;
+                let n: u32 = name
+                    .strip_prefix("rolling_")?
+                    .strip_suffix('m')?
+                    .parse()
+                    .ok()?;
                 (2..=60).contains(&n).then_some(Window::Rolling(n))
             }
         }

@@ -190,7 +190,8 @@ pub enum RawCounting {
     Distinct(String),
 }
 
-/// A building block that adds a column to the rows.
+/// A building block that adds a column to the rows. Parsed once per run, so variant sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum RawStep {

@@ -13,22 +13,36 @@ use std::path::Path;
 
 /// Reads and checks the catalogue at `path`.
 pub fn load(path: &Path) -> Result<Catalogue, CatalogueError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| CatalogueError::Read { path: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| CatalogueError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     parse(&text, path)
 }
 
 /// Checks catalogue text; `path` is used in messages and recorded in the result.
 pub fn parse(text: &str, path: &Path) -> Result<Catalogue, CatalogueError> {
-    let invalid = |problems: Vec<Problem>| CatalogueError::Invalid { path: path.to_path_buf(), problems };
-    let raw: RawCatalogue = serde_saphyr::from_str(text).map_err(|e| invalid(vec![yaml_problem(&e)]))?;
+    let invalid = |problems: Vec<Problem>| CatalogueError::Invalid {
+        path: path.to_path_buf(),
+        problems,
+    };
+    let raw: RawCatalogue =
+        serde_saphyr::from_str(text).map_err(|e| invalid(vec![yaml_problem(&e)]))?;
     let mut checker = Checker::default();
     let calendar = checker.calendar(&raw.calendar);
-    let value_maps = raw.value_maps.iter().filter_map(|m| checker.value_map(m)).collect();
+    let value_maps = raw
+        .value_maps
+        .iter()
+        .filter_map(|m| checker.value_map(m))
+        .collect();
     let mut indicators: Vec<Indicator> = Vec::new();
     let mut seen: BTreeMap<String, Location> = BTreeMap::new();
     for item in &raw.indicators {
-        let item_text = indicator_text(text, item.referenced.line() as usize, item.referenced.column() as usize);
+        let item_text = indicator_text(
+            text,
+            item.referenced.line() as usize,
+            item.referenced.column() as usize,
+        );
         let parsed: RawIndicator = match serde_saphyr::from_str(&item_text) {
             Ok(p) => p,
             Err(e) => {
@@ -39,7 +53,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Catalogue, CatalogueError> {
         if let Some(first) = seen.get(&parsed.id.value) {
             checker.at(
                 &parsed.id.referenced,
-                format!("duplicate indicator id `{}`: first declared at line {}", parsed.id.value, first.line),
+                format!(
+                    "duplicate indicator id `{}`: first declared at line {}",
+                    parsed.id.value, first.line
+                ),
             );
             continue;
         }
@@ -49,14 +66,29 @@ pub fn parse(text: &str, path: &Path) -> Result<Catalogue, CatalogueError> {
         }
     }
     if raw.indicators.is_empty() {
-        checker.problems.push(Problem { line: 1, column: 1, message: "the catalogue declares no indicators".into() });
+        checker.problems.push(Problem {
+            line: 1,
+            column: 1,
+            message: "the catalogue declares no indicators".into(),
+        });
     }
-    let years = raw.reporting.as_ref().map(|r| r.financial_years_before_current.value).unwrap_or(3);
-    let amber = raw.rag.as_ref().map(|r| r.amber_within_percent_of_target.value).unwrap_or(10.0);
+    let years = raw
+        .reporting
+        .as_ref()
+        .map(|r| r.financial_years_before_current.value)
+        .unwrap_or(3);
+    let amber = raw
+        .rag
+        .as_ref()
+        .map(|r| r.amber_within_percent_of_target.value)
+        .unwrap_or(10.0);
     if let Some(r) = &raw.rag
         && !(0.0..=100.0).contains(&amber)
     {
-        checker.at(&r.amber_within_percent_of_target.referenced, "amber_within_percent_of_target must be 0 to 100");
+        checker.at(
+            &r.amber_within_percent_of_target.referenced,
+            "amber_within_percent_of_target must be 0 to 100",
+        );
     }
     if !checker.problems.is_empty() {
         let mut problems = checker.problems;
@@ -77,13 +109,22 @@ pub fn parse(text: &str, path: &Path) -> Result<Catalogue, CatalogueError> {
 
 /// A problem from the YAML parser, with its location.
 fn yaml_problem(e: &serde_saphyr::Error) -> Problem {
-    let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
-    let rendered = e.render_with_options(serde_saphyr::render_options! { snippets: serde_saphyr::SnippetMode::Off });
+    let (line, column) = e
+        .location()
+        .map(|l| (l.line(), l.column()))
+        .unwrap_or((1, 1));
+    let rendered = e.render_with_options(
+        serde_saphyr::render_options! { snippets: serde_saphyr::SnippetMode::Off },
+    );
     let message = match rendered.rfind(" at line ") {
         Some(i) => rendered[..i].to_string(),
         None => rendered,
     };
-    Problem { line, column, message: message.trim().to_string() }
+    Problem {
+        line,
+        column,
+        message: message.trim().to_string(),
+    }
 }
 
 /// The text of one sequence item, with everything before it blanked so that the parser's lines and columns are
@@ -93,7 +134,10 @@ fn indicator_text(text: &str, line: usize, column: usize) -> String {
     let start = line.saturating_sub(1).min(lines.len().saturating_sub(1));
     let first: Vec<char> = lines[start].chars().collect();
     let col0 = column.saturating_sub(1).min(first.len());
-    let dash = first[..col0].iter().rposition(|c| *c == '-').unwrap_or(col0.saturating_sub(2));
+    let dash = first[..col0]
+        .iter()
+        .rposition(|c| *c == '-')
+        .unwrap_or(col0.saturating_sub(2));
     let mut out = String::new();
     for _ in 0..start {
         out.push('\n');
@@ -149,7 +193,14 @@ impl Kind {
 
 const DATES: &[Kind] = &[Kind::Date, Kind::Datetime, Kind::Any];
 const NUMBERS: &[Kind] = &[Kind::Number, Kind::Any];
-const ANY: &[Kind] = &[Kind::Date, Kind::Datetime, Kind::Bool, Kind::Number, Kind::Text, Kind::Any];
+const ANY: &[Kind] = &[
+    Kind::Date,
+    Kind::Datetime,
+    Kind::Bool,
+    Kind::Number,
+    Kind::Text,
+    Kind::Any,
+];
 
 /// The columns visible at a point of an indicator's rows: name, kind, and the table it is read from.
 #[derive(Clone, Default)]
@@ -159,8 +210,13 @@ struct Scope {
 
 impl Scope {
     fn of_table(table: &'static TableSpec) -> Scope {
-        let columns = table.columns.iter().map(|c| (c.name.to_string(), (Kind::of(c.logical), Some(table.name))));
-        Scope { columns: columns.collect() }
+        let columns = table
+            .columns
+            .iter()
+            .map(|c| (c.name.to_string(), (Kind::of(c.logical), Some(table.name))));
+        Scope {
+            columns: columns.collect(),
+        }
     }
 }
 
@@ -172,20 +228,34 @@ struct Checker {
 }
 
 fn loc(l: &YamlLocation) -> Location {
-    Location { line: l.line(), column: l.column() }
+    Location {
+        line: l.line(),
+        column: l.column(),
+    }
 }
 
 impl Checker {
     fn at(&mut self, l: &YamlLocation, message: impl Into<String>) {
         let message = message.into();
-        let message = if self.context.is_empty() { message } else { format!("{}: {message}", self.context) };
-        self.problems.push(Problem { line: l.line(), column: l.column(), message });
+        let message = if self.context.is_empty() {
+            message
+        } else {
+            format!("{}: {message}", self.context)
+        };
+        self.problems.push(Problem {
+            line: l.line(),
+            column: l.column(),
+            message,
+        });
     }
 
     fn calendar(&mut self, c: &raw::RawCalendar) -> Option<CalendarRules> {
         let start = c.financial_year_start_month.value;
         if !(1..=12).contains(&start) {
-            self.at(&c.financial_year_start_month.referenced, "financial_year_start_month must be 1 to 12");
+            self.at(
+                &c.financial_year_start_month.referenced,
+                "financial_year_start_month must be 1 to 12",
+            );
         }
         let mut week = [false; 7];
         for day in &c.working_week.value {
@@ -198,7 +268,10 @@ impl Checker {
             }
         }
         if !week.contains(&true) {
-            self.at(&c.working_week.referenced, "working_week must name at least one weekday");
+            self.at(
+                &c.working_week.referenced,
+                "working_week must name at least one weekday",
+            );
         }
         if !REFERENCE_TABLES.contains(&c.bank_holidays.value.as_str()) {
             self.at(
@@ -249,7 +322,13 @@ impl Checker {
             return None;
         };
         if column.logical != Logical::Code {
-            self.at(&m.column.referenced, format!("`{}` is not a coded column: only codes are mapped", column.name));
+            self.at(
+                &m.column.referenced,
+                format!(
+                    "`{}` is not a coded column: only codes are mapped",
+                    column.name
+                ),
+            );
         }
         let mut entries = Vec::new();
         let mut by_local: BTreeMap<String, String> = BTreeMap::new();
@@ -259,7 +338,10 @@ impl Checker {
                 if let Some(other) = by_local.insert(key, code.clone())
                     && other != *code
                 {
-                    self.at(&m.values.referenced, format!("`{local}` is mapped to both `{other}` and `{code}`"));
+                    self.at(
+                        &m.values.referenced,
+                        format!("`{local}` is mapped to both `{other}` and `{code}`"),
+                    );
                 }
                 entries.push((local.clone(), code.clone()));
             }
@@ -277,11 +359,20 @@ impl Checker {
     }
 
     /// Checks a column reference against the scope; records which table it is read from.
-    fn column(&mut self, scope: &Scope, name: &Spanned<String>, kinds: &[Kind], role: &str) -> Option<String> {
+    fn column(
+        &mut self,
+        scope: &Scope,
+        name: &Spanned<String>,
+        kinds: &[Kind],
+        role: &str,
+    ) -> Option<String> {
         match scope.columns.get(&name.value) {
             None => {
                 let hint = suggest(&name.value, scope.columns.keys().map(String::as_str));
-                self.at(&name.referenced, format!("{role}: unknown column `{}`{hint}", name.value));
+                self.at(
+                    &name.referenced,
+                    format!("{role}: unknown column `{}`{hint}", name.value),
+                );
                 None
             }
             Some((kind, origin)) => {
@@ -289,10 +380,19 @@ impl Checker {
                     self.used.entry(t).or_default().insert(name.value.clone());
                 }
                 if !kinds.contains(kind) {
-                    let want: Vec<_> = kinds.iter().filter(|k| **k != Kind::Any).map(|k| k.name()).collect();
+                    let want: Vec<_> = kinds
+                        .iter()
+                        .filter(|k| **k != Kind::Any)
+                        .map(|k| k.name())
+                        .collect();
                     self.at(
                         &name.referenced,
-                        format!("{role}: `{}` is {}, expected {}", name.value, kind.name(), want.join(" or ")),
+                        format!(
+                            "{role}: `{}` is {}, expected {}",
+                            name.value,
+                            kind.name(),
+                            want.join(" or ")
+                        ),
                     );
                     return None;
                 }
@@ -301,13 +401,30 @@ impl Checker {
         }
     }
 
-    fn new_column(&mut self, scope: &mut Scope, name: &Spanned<String>, kind: Kind) -> Option<String> {
+    fn new_column(
+        &mut self,
+        scope: &mut Scope,
+        name: &Spanned<String>,
+        kind: Kind,
+    ) -> Option<String> {
         if !is_identifier(&name.value) {
-            self.at(&name.referenced, format!("`{}` is not a column name: use lower_snake_case", name.value));
+            self.at(
+                &name.referenced,
+                format!(
+                    "`{}` is not a column name: use lower_snake_case",
+                    name.value
+                ),
+            );
             return None;
         }
         if scope.columns.contains_key(&name.value) {
-            self.at(&name.referenced, format!("a column named `{}` already exists: choose another name", name.value));
+            self.at(
+                &name.referenced,
+                format!(
+                    "a column named `{}` already exists: choose another name",
+                    name.value
+                ),
+            );
             return None;
         }
         scope.columns.insert(name.value.clone(), (kind, None));
@@ -319,7 +436,10 @@ impl Checker {
             Ok(e) => e,
             Err(e) => {
                 let detail = e.to_string().lines().next().unwrap_or_default().to_string();
-                self.at(&text.referenced, format!("{role}: cannot parse SQL `{}`: {detail}", text.value));
+                self.at(
+                    &text.referenced,
+                    format!("{role}: cannot parse SQL `{}`: {detail}", text.value),
+                );
                 return None;
             }
         };
@@ -328,7 +448,10 @@ impl Checker {
             let spanned = Spanned::new(name.to_string(), text.referenced, text.defined);
             ok &= self.column(scope, &spanned, ANY, role).is_some();
         }
-        ok.then(|| Condition { sql: text.value.clone(), expr })
+        ok.then(|| Condition {
+            sql: text.value.clone(),
+            expr,
+        })
     }
 
     fn on(
@@ -339,20 +462,38 @@ impl Checker {
         table: &str,
     ) -> Option<Vec<(String, String)>> {
         if on.value.is_empty() {
-            self.at(&on.referenced, "`on` needs at least one `local_column: other_column` pair");
+            self.at(
+                &on.referenced,
+                "`on` needs at least one `local_column: other_column` pair",
+            );
             return None;
         }
         let mut pairs = Vec::new();
         for (l, r) in &on.value {
-            let l = self.column(local, &Spanned::new(l.clone(), on.referenced, on.defined), ANY, "on")?;
+            let l = self.column(
+                local,
+                &Spanned::new(l.clone(), on.referenced, on.defined),
+                ANY,
+                "on",
+            )?;
             let role = format!("on (table `{table}`)");
-            let r = self.column(remote, &Spanned::new(r.clone(), on.referenced, on.defined), ANY, &role)?;
+            let r = self.column(
+                remote,
+                &Spanned::new(r.clone(), on.referenced, on.defined),
+                ANY,
+                &role,
+            )?;
             pairs.push((l, r));
         }
         Some(pairs)
     }
 
-    fn steps(&mut self, table: &'static TableSpec, scope: &mut Scope, steps: &[RawStep]) -> Option<Vec<Step>> {
+    fn steps(
+        &mut self,
+        table: &'static TableSpec,
+        scope: &mut Scope,
+        steps: &[RawStep],
+    ) -> Option<Vec<Step>> {
         let mut out = Vec::new();
         let mut ok = true;
         for step in steps {
@@ -364,7 +505,12 @@ impl Checker {
         ok.then_some(out)
     }
 
-    fn step(&mut self, table: &'static TableSpec, scope: &mut Scope, step: &RawStep) -> Option<Step> {
+    fn step(
+        &mut self,
+        table: &'static TableSpec,
+        scope: &mut Scope,
+        step: &RawStep,
+    ) -> Option<Step> {
         match step {
             RawStep::WorkingDays(b) | RawStep::CalendarDays(b) => {
                 let from = self.column(scope, &b.from, DATES, "from");
@@ -379,7 +525,11 @@ impl Checker {
             RawStep::AddMonths(a) => {
                 let date = self.column(scope, &a.date, DATES, "date");
                 let name = self.new_column(scope, &a.name, Kind::Date);
-                Some(Step::AddMonths { name: name?, date: date?, months: a.months.value })
+                Some(Step::AddMonths {
+                    name: name?,
+                    date: date?,
+                    months: a.months.value,
+                })
             }
             RawStep::Lookup(l) => {
                 let other = self.table(&l.table)?;
@@ -392,7 +542,10 @@ impl Checker {
                     if let Some(name) = self.column(&remote, c, ANY, &role) {
                         let kind = remote.columns[&name].0;
                         if scope.columns.contains_key(&name) {
-                            self.at(&c.referenced, format!("a column named `{name}` already exists"));
+                            self.at(
+                                &c.referenced,
+                                format!("a column named `{name}` already exists"),
+                            );
                         } else {
                             scope.columns.insert(name.clone(), (kind, None));
                             columns.push(name);
@@ -400,9 +553,17 @@ impl Checker {
                     }
                 }
                 if l.columns.is_empty() {
-                    self.at(&l.table.referenced, "a lookup needs at least one column in `columns`");
+                    self.at(
+                        &l.table.referenced,
+                        "a lookup needs at least one column in `columns`",
+                    );
                 }
-                Some(Step::Lookup { table: other, on: on?, columns, steps: steps? })
+                Some(Step::Lookup {
+                    table: other,
+                    on: on?,
+                    columns,
+                    steps: steps?,
+                })
             }
             RawStep::Exists(e) => {
                 let name = self.new_column(scope, &e.name, Kind::Bool);
@@ -419,24 +580,44 @@ impl Checker {
                         let date = self.column(scope, &o.date, DATES, "open_at date");
                         let start = self.column(&remote, &o.start, DATES, "open_at start");
                         let end = self.column(&remote, &o.end, DATES, "open_at end");
-                        Some(OpenAt { date: date?, start: start?, end: end? })
+                        Some(OpenAt {
+                            date: date?,
+                            start: start?,
+                            end: end?,
+                        })
                     }
                     None => None,
                 };
-                Some(Step::Exists { name: name?, table: other, on: on?, steps: steps?, filter, open_at })
+                Some(Step::Exists {
+                    name: name?,
+                    table: other,
+                    on: on?,
+                    steps: steps?,
+                    filter,
+                    open_at,
+                })
             }
             RawStep::EarlierRecord(e) => {
                 let name = self.new_column(scope, &e.name, Kind::Bool);
                 let base = Scope::of_table(table);
                 let same = match &e.same {
-                    Some(cols) => cols.iter().map(|c| self.column(&base, c, ANY, "same")).collect::<Option<Vec<_>>>(),
+                    Some(cols) => cols
+                        .iter()
+                        .map(|c| self.column(&base, c, ANY, "same"))
+                        .collect::<Option<Vec<_>>>(),
                     None => match table.person {
                         Some(p) => {
-                            self.used.entry(table.name).or_default().insert(p.to_string());
+                            self.used
+                                .entry(table.name)
+                                .or_default()
+                                .insert(p.to_string());
                             Some(vec![p.to_string()])
                         }
                         None => {
-                            self.at(&e.name.referenced, format!("table `{}` has no child column: set `same`", table.name));
+                            self.at(
+                                &e.name.referenced,
+                                format!("table `{}` has no child column: set `same`", table.name),
+                            );
                             None
                         }
                     },
@@ -456,29 +637,48 @@ impl Checker {
             }
             RawStep::PreviousDate(p) => {
                 let name = self.new_column(scope, &p.name, Kind::Date);
-                let same = p.same.iter().map(|c| self.column(scope, c, ANY, "same")).collect::<Vec<_>>();
+                let same = p
+                    .same
+                    .iter()
+                    .map(|c| self.column(scope, c, ANY, "same"))
+                    .collect::<Vec<_>>();
                 let date = self.column(scope, &p.date, DATES, "date");
                 let otherwise = match &p.otherwise {
                     Some(o) => Some(self.column(scope, o, DATES, "otherwise")?),
                     None => None,
                 };
                 let same = same.into_iter().collect::<Option<Vec<_>>>();
-                Some(Step::PreviousDate { name: name?, same: same?, date: date?, otherwise })
+                Some(Step::PreviousDate {
+                    name: name?,
+                    same: same?,
+                    date: date?,
+                    otherwise,
+                })
             }
             RawStep::Expression(x) => {
                 let condition = self.sql(scope, &x.sql, "sql");
                 let name = self.new_column(scope, &x.name, Kind::Any);
-                Some(Step::Expression { name: name?, condition: condition? })
+                Some(Step::Expression {
+                    name: name?,
+                    condition: condition?,
+                })
             }
         }
     }
 
-    fn indicator(&mut self, r: &RawIndicator, calendar: &Option<CalendarRules>) -> Option<Indicator> {
+    fn indicator(
+        &mut self,
+        r: &RawIndicator,
+        calendar: &Option<CalendarRules>,
+    ) -> Option<Indicator> {
         self.context = format!("indicator `{}`", r.id.value);
         self.used = BTreeMap::new();
         let before = self.problems.len();
         if !is_identifier(&r.id.value) {
-            self.at(&r.id.referenced, "an indicator id is lower_snake_case: letters, digits and `_`");
+            self.at(
+                &r.id.referenced,
+                "an indicator id is lower_snake_case: letters, digits and `_`",
+            );
         }
         let table = self.table(&r.rows.table);
         let windows = self.windows(r);
@@ -506,7 +706,10 @@ impl Checker {
             }
         }
         if r.windows.value.is_empty() {
-            self.at(&r.windows.referenced, "an indicator needs at least one window");
+            self.at(
+                &r.windows.referenced,
+                "an indicator needs at least one window",
+            );
         }
         Some(out)
     }
@@ -521,12 +724,18 @@ impl Checker {
         let rows = &r.rows;
         let mut scope = Scope::of_table(table);
         let timing = match (&rows.dated_by, &rows.open) {
-            (Some(d), None) => self.column(&scope, d, DATES, "dated_by").map(|date| Timing::Dated { date }),
+            (Some(d), None) => self
+                .column(&scope, d, DATES, "dated_by")
+                .map(|date| Timing::Dated { date }),
             (None, Some(o)) => {
                 let start = self.column(&scope, &o.value.start, DATES, "open start");
                 let end = self.column(&scope, &o.value.end, DATES, "open end");
-                scope.columns.insert("period_end".into(), (Kind::Date, None));
-                start.zip(end).map(|(start, end)| Timing::Open { start, end })
+                scope
+                    .columns
+                    .insert("period_end".into(), (Kind::Date, None));
+                start
+                    .zip(end)
+                    .map(|(start, end)| Timing::Open { start, end })
             }
             _ => {
                 self.at(&rows.table.referenced, "rows need exactly one of `dated_by` (events) or `open` (records open at period end)");
@@ -534,24 +743,34 @@ impl Checker {
             }
         };
         let steps = self.steps(table, &mut scope, &rows.steps);
-        let filter = rows.filter.as_ref().and_then(|f| self.sql(&scope, f, "where"));
+        let filter = rows
+            .filter
+            .as_ref()
+            .and_then(|f| self.sql(&scope, f, "where"));
         let counting = match &rows.count {
             None => Some(Counting::Rows),
             Some(c) => match &c.value {
                 RawCounting::Rows => Some(Counting::Rows),
                 RawCounting::Children => match table.person {
                     Some(p) => {
-                        self.used.entry(table.name).or_default().insert(p.to_string());
+                        self.used
+                            .entry(table.name)
+                            .or_default()
+                            .insert(p.to_string());
                         Some(Counting::Distinct(p.to_string()))
                     }
                     None => {
-                        self.at(&c.referenced, format!("table `{}` has no child column to count", table.name));
+                        self.at(
+                            &c.referenced,
+                            format!("table `{}` has no child column to count", table.name),
+                        );
                         None
                     }
                 },
                 RawCounting::Distinct(col) => {
                     let spanned = Spanned::new(col.clone(), c.referenced, c.defined);
-                    self.column(&scope, &spanned, ANY, "count distinct").map(Counting::Distinct)
+                    self.column(&scope, &spanned, ANY, "count distinct")
+                        .map(Counting::Distinct)
                 }
             },
         };
@@ -570,11 +789,20 @@ impl Checker {
         let numerator = match (&r.numerator, unit) {
             (Some(n), Unit::Percent) => self.sql(&scope, n, "numerator"),
             (None, Unit::Percent) => {
-                self.at(&r.unit.referenced, "a percent indicator needs a `numerator` condition");
+                self.at(
+                    &r.unit.referenced,
+                    "a percent indicator needs a `numerator` condition",
+                );
                 None
             }
             (Some(n), _) => {
-                self.at(&n.referenced, format!("only percent indicators have a `numerator` (this one is {})", unit.name()));
+                self.at(
+                    &n.referenced,
+                    format!(
+                        "only percent indicators have a `numerator` (this one is {})",
+                        unit.name()
+                    ),
+                );
                 None
             }
             (None, _) => None,
@@ -582,7 +810,10 @@ impl Checker {
         let mean_of = match (&r.mean_of, unit) {
             (Some(m), Unit::Days) => self.column(&scope, m, NUMBERS, "mean_of"),
             (None, Unit::Days) => {
-                self.at(&r.unit.referenced, "a days indicator needs `mean_of`: the column of days to average");
+                self.at(
+                    &r.unit.referenced,
+                    "a days indicator needs `mean_of`: the column of days to average",
+                );
                 None
             }
             (Some(m), _) => {
@@ -592,7 +823,10 @@ impl Checker {
             (None, _) => None,
         };
         if unit == Unit::Days && counting != Some(Counting::Rows) {
-            self.at(&r.unit.referenced, "a days indicator averages over rows: remove `count`");
+            self.at(
+                &r.unit.referenced,
+                "a days indicator averages over rows: remove `count`",
+            );
         }
         let targets = self.targets(r, calendar);
         let mut breakdowns = Vec::new();
@@ -601,11 +835,21 @@ impl Checker {
             if b.categories.is_empty() {
                 self.at(&b.name.referenced, "a breakdown lists its categories");
             }
-            if breakdowns.iter().any(|x: &Breakdown| x.name == b.name.value) {
-                self.at(&b.name.referenced, format!("breakdown `{}` is listed twice", b.name.value));
+            if breakdowns
+                .iter()
+                .any(|x: &Breakdown| x.name == b.name.value)
+            {
+                self.at(
+                    &b.name.referenced,
+                    format!("breakdown `{}` is listed twice", b.name.value),
+                );
             }
             if let Some(column) = column {
-                breakdowns.push(Breakdown { name: b.name.value.clone(), column, categories: b.categories.clone() });
+                breakdowns.push(Breakdown {
+                    name: b.name.value.clone(),
+                    column,
+                    categories: b.categories.clone(),
+                });
             }
         }
         if let Some(a) = &r.amber_within
@@ -628,7 +872,13 @@ impl Checker {
             decimals: r.decimals,
             source: r.source.clone(),
             caveats: r.caveats.clone(),
-            rows: Rows { table, steps: steps?, filter, timing: timing?, counting: counting? },
+            rows: Rows {
+                table,
+                steps: steps?,
+                filter,
+                timing: timing?,
+                counting: counting?,
+            },
             numerator,
             mean_of,
             breakdowns,
@@ -638,19 +888,27 @@ impl Checker {
     }
 
     fn targets(&mut self, r: &RawIndicator, calendar: &Option<CalendarRules>) -> Targets {
-        let mut t = Targets { all_years: r.target.as_ref().map(|t| t.value), ..Targets::default() };
+        let mut t = Targets {
+            all_years: r.target.as_ref().map(|t| t.value),
+            ..Targets::default()
+        };
         let check = |this: &mut Checker, value: f64, at: &YamlLocation| {
             if r.polarity == Polarity::Neutral {
                 this.at(at, "a neutral indicator has no target: set polarity to high_is_good or low_is_good");
             } else if r.unit.value == Unit::Percent && !(0.0..=100.0).contains(&value) {
-                this.at(at, format!("target {value} is not a percentage from 0 to 100"));
+                this.at(
+                    at,
+                    format!("target {value} is not a percentage from 0 to 100"),
+                );
             }
         };
         if let Some(v) = &r.target {
             check(self, v.value, &v.referenced);
         }
         let year_ok = |label: &str| -> bool {
-            let fy_starts_january = calendar.as_ref().is_some_and(|c| c.financial_years.start_month() == 1);
+            let fy_starts_january = calendar
+                .as_ref()
+                .is_some_and(|c| c.financial_years.start_month() == 1);
             if fy_starts_january {
                 return label.len() == 4 && label.parse::<i32>().is_ok();
             }
@@ -664,7 +922,10 @@ impl Checker {
         if let Some(by_year) = &r.targets_by_year {
             for (year, value) in &by_year.value {
                 if !year_ok(year) {
-                    self.at(&by_year.referenced, format!("`{year}` is not a financial year label like 2023-24"));
+                    self.at(
+                        &by_year.referenced,
+                        format!("`{year}` is not a financial year label like 2023-24"),
+                    );
                 }
                 check(self, *value, &by_year.referenced);
             }
@@ -674,7 +935,12 @@ impl Checker {
             for (la, years) in &by_la.value {
                 for (year, value) in years {
                     if !year_ok(year) {
-                        self.at(&by_la.referenced, format!("LA `{la}`: `{year}` is not a financial year label like 2023-24"));
+                        self.at(
+                            &by_la.referenced,
+                            format!(
+                                "LA `{la}`: `{year}` is not a financial year label like 2023-24"
+                            ),
+                        );
                     }
                     check(self, *value, &by_la.referenced);
                 }
@@ -724,7 +990,10 @@ mod tests {
     #[test]
     fn suggestions_pick_the_closest_name() {
         let names = ["cine_referral_date", "cine_referral_id", "cine_close_date"];
-        assert_eq!(suggest("cine_refferal_date", names.iter().copied()), " (did you mean `cine_referral_date`?)");
+        assert_eq!(
+            suggest("cine_refferal_date", names.iter().copied()),
+            " (did you mean `cine_referral_date`?)"
+        );
         assert_eq!(suggest("zzz", names.iter().copied()), "");
     }
 

@@ -25,7 +25,11 @@ pub enum EngineError {
     TableNotLoaded(String),
     /// Polars failed while computing an indicator.
     #[error("indicator `{indicator}` (catalogue line {line}): {source}")]
-    Indicator { indicator: String, line: u64, source: PolarsError },
+    Indicator {
+        indicator: String,
+        line: u64,
+        source: PolarsError,
+    },
     /// Polars failed outside any one indicator.
     #[error(transparent)]
     Polars(#[from] PolarsError),
@@ -36,7 +40,10 @@ pub(crate) struct Tables(BTreeMap<&'static str, DataFrame>);
 
 impl Tables {
     fn get(&self, name: &str) -> Result<LazyFrame, EngineError> {
-        self.0.get(name).map(|df| df.clone().lazy()).ok_or_else(|| EngineError::TableNotLoaded(name.into()))
+        self.0
+            .get(name)
+            .map(|df| df.clone().lazy())
+            .ok_or_else(|| EngineError::TableNotLoaded(name.into()))
     }
 }
 
@@ -56,8 +63,17 @@ pub fn compute(
     reference: &Reference,
     spine: &Spine,
 ) -> Result<Computed, EngineError> {
-    let working_days = WorkingDays::new(catalogue.calendar.working_week, reference.bank_holidays.clone());
-    let tables = Tables(snapshot.tables.iter().map(|(k, v)| (*k, v.clone())).collect());
+    let working_days = WorkingDays::new(
+        catalogue.calendar.working_week,
+        reference.bank_holidays.clone(),
+    );
+    let tables = Tables(
+        snapshot
+            .tables
+            .iter()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect(),
+    );
     let months = spine.months()?;
     let mut findings = Vec::new();
     let population = population(reference, spine, &mut findings)?;
@@ -71,15 +87,26 @@ pub fn compute(
             open_at_date: catalogue.calendar.open_at_date,
             table: indicator.rows.table,
         };
-        let wrap = |source| EngineError::Indicator { indicator: indicator.id.clone(), line: indicator.at.line, source };
+        let wrap = |source| EngineError::Indicator {
+            indicator: indicator.id.clone(),
+            line: indicator.at.line,
+            source,
+        };
         let computed = indicator_plan(indicator, &ctx, spine, &months, &population, &mut findings)?;
         let df = computed.collect().map_err(wrap)?;
-        tracing::debug!(rows = df.height(), seconds = started.elapsed().as_secs_f64(), "computed");
+        tracing::debug!(
+            rows = df.height(),
+            seconds = started.elapsed().as_secs_f64(),
+            "computed"
+        );
         frames.push(df.lazy());
     }
     let values = concat(frames, UnionArgs::default())?.collect()?;
     let values = drop_not_computable(values, catalogue, snapshot, &mut findings)?;
-    Ok(Computed { values, findings: dedupe(findings) })
+    Ok(Computed {
+        values,
+        findings: dedupe(findings),
+    })
 }
 
 fn indicator_plan(
@@ -90,11 +117,17 @@ fn indicator_plan(
     population: &DataFrame,
     findings: &mut Vec<Finding>,
 ) -> Result<LazyFrame, EngineError> {
-    let wrap = |source| EngineError::Indicator { indicator: indicator.id.clone(), line: indicator.at.line, source };
+    let wrap = |source| EngineError::Indicator {
+        indicator: indicator.id.clone(),
+        line: indicator.at.line,
+        source,
+    };
     let rows = rows::prepare(indicator, ctx, spine, months, findings)?.cache();
-    let mut parts = vec![windows::components(&rows, indicator, None, spine).map_err(wrap)?.with_column(
-        lit(NULL).cast(DataType::String).alias("breakdown"),
-    )];
+    let mut parts = vec![
+        windows::components(&rows, indicator, None, spine)
+            .map_err(wrap)?
+            .with_column(lit(NULL).cast(DataType::String).alias("breakdown")),
+    ];
     for b in &indicator.breakdowns {
         let part = windows::components(&rows, indicator, Some(b), spine).map_err(wrap)?;
         parts.push(part.with_column(lit(b.name.clone()).alias("breakdown")));
@@ -114,7 +147,11 @@ fn indicator_plan(
             no_flags.alias("flags"),
         ]),
         Unit::Percent | Unit::Days => {
-            let scale = if indicator.unit == Unit::Percent { 100.0 } else { 1.0 };
+            let scale = if indicator.unit == Unit::Percent {
+                100.0
+            } else {
+                1.0
+            };
             lf.with_columns([
                 col("num").alias("numerator"),
                 col("den").alias("denominator"),
@@ -123,7 +160,9 @@ fn indicator_plan(
             ])
         }
         Unit::RatePer10k => lf
-            .with_column(spine::financial_year_of(col("month"), spine.financial_years).alias("__fy"))
+            .with_column(
+                spine::financial_year_of(col("month"), spine.financial_years).alias("__fy"),
+            )
             .join(
                 population.clone().lazy(),
                 [col("la_code"), col("__fy")],
@@ -158,7 +197,11 @@ fn indicator_plan(
 
 /// Population aged 0-17 per LA and financial-year start year: the mid-year estimate of the year the financial
 /// year starts in, else the latest earlier one (flagged).
-fn population(reference: &Reference, spine: &Spine, findings: &mut Vec<Finding>) -> PolarsResult<DataFrame> {
+fn population(
+    reference: &Reference,
+    spine: &Spine,
+    findings: &mut Vec<Finding>,
+) -> PolarsResult<DataFrame> {
     let pop = &reference.population;
     let la = pop.column("la_code")?.str()?;
     let year = pop.column("mid_year")?.i32()?;
@@ -170,7 +213,10 @@ fn population(reference: &Reference, spine: &Spine, findings: &mut Vec<Finding>)
         }
     }
     let fy = spine.financial_years;
-    let (first, last) = (fy.start_year(spine.calc_from), fy.start_year(spine.report_to()));
+    let (first, last) = (
+        fy.start_year(spine.calc_from),
+        fy.start_year(spine.report_to()),
+    );
     let (mut las, mut fys, mut pops, mut years) = (vec![], vec![], vec![], vec![]);
     for la in spine.last_month.keys() {
         let known = by_la.get(la);
@@ -221,7 +267,9 @@ fn drop_not_computable(
     let (mut las, mut ids) = (Vec::new(), Vec::new());
     for ((la, table), absent) in &snapshot.absent_columns {
         for indicator in &catalogue.indicators {
-            let Some(used) = indicator.columns_used.get(table) else { continue };
+            let Some(used) = indicator.columns_used.get(table) else {
+                continue;
+            };
             let missing: Vec<&str> = used.intersection(absent).map(String::as_str).collect();
             if missing.is_empty() {
                 continue;
@@ -248,14 +296,28 @@ fn drop_not_computable(
         return Ok(values);
     }
     let drop = df!("la_code" => las, "indicator_id" => ids)?;
-    values.lazy().join(drop.lazy(), [col("la_code"), col("indicator_id")], [col("la_code"), col("indicator_id")], JoinArgs::new(JoinType::Anti)).collect()
+    values
+        .lazy()
+        .join(
+            drop.lazy(),
+            [col("la_code"), col("indicator_id")],
+            [col("la_code"), col("indicator_id")],
+            JoinArgs::new(JoinType::Anti),
+        )
+        .collect()
 }
 
 /// Merges findings reported more than once (the same rows seen by several indicators).
 fn dedupe(findings: Vec<Finding>) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
     for f in findings {
-        let same = |o: &&mut Finding| o.table == f.table && o.column == f.column && o.la_code == f.la_code && o.kind == f.kind && o.example == f.example;
+        let same = |o: &&mut Finding| {
+            o.table == f.table
+                && o.column == f.column
+                && o.la_code == f.la_code
+                && o.kind == f.kind
+                && o.example == f.example
+        };
         if !out.iter_mut().any(|o| same(&o)) {
             out.push(f);
         }

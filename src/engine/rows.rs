@@ -1,9 +1,9 @@
 //! The rows an indicator counts: the table, placed in time (dated events, or records open at each period end),
 //! with the steps' columns, filtered, and reduced to what counting needs.
 
-use super::steps::{self, StepContext, as_date};
-use super::spine::{Spine, month_of};
 use super::EngineError;
+use super::spine::{Spine, month_of};
+use super::steps::{self, StepContext, as_date};
 use crate::catalogue::{Counting, Indicator, OpenAtDate, Timing, Unit};
 use crate::quality::Finding;
 use polars::lazy::dsl::{int_ranges, max_horizontal, min_horizontal};
@@ -37,28 +37,59 @@ pub(super) fn prepare(
         Timing::Dated { date } => base
             .filter(col(date.as_str()).is_not_null())
             .with_column(month_of(col(date.as_str())).alias(MONTH))
-            .filter(col(MONTH).gt_eq(lit(spine.calc_from.index())).and(col(MONTH).lt_eq(lit(report_to)))),
+            .filter(
+                col(MONTH)
+                    .gt_eq(lit(spine.calc_from.index()))
+                    .and(col(MONTH).lt_eq(lit(report_to))),
+            ),
         Timing::Open { start, end } => {
             let first = month_of(col(start.as_str()));
             let end_month = month_of(col(end.as_str()));
             let last = match ctx.open_at_date {
                 OpenAtDate::StartOnOrBeforeEndAfter => end_month - lit(1),
                 OpenAtDate::StartOnOrBeforeEndOnOrAfter => {
-                    let at_month_end = as_date(col(end.as_str())).dt().month_end().eq(as_date(col(end.as_str())));
+                    let at_month_end = as_date(col(end.as_str()))
+                        .dt()
+                        .month_end()
+                        .eq(as_date(col(end.as_str())));
                     end_month - lit(1) + at_month_end.cast(DataType::Int32)
                 }
             };
-            let last = when(col(end.as_str()).is_null()).then(lit(report_to)).otherwise(last);
+            let last = when(col(end.as_str()).is_null())
+                .then(lit(report_to))
+                .otherwise(last);
             base.filter(col(start.as_str()).is_not_null())
                 .with_columns([
                     max_horizontal([first, lit(report_from)])?.alias("__first"),
                     min_horizontal([last, lit(report_to)])?.alias("__last"),
                 ])
                 .filter(col("__first").lt_eq(col("__last")))
-                .with_column(int_ranges(col("__first"), col("__last") + lit(1), lit(1), DataType::Int32).alias(MONTH))
-                .explode(cols([MONTH]), ExplodeOptions { empty_as_null: false, keep_nulls: false })
+                .with_column(
+                    int_ranges(
+                        col("__first"),
+                        col("__last") + lit(1),
+                        lit(1),
+                        DataType::Int32,
+                    )
+                    .alias(MONTH),
+                )
+                .explode(
+                    cols([MONTH]),
+                    ExplodeOptions {
+                        empty_as_null: false,
+                        keep_nulls: false,
+                    },
+                )
                 .drop(cols(["__first", "__last"]))
-                .join(months.clone().lazy().select([col(MONTH), col("period_end")]), [col(MONTH)], [col(MONTH)], JoinArgs::new(JoinType::Inner))
+                .join(
+                    months
+                        .clone()
+                        .lazy()
+                        .select([col(MONTH), col("period_end")]),
+                    [col(MONTH)],
+                    [col(MONTH)],
+                    JoinArgs::new(JoinType::Inner),
+                )
         }
     };
     let derived = steps::apply(ctx, placed, &rows.steps, findings)?;
@@ -81,9 +112,19 @@ pub(super) fn prepare(
         Counting::Rows => lit(NULL).cast(DataType::String),
         Counting::Distinct(c) => col(c.as_str()).cast(DataType::String),
     };
-    let mut select = vec![col("la_code"), col(MONTH), key.alias(KEY), num.alias(NUM), in_num.alias(IN_NUM)];
+    let mut select = vec![
+        col("la_code"),
+        col(MONTH),
+        key.alias(KEY),
+        num.alias(NUM),
+        in_num.alias(IN_NUM),
+    ];
     for b in &indicator.breakdowns {
-        select.push(col(b.column.as_str()).cast(DataType::String).alias(breakdown_column(&b.name).as_str()));
+        select.push(
+            col(b.column.as_str())
+                .cast(DataType::String)
+                .alias(breakdown_column(&b.name).as_str()),
+        );
     }
     let mut lf = lf.select(select);
     if rows.counting != Counting::Rows {

@@ -45,18 +45,31 @@ impl Spine {
                 (l.la_code.clone(), last)
             })
             .collect();
-        let latest = last_month.values().max().copied().unwrap_or_else(|| Month::new(2000, 1).expect("valid"));
+        let latest = last_month
+            .values()
+            .max()
+            .copied()
+            .unwrap_or_else(|| Month::new(2000, 1).expect("valid"));
         let report_from = range.from.unwrap_or_else(|| {
             let first = financial_years.first_month(latest);
             first.plus(-12 * years_before as i32)
         });
         let calc_from = report_from.plus(-(longest_window as i32 - 1).max(11));
-        Spine { report_from, last_month, calc_from, financial_years }
+        Spine {
+            report_from,
+            last_month,
+            calc_from,
+            financial_years,
+        }
     }
 
     /// The latest reported month over all LAs.
     pub fn report_to(&self) -> Month {
-        self.last_month.values().max().copied().unwrap_or(self.report_from)
+        self.last_month
+            .values()
+            .max()
+            .copied()
+            .unwrap_or(self.report_from)
     }
 
     /// Every LA x month from `from` to the LA's last month, sorted by LA then month.
@@ -84,7 +97,9 @@ impl Spine {
             m = m.plus(1);
         }
         let mut df = df!("month" => index, "period_end" => ends, "financial_year" => years)?;
-        df.apply("period_end", |c| c.cast(&DataType::Date).expect("days cast to dates"))?;
+        df.apply("period_end", |c| {
+            c.cast(&DataType::Date).expect("days cast to dates")
+        })?;
         Ok(df)
     }
 }
@@ -92,12 +107,18 @@ impl Spine {
 /// The last month whose last day is on or before the snapshot date.
 pub fn last_complete_month(snapshot: chrono::NaiveDate) -> Month {
     let m = Month::of(snapshot);
-    if m.period_end() == snapshot { m } else { m.plus(-1) }
+    if m.period_end() == snapshot {
+        m
+    } else {
+        m.plus(-1)
+    }
 }
 
 /// The consecutive month number of a date or datetime column.
 pub fn month_of(date: Expr) -> Expr {
-    date.clone().dt().year().cast(DataType::Int32) * lit(12) + date.dt().month().cast(DataType::Int32) - lit(1)
+    date.clone().dt().year().cast(DataType::Int32) * lit(12)
+        + date.dt().month().cast(DataType::Int32)
+        - lit(1)
 }
 
 /// Months since the start of the financial year (0 = the first month) of a month-number column.

@@ -3,7 +3,7 @@
 
 use super::{EngineError, Tables};
 use crate::calendar::WorkingDays;
-use crate::catalogue::{OpenAtDate, OpenAt, Step};
+use crate::catalogue::{OpenAt, OpenAtDate, Step};
 use crate::quality::Finding;
 use polars::lazy::dsl::business_day_count;
 use polars::prelude::*;
@@ -25,7 +25,12 @@ pub(super) struct Derived {
 }
 
 /// Applies `steps` in order.
-pub(super) fn apply(ctx: &StepContext, mut rows: LazyFrame, steps: &[Step], findings: &mut Vec<Finding>) -> Result<Derived, EngineError> {
+pub(super) fn apply(
+    ctx: &StepContext,
+    mut rows: LazyFrame,
+    steps: &[Step],
+    findings: &mut Vec<Finding>,
+) -> Result<Derived, EngineError> {
     let mut required = Vec::new();
     for step in steps {
         rows = match step {
@@ -33,45 +38,100 @@ pub(super) fn apply(ctx: &StepContext, mut rows: LazyFrame, steps: &[Step], find
                 let (a, b) = (as_date(col(from.as_str())), as_date(col(to.as_str())));
                 end_before_start(ctx, &rows, from, to, findings)?;
                 let days = match step {
-                    Step::WorkingDays { .. } => working_days(a.clone(), b.clone(), ctx.working_days),
+                    Step::WorkingDays { .. } => {
+                        working_days(a.clone(), b.clone(), ctx.working_days)
+                    }
                     _ => (b.clone() - a.clone()).dt().total_days(false),
                 };
                 required.push(name.clone());
                 rows.with_column(
-                    when(b.lt(a)).then(lit(NULL).cast(DataType::Int64)).otherwise(days.cast(DataType::Int64)).alias(name.as_str()),
+                    when(b.lt(a))
+                        .then(lit(NULL).cast(DataType::Int64))
+                        .otherwise(days.cast(DataType::Int64))
+                        .alias(name.as_str()),
                 )
             }
-            Step::AddMonths { name, date, months } => {
-                rows.with_column(as_date(col(date.as_str())).dt().offset_by(lit(format!("{months}mo"))).alias(name.as_str()))
-            }
-            Step::Lookup { table, on, columns, steps } => {
-                let other = apply(&StepContext { table, ..*ctx }, ctx.tables.get(table.name)?, steps, findings)?.rows;
-                let (left, right): (Vec<Expr>, Vec<Expr>) = std::iter::once((col("la_code"), col("la_code")))
-                    .chain(on.iter().map(|(l, r)| (col(l.as_str()), col(r.as_str()))))
-                    .unzip();
+            Step::AddMonths { name, date, months } => rows.with_column(
+                as_date(col(date.as_str()))
+                    .dt()
+                    .offset_by(lit(format!("{months}mo")))
+                    .alias(name.as_str()),
+            ),
+            Step::Lookup {
+                table,
+                on,
+                columns,
+                steps,
+            } => {
+                let other = apply(
+                    &StepContext { table, ..*ctx },
+                    ctx.tables.get(table.name)?,
+                    steps,
+                    findings,
+                )?
+                .rows;
+                let (left, right): (Vec<Expr>, Vec<Expr>) =
+                    std::iter::once((col("la_code"), col("la_code")))
+                        .chain(on.iter().map(|(l, r)| (col(l.as_str()), col(r.as_str()))))
+                        .unzip();
                 let mut keep: Vec<Expr> = right.clone();
                 keep.extend(columns.iter().map(|c| col(c.as_str())));
-                let other = other.select(keep).unique_stable(Some(cols(on_names(on))), UniqueKeepStrategy::First);
+                let other = other
+                    .select(keep)
+                    .unique_stable(Some(cols(on_names(on))), UniqueKeepStrategy::First);
                 rows.join(other, left, right, JoinArgs::new(JoinType::Left))
             }
-            Step::Exists { name, table, on, steps, filter, open_at } => {
-                let derived = apply(&StepContext { table, ..*ctx }, ctx.tables.get(table.name)?, steps, findings)?;
+            Step::Exists {
+                name,
+                table,
+                on,
+                steps,
+                filter,
+                open_at,
+            } => {
+                let derived = apply(
+                    &StepContext { table, ..*ctx },
+                    ctx.tables.get(table.name)?,
+                    steps,
+                    findings,
+                )?;
                 let mut other = derived.rows;
                 if let Some(f) = filter {
                     other = other.filter(f.expr.clone().fill_null(false));
                 }
                 exists(rows, other, name, on, open_at.as_ref(), ctx.open_at_date)?
             }
-            Step::EarlierRecord { name, same, before, other_date, within_months } => {
+            Step::EarlierRecord {
+                name,
+                same,
+                before,
+                other_date,
+                within_months,
+            } => {
                 let base = ctx.tables.get(ctx.table.name)?;
-                earlier_record(rows, base, name, same, before, other_date.as_deref(), *within_months)?
+                earlier_record(
+                    rows,
+                    base,
+                    name,
+                    same,
+                    before,
+                    other_date.as_deref(),
+                    *within_months,
+                )?
             }
-            Step::PreviousDate { name, same, date, otherwise } => {
+            Step::PreviousDate {
+                name,
+                same,
+                date,
+                otherwise,
+            } => {
                 let mut keys: Vec<Expr> = vec![col("la_code")];
                 keys.extend(same.iter().map(|s| col(s.as_str())));
                 let mut order = keys.clone();
                 order.push(col(date.as_str()));
-                let all_present = same.iter().fold(lit(true), |acc, s| acc.and(col(s.as_str()).is_not_null()));
+                let all_present = same
+                    .iter()
+                    .fold(lit(true), |acc, s| acc.and(col(s.as_str()).is_not_null()));
                 let previous = when(all_present)
                     .then(col(date.as_str()).shift(lit(1)).over(keys)?)
                     .otherwise(lit(NULL).cast(DataType::Date));
@@ -79,16 +139,24 @@ pub(super) fn apply(ctx: &StepContext, mut rows: LazyFrame, steps: &[Step], find
                     Some(o) => coalesce(&[previous, as_date(col(o.as_str()))]),
                     None => previous,
                 };
-                rows.sort_by_exprs(order, SortMultipleOptions::default().with_maintain_order(true)).with_column(value.alias(name.as_str()))
+                rows.sort_by_exprs(
+                    order,
+                    SortMultipleOptions::default().with_maintain_order(true),
+                )
+                .with_column(value.alias(name.as_str()))
             }
-            Step::Expression { name, condition } => rows.with_column(condition.expr.clone().alias(name.as_str())),
+            Step::Expression { name, condition } => {
+                rows.with_column(condition.expr.clone().alias(name.as_str()))
+            }
         };
     }
     Ok(Derived { rows, required })
 }
 
 fn on_names(on: &[(String, String)]) -> Vec<PlSmallStr> {
-    std::iter::once(PlSmallStr::from("la_code")).chain(on.iter().map(|(_, r)| PlSmallStr::from(r.as_str()))).collect()
+    std::iter::once(PlSmallStr::from("la_code"))
+        .chain(on.iter().map(|(_, r)| PlSmallStr::from(r.as_str())))
+        .collect()
 }
 
 /// A date or datetime column as a date.
@@ -98,10 +166,21 @@ pub(super) fn as_date(e: Expr) -> Expr {
 
 /// `WD(a, b)`: working days x with `a < x <= b`, counted by Polars over `[a + 1, b + 1)`.
 pub(super) fn working_days(a: Expr, b: Expr, wd: &WorkingDays) -> Expr {
-    let days: Vec<i32> = wd.bank_holidays().iter().map(|d| crate::calendar::epoch_days(*d)).collect();
-    let holidays = Series::new("holidays".into(), days).cast(&DataType::Date).expect("days cast to dates");
+    let days: Vec<i32> = wd
+        .bank_holidays()
+        .iter()
+        .map(|d| crate::calendar::epoch_days(*d))
+        .collect();
+    let holidays = Series::new("holidays".into(), days)
+        .cast(&DataType::Date)
+        .expect("days cast to dates");
     let one = || lit("1d");
-    business_day_count(a.dt().offset_by(one()), b.dt().offset_by(one()), wd.week(), lit(holidays).implode(false))
+    business_day_count(
+        a.dt().offset_by(one()),
+        b.dt().offset_by(one()),
+        wd.week(),
+        lit(holidays).implode(false),
+    )
 }
 
 /// Whether a row of `other` matches each row on `on` (and is open at the row's date, when asked).
@@ -137,11 +216,24 @@ fn exists(
         JoinArgs::new(JoinType::Inner),
     );
     if open_at.is_some() {
-        matched = matched.filter(open_at_expr(col("__exists_start"), col("__exists_end"), col("__exists_at"), rule));
+        matched = matched.filter(open_at_expr(
+            col("__exists_start"),
+            col("__exists_end"),
+            col("__exists_at"),
+            rule,
+        ));
     }
-    let matched = matched.select([col("__exists_row")]).unique(None, UniqueKeepStrategy::Any).with_column(lit(true).alias(name));
+    let matched = matched
+        .select([col("__exists_row")])
+        .unique(None, UniqueKeepStrategy::Any)
+        .with_column(lit(true).alias(name));
     Ok(rows
-        .join(matched, [col("__exists_row")], [col("__exists_row")], JoinArgs::new(JoinType::Left))
+        .join(
+            matched,
+            [col("__exists_row")],
+            [col("__exists_row")],
+            JoinArgs::new(JoinType::Left),
+        )
         .with_column(col(name).fill_null(false))
         .drop(cols(["__exists_row"])))
 }
@@ -152,7 +244,10 @@ pub(super) fn open_at_expr(start: Expr, end: Expr, at: Expr, rule: OpenAtDate) -
         OpenAtDate::StartOnOrBeforeEndAfter => end.clone().gt(at.clone()),
         OpenAtDate::StartOnOrBeforeEndOnOrAfter => end.clone().gt_eq(at.clone()),
     };
-    start.lt_eq(at).and(end.is_null().or(end_ok)).fill_null(false)
+    start
+        .lt_eq(at)
+        .and(end.is_null().or(end_ok))
+        .fill_null(false)
 }
 
 /// Whether the same child (or `same` columns) has an earlier row in `base`: its `before` strictly earlier, its
@@ -180,18 +275,30 @@ fn earlier_record(
         .and(col("__that_date").is_not_null())
         .and(col("__that_date").lt_eq(col("__this_before")));
     if let Some(n) = within_months {
-        cond = cond.and(col("__that_date").gt_eq(col("__this_before").dt().offset_by(lit(format!("-{n}mo")))));
+        cond = cond.and(
+            col("__that_date").gt_eq(col("__this_before").dt().offset_by(lit(format!("-{n}mo")))),
+        );
     }
     let matched = rows
         .clone()
         .select(this)
-        .join(base.select(that), keys.clone(), keys, JoinArgs::new(JoinType::Inner))
+        .join(
+            base.select(that),
+            keys.clone(),
+            keys,
+            JoinArgs::new(JoinType::Inner),
+        )
         .filter(cond.fill_null(false))
         .select([col("__earlier_row")])
         .unique(None, UniqueKeepStrategy::Any)
         .with_column(lit(true).alias(name));
     Ok(rows
-        .join(matched, [col("__earlier_row")], [col("__earlier_row")], JoinArgs::new(JoinType::Left))
+        .join(
+            matched,
+            [col("__earlier_row")],
+            [col("__earlier_row")],
+            JoinArgs::new(JoinType::Left),
+        )
         .with_column(col(name).fill_null(false))
         .drop(cols(["__earlier_row"])))
 }

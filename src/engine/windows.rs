@@ -48,14 +48,21 @@ pub(super) fn components(
             len().cast(DataType::Float64).alias("den"),
         ]),
         Counting::Distinct(_) => lf.group_by(keys).agg([
-            col(KEY).filter(col(IN_NUM)).n_unique().cast(DataType::Float64).alias("num"),
+            col(KEY)
+                .filter(col(IN_NUM))
+                .n_unique()
+                .cast(DataType::Float64)
+                .alias("num"),
             col(KEY).n_unique().cast(DataType::Float64).alias("den"),
         ]),
     };
     let zero_fill = |spine: LazyFrame, agg: LazyFrame| {
         spine
             .join(agg, join_keys(), join_keys(), JoinArgs::new(JoinType::Left))
-            .with_columns([col("num").fill_null(lit(0.0)), col("den").fill_null(lit(0.0))])
+            .with_columns([
+                col("num").fill_null(lit(0.0)),
+                col("den").fill_null(lit(0.0)),
+            ])
     };
     let group_cols = || {
         let mut g = vec![col("la_code")];
@@ -69,7 +76,10 @@ pub(super) fn components(
     let additive = indicator.rows.counting == Counting::Rows;
     if snapshot {
         let agg = aggregate(rows.clone(), keys.clone());
-        parts.push(zero_fill(spine_from(spine.report_from)?, agg).with_column(lit(Window::Snapshot.to_string()).alias(WINDOW)));
+        parts.push(
+            zero_fill(spine_from(spine.report_from)?, agg)
+                .with_column(lit(Window::Snapshot.to_string()).alias(WINDOW)),
+        );
     } else if additive {
         let agg = aggregate(rows.clone(), keys.clone());
         let mut sort_by = group_cols();
@@ -94,7 +104,11 @@ pub(super) fn components(
                 Window::Ytd | Window::FinancialYear => {
                     g.push(col("__fy"));
                     let lf = base.clone().with_columns(windowed(g)?);
-                    if *w == Window::FinancialYear { lf.filter(col("__miy").eq(lit(11))) } else { lf }
+                    if *w == Window::FinancialYear {
+                        lf.filter(col("__miy").eq(lit(11)))
+                    } else {
+                        lf
+                    }
                 }
                 Window::Quarter => {
                     g.extend([col("__fy"), col("__fq")]);
@@ -104,10 +118,22 @@ pub(super) fn components(
                     .clone()
                     .with_columns(windowed(g.clone())?)
                     .with_columns([
-                        (col("num") - col("num").shift(lit(*n as i64)).over(g.clone())?.fill_null(lit(0.0))).alias("num"),
-                        (col("den") - col("den").shift(lit(*n as i64)).over(g)?.fill_null(lit(0.0))).alias("den"),
+                        (col("num")
+                            - col("num")
+                                .shift(lit(*n as i64))
+                                .over(g.clone())?
+                                .fill_null(lit(0.0)))
+                        .alias("num"),
+                        (col("den")
+                            - col("den")
+                                .shift(lit(*n as i64))
+                                .over(g)?
+                                .fill_null(lit(0.0)))
+                        .alias("den"),
                     ]),
-                Window::Snapshot => unreachable!("the catalogue gives dated events no snapshot window"),
+                Window::Snapshot => {
+                    unreachable!("the catalogue gives dated events no snapshot window")
+                }
             };
             parts.push(
                 part.filter(col(MONTH).gt_eq(lit(spine.report_from.index())))
@@ -121,14 +147,27 @@ pub(super) fn components(
                 Window::Month => (col(MONTH), col(MONTH)),
                 Window::Quarter => (col(MONTH), col(MONTH) + lit(2) - miy % lit(3)),
                 Window::Ytd => (col(MONTH), col(MONTH) + lit(11) - miy),
-                Window::FinancialYear => (col(MONTH) + lit(11) - miy.clone(), col(MONTH) + lit(11) - miy),
+                Window::FinancialYear => (
+                    col(MONTH) + lit(11) - miy.clone(),
+                    col(MONTH) + lit(11) - miy,
+                ),
                 Window::Rolling(n) => (col(MONTH), col(MONTH) + lit(*n as i32 - 1)),
-                Window::Snapshot => unreachable!("the catalogue gives dated events no snapshot window"),
+                Window::Snapshot => {
+                    unreachable!("the catalogue gives dated events no snapshot window")
+                }
             };
             let expanded = rows
                 .clone()
-                .with_column(int_ranges(first, last + lit(1), lit(1), DataType::Int32).alias("__period"))
-                .explode(cols(["__period"]), ExplodeOptions { empty_as_null: false, keep_nulls: false })
+                .with_column(
+                    int_ranges(first, last + lit(1), lit(1), DataType::Int32).alias("__period"),
+                )
+                .explode(
+                    cols(["__period"]),
+                    ExplodeOptions {
+                        empty_as_null: false,
+                        keep_nulls: false,
+                    },
+                )
                 .with_column(col("__period").alias(MONTH));
             let agg = aggregate(expanded, keys.clone());
             let mut part = zero_fill(spine_from(spine.report_from)?, agg);
@@ -138,8 +177,22 @@ pub(super) fn components(
             parts.push(part.with_column(lit(w.to_string()).alias(WINDOW)));
         }
     }
-    let bd_value = if bd.is_some() { col(BREAKDOWN_VALUE) } else { lit(NULL).cast(DataType::String).alias(BREAKDOWN_VALUE) };
-    let select = [col("la_code"), col(MONTH), col(WINDOW), bd_value, col("num"), col("den")];
-    let parts: Vec<LazyFrame> = parts.into_iter().map(|p| p.select(select.clone())).collect();
+    let bd_value = if bd.is_some() {
+        col(BREAKDOWN_VALUE)
+    } else {
+        lit(NULL).cast(DataType::String).alias(BREAKDOWN_VALUE)
+    };
+    let select = [
+        col("la_code"),
+        col(MONTH),
+        col(WINDOW),
+        bd_value,
+        col("num"),
+        col("den"),
+    ];
+    let parts: Vec<LazyFrame> = parts
+        .into_iter()
+        .map(|p| p.select(select.clone()))
+        .collect();
     concat(parts, UnionArgs::default())
 }

@@ -27,11 +27,19 @@ pub struct LaSnapshot {
 impl Inventory {
     /// Lists the snapshot files under `data_dir` (reference tables and unknown folders are skipped).
     pub fn discover(data_dir: &Path) -> Result<Inventory, SnapshotError> {
-        let io = |path: &Path, source| SnapshotError::Io { path: path.to_path_buf(), source };
+        let io = |path: &Path, source| SnapshotError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
         if !data_dir.is_dir() {
-            return Err(SnapshotError::NoDataDir { path: data_dir.to_path_buf() });
+            return Err(SnapshotError::NoDataDir {
+                path: data_dir.to_path_buf(),
+            });
         }
-        let mut inv = Inventory { data_dir: data_dir.to_path_buf(), ..Inventory::default() };
+        let mut inv = Inventory {
+            data_dir: data_dir.to_path_buf(),
+            ..Inventory::default()
+        };
         for table in contract::TABLES {
             let table_dir = data_dir.join(table.name);
             if !table_dir.is_dir() {
@@ -39,11 +47,18 @@ impl Inventory {
             }
             let by_la = inv.files.entry(table.name.to_string()).or_default();
             for la_dir in read_dir_sorted(&table_dir).map_err(|e| io(&table_dir, e))? {
-                let Some(la) = partition_value(&la_dir, "la_code") else { continue };
+                let Some(la) = partition_value(&la_dir, "la_code") else {
+                    continue;
+                };
                 for snap_dir in read_dir_sorted(&la_dir).map_err(|e| io(&la_dir, e))? {
-                    let Some(date_text) = partition_value(&snap_dir, "snapshot_date") else { continue };
-                    let date = NaiveDate::parse_from_str(&date_text, "%Y-%m-%d")
-                        .map_err(|_| SnapshotError::BadPartition { path: snap_dir.clone() })?;
+                    let Some(date_text) = partition_value(&snap_dir, "snapshot_date") else {
+                        continue;
+                    };
+                    let date = NaiveDate::parse_from_str(&date_text, "%Y-%m-%d").map_err(|_| {
+                        SnapshotError::BadPartition {
+                            path: snap_dir.clone(),
+                        }
+                    })?;
                     let files: Vec<PathBuf> = read_dir_sorted(&snap_dir)
                         .map_err(|e| io(&snap_dir, e))?
                         .into_iter()
@@ -59,18 +74,29 @@ impl Inventory {
     }
 
     /// Each LA's latest snapshot date on or before `as_of`, over all tables; `only` restricts the LAs.
-    pub fn select(&self, as_of: Option<NaiveDate>, only: &[String]) -> Result<Vec<LaSnapshot>, SnapshotError> {
+    pub fn select(
+        &self,
+        as_of: Option<NaiveDate>,
+        only: &[String],
+    ) -> Result<Vec<LaSnapshot>, SnapshotError> {
         let mut latest: BTreeMap<&str, Option<NaiveDate>> = BTreeMap::new();
         for by_la in self.files.values() {
             for (la, dates) in by_la {
-                let best = dates.keys().filter(|d| as_of.is_none_or(|a| **d <= a)).max().copied();
+                let best = dates
+                    .keys()
+                    .filter(|d| as_of.is_none_or(|a| **d <= a))
+                    .max()
+                    .copied();
                 let entry = latest.entry(la).or_default();
                 *entry = (*entry).max(best);
             }
         }
         for la in only {
             if !latest.contains_key(la.as_str()) {
-                return Err(SnapshotError::UnknownLa { la_code: la.clone(), data_dir: self.data_dir.clone() });
+                return Err(SnapshotError::UnknownLa {
+                    la_code: la.clone(),
+                    data_dir: self.data_dir.clone(),
+                });
             }
         }
         let mut out = Vec::new();
@@ -79,19 +105,31 @@ impl Inventory {
                 continue;
             }
             match date {
-                Some(snapshot_date) => out.push(LaSnapshot { la_code: la.to_string(), snapshot_date }),
-                None => tracing::warn!(la_code = la, "no snapshot on or before --as-of; the LA is left out"),
+                Some(snapshot_date) => out.push(LaSnapshot {
+                    la_code: la.to_string(),
+                    snapshot_date,
+                }),
+                None => tracing::warn!(
+                    la_code = la,
+                    "no snapshot on or before --as-of; the LA is left out"
+                ),
             }
         }
         if out.is_empty() {
-            return Err(SnapshotError::NoSnapshots { data_dir: self.data_dir.clone() });
+            return Err(SnapshotError::NoSnapshots {
+                data_dir: self.data_dir.clone(),
+            });
         }
         Ok(out)
     }
 
     /// The files of one table in one LA's snapshot, if the snapshot has the table.
     pub fn table_files(&self, table: &str, snapshot: &LaSnapshot) -> Option<&[PathBuf]> {
-        self.files.get(table)?.get(&snapshot.la_code)?.get(&snapshot.snapshot_date).map(Vec::as_slice)
+        self.files
+            .get(table)?
+            .get(&snapshot.la_code)?
+            .get(&snapshot.snapshot_date)
+            .map(Vec::as_slice)
     }
 
     /// The folder a table's files for one LA snapshot are expected in.
@@ -108,11 +146,15 @@ fn partition_value(dir: &Path, key: &str) -> Option<String> {
         return None;
     }
     let name = dir.file_name()?.to_str()?;
-    name.strip_prefix(key)?.strip_prefix('=').map(str::to_string)
+    name.strip_prefix(key)?
+        .strip_prefix('=')
+        .map(str::to_string)
 }
 
 fn read_dir_sorted(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut entries = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<Vec<_>, _>>()?;
+    let mut entries = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<Vec<_>, _>>()?;
     entries.sort();
     Ok(entries)
 }

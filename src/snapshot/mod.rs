@@ -18,22 +18,37 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
     /// The data directory does not exist.
-    #[error("the data directory `{path}` does not exist: pass --data DIR, or generate sample data with `csc-indicators generate --out {path}`")]
+    #[error(
+        "the data directory `{path}` does not exist: pass --data DIR, or generate sample data with `csc-indicators generate --out {path}`"
+    )]
     NoDataDir { path: PathBuf },
     /// No snapshot was found for any LA.
-    #[error("no snapshots found under `{data_dir}` (expected <table>/la_code=<LA>/snapshot_date=<YYYY-MM-DD>/*.parquet, on or before --as-of if given)")]
+    #[error(
+        "no snapshots found under `{data_dir}` (expected <table>/la_code=<LA>/snapshot_date=<YYYY-MM-DD>/*.parquet, on or before --as-of if given)"
+    )]
     NoSnapshots { data_dir: PathBuf },
     /// An LA asked for with --la has no data.
-    #[error("LA `{la_code}` has no snapshot under `{data_dir}`: check the code (DfE 3-digit, e.g. 873)")]
+    #[error(
+        "LA `{la_code}` has no snapshot under `{data_dir}`: check the code (DfE 3-digit, e.g. 873)"
+    )]
     UnknownLa { la_code: String, data_dir: PathBuf },
     /// A snapshot folder's date cannot be read.
     #[error("`{path}`: the partition folder is not `snapshot_date=YYYY-MM-DD`")]
     BadPartition { path: PathBuf },
     /// A table an indicator needs is absent from an LA's snapshot.
-    #[error("table `{table}` is missing for LA {la_code} in snapshot {snapshot_date}: expected Parquet files in `{expected}`. Indicators need it; add the table to the extract or remove the indicators that use it")]
-    MissingTable { table: String, la_code: String, snapshot_date: chrono::NaiveDate, expected: PathBuf },
+    #[error(
+        "table `{table}` is missing for LA {la_code} in snapshot {snapshot_date}: expected Parquet files in `{expected}`. Indicators need it; add the table to the extract or remove the indicators that use it"
+    )]
+    MissingTable {
+        table: String,
+        la_code: String,
+        snapshot_date: chrono::NaiveDate,
+        expected: PathBuf,
+    },
     /// A required column is absent from a file.
-    #[error("table `{table}`, LA {la_code}, snapshot {snapshot_date}: required column `{column}` is missing from `{file}`{hint}. Add it to the extract")]
+    #[error(
+        "table `{table}`, LA {la_code}, snapshot {snapshot_date}: required column `{column}` is missing from `{file}`{hint}. Add it to the extract"
+    )]
     MissingColumn {
         table: String,
         column: String,
@@ -43,7 +58,9 @@ pub enum SnapshotError {
         hint: String,
     },
     /// A column has a type the contract cannot normalise.
-    #[error("table `{table}`, LA {la_code}, snapshot {snapshot_date}: column `{column}` in `{file}` is {found}, which cannot be read as a {logical}. Export it as {accepted}")]
+    #[error(
+        "table `{table}`, LA {la_code}, snapshot {snapshot_date}: column `{column}` in `{file}` is {found}, which cannot be read as a {logical}. Export it as {accepted}"
+    )]
     BadType {
         table: String,
         column: String,
@@ -55,11 +72,16 @@ pub enum SnapshotError {
         accepted: &'static str,
     },
     /// A file is not readable Parquet.
-    #[error("`{path}` is not a readable Parquet file ({detail}); re-export it or remove it from the snapshot")]
+    #[error(
+        "`{path}` is not a readable Parquet file ({detail}); re-export it or remove it from the snapshot"
+    )]
     Unreadable { path: PathBuf, detail: String },
     /// A directory could not be listed.
     #[error("cannot read `{path}`: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// Polars failed while loading a table.
     #[error("loading table `{table}` failed: {source}")]
     Polars { table: String, source: PolarsError },
@@ -92,9 +114,15 @@ pub fn file_schema(path: &Path) -> Result<SchemaRef, SnapshotError> {
         path: path.to_path_buf(),
         detail: e.to_string().lines().next().unwrap_or_default().to_string(),
     };
-    let args = ScanArgsParquet { hive_options: HiveOptions::new_disabled(), ..Default::default() };
+    let args = ScanArgsParquet {
+        hive_options: HiveOptions::new_disabled(),
+        ..Default::default()
+    };
     let path_text = path.to_string_lossy().to_string();
-    LazyFrame::scan_parquet(PlRefPath::new(path_text), args).map_err(unreadable)?.collect_schema().map_err(unreadable)
+    LazyFrame::scan_parquet(PlRefPath::new(path_text), args)
+        .map_err(unreadable)?
+        .collect_schema()
+        .map_err(unreadable)
 }
 
 /// Loads the needed columns of the needed tables for every LA snapshot.
@@ -104,7 +132,10 @@ pub fn load(
     needed: &BTreeMap<&'static str, BTreeSet<String>>,
     maps: &[ValueMap],
 ) -> Result<Snapshot, SnapshotError> {
-    let mut snapshot = Snapshot { las: las.to_vec(), ..Snapshot::default() };
+    let mut snapshot = Snapshot {
+        las: las.to_vec(),
+        ..Snapshot::default()
+    };
     for (table_name, wanted) in needed {
         let table = contract::table(table_name).expect("the catalogue only names contract tables");
         let _span = tracing::info_span!("load", table = table.name).entered();
@@ -115,9 +146,16 @@ pub fn load(
     Ok(snapshot)
 }
 
+/// One column of a file plan: the contract column, its normalised value, and its failure flag with its kind.
+type PlannedColumn = (
+    &'static contract::ColumnSpec,
+    Expr,
+    Option<(Expr, &'static str)>,
+);
+
 /// How one file's columns are read: each wanted column normalised (with its failure flag), or absent.
 struct FilePlan {
-    columns: Vec<(&'static contract::ColumnSpec, Expr, Option<(Expr, &'static str)>)>,
+    columns: Vec<PlannedColumn>,
     absent: Vec<&'static str>,
 }
 
@@ -129,7 +167,10 @@ fn file_plan(
     file: &Path,
 ) -> Result<FilePlan, SnapshotError> {
     let schema = file_schema(file)?;
-    let mut plan = FilePlan { columns: Vec::new(), absent: Vec::new() };
+    let mut plan = FilePlan {
+        columns: Vec::new(),
+        absent: Vec::new(),
+    };
     for spec in columns {
         let Some(raw) = schema.get(spec.name) else {
             if spec.required {
@@ -139,11 +180,15 @@ fn file_plan(
                     la_code: la.la_code.clone(),
                     snapshot_date: la.snapshot_date,
                     file: file.to_path_buf(),
-                    hint: crate::catalogue::suggest(spec.name, schema.iter_names().map(|n| n.as_str())),
+                    hint: crate::catalogue::suggest(
+                        spec.name,
+                        schema.iter_names().map(|n| n.as_str()),
+                    ),
                 });
             }
             plan.absent.push(spec.name);
-            plan.columns.push((spec, lit(NULL).cast(target_type(spec.logical)), None));
+            plan.columns
+                .push((spec, lit(NULL).cast(target_type(spec.logical)), None));
             continue;
         };
         let n = normalise(spec.name, raw, spec.logical).ok_or_else(|| SnapshotError::BadType {
@@ -156,14 +201,22 @@ fn file_plan(
             logical: spec.logical.name(),
             accepted: accepted_types(spec.logical),
         })?;
-        plan.columns.push((spec, n.value, n.failed.map(|f| (f, n.kind))));
+        plan.columns
+            .push((spec, n.value, n.failed.map(|f| (f, n.kind))));
     }
     Ok(plan)
 }
 
 /// The contract columns of `table` a run reads: the required ones and the ones the catalogue names.
-fn columns_to_read(table: &'static TableSpec, wanted: &BTreeSet<String>) -> Vec<&'static contract::ColumnSpec> {
-    table.columns.iter().filter(|c| c.required || wanted.contains(c.name)).collect()
+fn columns_to_read(
+    table: &'static TableSpec,
+    wanted: &BTreeSet<String>,
+) -> Vec<&'static contract::ColumnSpec> {
+    table
+        .columns
+        .iter()
+        .filter(|c| c.required || wanted.contains(c.name))
+        .collect()
 }
 
 /// Checks every file the run would read, from footers only: tables present, required columns present and of a
@@ -178,10 +231,15 @@ pub fn check(
         let table = contract::table(table_name).expect("the catalogue only names contract tables");
         let columns = columns_to_read(table, wanted);
         for la in las {
-            let files = inventory.table_files(table.name, la).ok_or_else(|| missing_table(inventory, table, la))?;
+            let files = inventory
+                .table_files(table.name, la)
+                .ok_or_else(|| missing_table(inventory, table, la))?;
             for file in files {
                 for name in file_plan(table, &columns, la, file)?.absent {
-                    absent.entry((la.la_code.clone(), table.name)).or_default().insert(name.to_string());
+                    absent
+                        .entry((la.la_code.clone(), table.name))
+                        .or_default()
+                        .insert(name.to_string());
                 }
             }
         }
@@ -210,11 +268,17 @@ fn load_table(
     let mut frames = Vec::new();
     let mut checks: BTreeMap<(&'static str, &'static str), Check> = BTreeMap::new();
     for la in las {
-        let files = inventory.table_files(table.name, la).ok_or_else(|| missing_table(inventory, table, la))?;
+        let files = inventory
+            .table_files(table.name, la)
+            .ok_or_else(|| missing_table(inventory, table, la))?;
         for file in files {
             let plan = file_plan(table, &columns, la, file)?;
             for name in plan.absent {
-                snapshot.absent_columns.entry((la.la_code.clone(), table.name)).or_default().insert(name.to_string());
+                snapshot
+                    .absent_columns
+                    .entry((la.la_code.clone(), table.name))
+                    .or_default()
+                    .insert(name.to_string());
             }
             let mut exprs = vec![lit(la.la_code.clone()).alias("la_code")];
             for (spec, value, failed) in plan.columns {
@@ -235,18 +299,34 @@ fn load_table(
                 }
                 exprs.push(value.alias(spec.name));
             }
-            let args = ScanArgsParquet { hive_options: HiveOptions::new_disabled(), ..Default::default() };
-            let lf = LazyFrame::scan_parquet(PlRefPath::new(file.to_string_lossy().to_string()), args)
-                .map_err(|e| SnapshotError::Unreadable { path: file.clone(), detail: e.to_string() })?;
+            let args = ScanArgsParquet {
+                hive_options: HiveOptions::new_disabled(),
+                ..Default::default()
+            };
+            let lf =
+                LazyFrame::scan_parquet(PlRefPath::new(file.to_string_lossy().to_string()), args)
+                    .map_err(|e| SnapshotError::Unreadable {
+                    path: file.clone(),
+                    detail: e.to_string(),
+                })?;
             frames.push(lf.select(exprs));
         }
     }
-    let polars_err = |source| SnapshotError::Polars { table: table.name.into(), source };
-    let union = UnionArgs { diagonal: true, to_supertypes: true, ..Default::default() };
+    let polars_err = |source| SnapshotError::Polars {
+        table: table.name.into(),
+        source,
+    };
+    let union = UnionArgs {
+        diagonal: true,
+        to_supertypes: true,
+        ..Default::default()
+    };
     let mut lf = concat(frames, union).map_err(polars_err)?;
     for spec in &columns {
-        let table_maps: Vec<&ValueMap> =
-            maps.iter().filter(|m| m.table.name == table.name && m.column == spec.name).collect();
+        let table_maps: Vec<&ValueMap> = maps
+            .iter()
+            .filter(|m| m.table.name == table.name && m.column == spec.name)
+            .collect();
         if table_maps.is_empty() {
             continue;
         }
@@ -261,7 +341,11 @@ fn load_table(
     }
     let mut df = lf.collect().map_err(polars_err)?;
     for check in checks.values() {
-        if !df.get_column_names().iter().any(|n| n.as_str() == check.flag) {
+        if !df
+            .get_column_names()
+            .iter()
+            .any(|n| n.as_str() == check.flag)
+        {
             continue;
         }
         let found = df
@@ -269,7 +353,11 @@ fn load_table(
             .lazy()
             .filter(col(check.flag.as_str()))
             .group_by_stable([col("la_code")])
-            .agg([len().alias("count"), col(check.raw.as_str()).first(), col(table.record_id).first()])
+            .agg([
+                len().alias("count"),
+                col(check.raw.as_str()).first(),
+                col(table.record_id).first(),
+            ])
             .collect()
             .map_err(polars_err)?;
         for row in 0..found.height() {
@@ -283,7 +371,10 @@ fn load_table(
             snapshot.findings.push(Finding {
                 table: table.name.into(),
                 column: Some(check.column.into()),
-                snapshot_date: las.iter().find(|l| l.la_code == la).map(|l| l.snapshot_date),
+                snapshot_date: las
+                    .iter()
+                    .find(|l| l.la_code == la)
+                    .map(|l| l.snapshot_date),
                 la_code: Some(la),
                 kind: check.kind,
                 count: cell_u64(&found, "count", row),
@@ -310,7 +401,10 @@ fn dedupe_ids(
         .agg([len().alias("n")])
         .filter(col("n").gt(lit(1)))
         .group_by_stable([col("la_code")])
-        .agg([(col("n") - lit(1)).sum().alias("count"), col(table.record_id).first()])
+        .agg([
+            (col("n") - lit(1)).sum().alias("count"),
+            col(table.record_id).first(),
+        ])
         .collect()?;
     if dupes.height() == 0 {
         return Ok(df);
@@ -332,13 +426,25 @@ fn dedupe_ids(
         });
     }
     df.lazy()
-        .unique_stable(Some(cols([PlSmallStr::from("la_code"), PlSmallStr::from(table.record_id)])), UniqueKeepStrategy::First)
+        .unique_stable(
+            Some(cols([
+                PlSmallStr::from("la_code"),
+                PlSmallStr::from(table.record_id),
+            ])),
+            UniqueKeepStrategy::First,
+        )
         .collect()
 }
 
-fn apply_value_maps(lf: LazyFrame, column: &str, maps: &[&ValueMap], check: &Check) -> PolarsResult<LazyFrame> {
+fn apply_value_maps(
+    lf: LazyFrame,
+    column: &str,
+    maps: &[&ValueMap],
+    check: &Check,
+) -> PolarsResult<LazyFrame> {
     let key = |s: &str| s.trim().to_lowercase();
-    let (mut all_keys, mut all_codes, mut la_las, mut la_keys, mut la_codes) = (vec![], vec![], vec![], vec![], vec![]);
+    let (mut all_keys, mut all_codes, mut la_las, mut la_keys, mut la_codes) =
+        (vec![], vec![], vec![], vec![], vec![]);
     let mut codes: BTreeSet<String> = BTreeSet::new();
     for map in maps {
         for (local, code) in &map.entries {
@@ -365,14 +471,27 @@ fn apply_value_maps(lf: LazyFrame, column: &str, maps: &[&ValueMap], check: &Che
     let mapped = coalesce(&[
         col("__code_la"),
         col("__code_all"),
-        when(col(column).is_in(lit(codes).implode(false), false)).then(col(column)).otherwise(lit(NULL)),
+        when(col(column).is_in(lit(codes).implode(false), false))
+            .then(col(column))
+            .otherwise(lit(NULL)),
     ]);
     let keep = maps.iter().any(|m| m.unmapped == Unmapped::Keep);
     let failed = col(column).is_not_null().and(mapped.clone().is_null());
-    let value = if keep { coalesce(&[mapped, col(column)]) } else { mapped };
+    let value = if keep {
+        coalesce(&[mapped, col(column)])
+    } else {
+        mapped
+    };
     let flag = if keep { lit(false) } else { failed.clone() };
     Ok(lf
-        .with_column(col(column).str().strip_chars(lit(NULL)).str().to_lowercase().alias("__map_key"))
+        .with_column(
+            col(column)
+                .str()
+                .strip_chars(lit(NULL))
+                .str()
+                .to_lowercase()
+                .alias("__map_key"),
+        )
         .left_join(generic, col("__map_key"), col("__map_key"))
         .join(
             by_la,
@@ -382,7 +501,10 @@ fn apply_value_maps(lf: LazyFrame, column: &str, maps: &[&ValueMap], check: &Che
         )
         .with_columns([
             flag.fill_null(false).alias(check.flag.as_str()),
-            when(failed).then(col(column)).otherwise(lit(NULL).cast(DataType::String)).alias(check.raw.as_str()),
+            when(failed)
+                .then(col(column))
+                .otherwise(lit(NULL).cast(DataType::String))
+                .alias(check.raw.as_str()),
         ])
         .with_column(value.alias(column))
         .drop(cols(["__map_key", "__code_all", "__code_la"])))
@@ -405,8 +527,12 @@ fn finding_message(kind: &str, column: &str) -> String {
         "unparseable_date" | "unparseable_datetime" => format!(
             "`{column}` values that are not dates (YYYY-MM-DD or DD/MM/YYYY) were read as unknown; rows are kept. Correct them at source"
         ),
-        "invalid_flag" => format!("`{column}` values other than Y, N, NA or empty were read as unknown. Correct them at source"),
-        "invalid_number" => format!("`{column}` values that are not numbers were read as unknown. Correct them at source"),
+        "invalid_flag" => format!(
+            "`{column}` values other than Y, N, NA or empty were read as unknown. Correct them at source"
+        ),
+        "invalid_number" => format!(
+            "`{column}` values that are not numbers were read as unknown. Correct them at source"
+        ),
         "unmapped_code" => format!(
             "`{column}` values that no value map in the catalogue names were read as unknown. Add them to the catalogue's value_maps"
         ),
@@ -417,7 +543,9 @@ fn finding_message(kind: &str, column: &str) -> String {
 /// An example that names the record but never a person or a date of birth.
 fn example(table: &TableSpec, id: Option<String>, value: &str) -> String {
     match id {
-        Some(id) if !table.is_sensitive(table.record_id) => format!("{}={id}: {value:?}", table.record_id),
+        Some(id) if !table.is_sensitive(table.record_id) => {
+            format!("{}={id}: {value:?}", table.record_id)
+        }
         _ => format!("{value:?}"),
     }
 }

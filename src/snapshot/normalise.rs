@@ -15,7 +15,12 @@ pub(super) struct Normalised {
 }
 
 fn date_format(format: &str) -> StrptimeOptions {
-    StrptimeOptions { format: Some(format.into()), strict: false, exact: true, cache: true }
+    StrptimeOptions {
+        format: Some(format.into()),
+        strict: false,
+        exact: true,
+        cache: true,
+    }
 }
 
 fn trimmed(name: &str) -> Expr {
@@ -29,16 +34,32 @@ fn text_present(name: &str) -> Expr {
 /// The normalised expression for column `name` of raw type `raw`, or `None` when the type cannot be normalised.
 pub(super) fn normalise(name: &str, raw: &DataType, logical: Logical) -> Option<Normalised> {
     let c = || col(name);
-    let plain = |value: Expr| Some(Normalised { value, failed: None, kind: "" });
+    let plain = |value: Expr| {
+        Some(Normalised {
+            value,
+            failed: None,
+            kind: "",
+        })
+    };
     let parsed = |value: Expr, present: Expr, kind: &'static str| {
-        Some(Normalised { value: value.clone(), failed: Some(present.and(value.is_null())), kind })
+        Some(Normalised {
+            value: value.clone(),
+            failed: Some(present.and(value.is_null())),
+            kind,
+        })
     };
     match (logical, raw) {
         (_, DataType::Null) => plain(lit(NULL).cast(target_type(logical))),
         (Logical::Id | Logical::Code | Logical::Text, DataType::String) => {
-            plain(if logical == Logical::Text { c() } else { trimmed(name) })
+            plain(if logical == Logical::Text {
+                c()
+            } else {
+                trimmed(name)
+            })
         }
-        (Logical::Id | Logical::Code | Logical::Text, dt) if dt.is_integer() => plain(c().cast(DataType::String)),
+        (Logical::Id | Logical::Code | Logical::Text, dt) if dt.is_integer() => {
+            plain(c().cast(DataType::String))
+        }
         (Logical::Date, DataType::Date) => plain(c()),
         (Logical::Date, DataType::Datetime(_, _)) => plain(c().dt().date()),
         (Logical::Date, DataType::String) => {
@@ -48,13 +69,16 @@ pub(super) fn normalise(name: &str, raw: &DataType, logical: Logical) -> Option<
         }
         (Logical::Datetime, DataType::Datetime(_, tz)) => {
             let naive = if tz.is_some() {
-                c().dt().replace_time_zone(None, lit("raise"), NonExistent::Raise)
+                c().dt()
+                    .replace_time_zone(None, lit("raise"), NonExistent::Raise)
             } else {
                 c()
             };
             plain(naive.cast(DataType::Datetime(TimeUnit::Milliseconds, None)))
         }
-        (Logical::Datetime, DataType::Date) => plain(c().cast(DataType::Datetime(TimeUnit::Milliseconds, None))),
+        (Logical::Datetime, DataType::Date) => {
+            plain(c().cast(DataType::Datetime(TimeUnit::Milliseconds, None)))
+        }
         (Logical::Datetime, DataType::String) => {
             let dt = |f: &str| {
                 trimmed(name).str().to_datetime(

@@ -85,29 +85,50 @@ impl TableBuilder {
                 _ => Cells::Text(Vec::new()),
             })
             .collect();
-        TableBuilder { spec, columns, rows: 0 }
+        TableBuilder {
+            spec,
+            columns,
+            rows: 0,
+        }
     }
 
     /// Adds a row; columns not named are null.
     pub fn row(&mut self, values: Vec<(&str, Option<Value>)>) {
         for (i, spec) in self.spec.columns.iter().enumerate() {
-            let v = values.iter().find(|(n, _)| *n == spec.name).and_then(|(_, v)| v.clone());
+            let v = values
+                .iter()
+                .find(|(n, _)| *n == spec.name)
+                .and_then(|(_, v)| v.clone());
             match (&mut self.columns[i], v) {
                 (Cells::Text(c), Some(Value::Text(s))) => c.push(Some(s)),
-                (Cells::Date(c), Some(Value::Date(d))) => c.push(Some(crate::calendar::epoch_days(d))),
-                (Cells::DateTime(c), Some(Value::DateTime(d))) => c.push(Some(d.and_utc().timestamp_millis())),
-                (Cells::DateTime(c), Some(Value::Date(d))) => {
-                    c.push(Some(d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis()))
+                (Cells::Date(c), Some(Value::Date(d))) => {
+                    c.push(Some(crate::calendar::epoch_days(d)))
                 }
+                (Cells::DateTime(c), Some(Value::DateTime(d))) => {
+                    c.push(Some(d.and_utc().timestamp_millis()))
+                }
+                (Cells::DateTime(c), Some(Value::Date(d))) => c.push(Some(
+                    d.and_hms_opt(0, 0, 0)
+                        .expect("midnight")
+                        .and_utc()
+                        .timestamp_millis(),
+                )),
                 (Cells::Number(c), Some(Value::Number(n))) => c.push(Some(n)),
                 (Cells::Text(c), None) => c.push(None),
                 (Cells::Date(c), None) => c.push(None),
                 (Cells::DateTime(c), None) => c.push(None),
                 (Cells::Number(c), None) => c.push(None),
-                (_, Some(v)) => panic!("{}.{}: value {v:?} does not fit the column", self.spec.name, spec.name),
+                (_, Some(v)) => panic!(
+                    "{}.{}: value {v:?} does not fit the column",
+                    self.spec.name, spec.name
+                ),
             }
         }
-        debug_assert!(values.iter().all(|(n, _)| self.spec.column(n).is_some()), "{}: unknown column in {values:?}", self.spec.name);
+        debug_assert!(
+            values.iter().all(|(n, _)| self.spec.column(n).is_some()),
+            "{}: unknown column in {values:?}",
+            self.spec.name
+        );
         self.rows += 1;
     }
 
@@ -126,10 +147,14 @@ impl TableBuilder {
                     let s = Series::new(name, v).cast(&DataType::Date)?;
                     match style {
                         DateStyle::Date => s,
-                        DateStyle::Timestamp => s.cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?,
+                        DateStyle::Timestamp => {
+                            s.cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?
+                        }
                     }
                 }
-                Cells::DateTime(v) => Series::new(name, v).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?,
+                Cells::DateTime(v) => {
+                    Series::new(name, v).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?
+                }
             };
             out.push(series.into());
         }

@@ -46,7 +46,7 @@ impl Practice {
     pub fn draw(rng: &mut Rng) -> Practice {
         Practice {
             referrals_per_10k: rng.uniform(380.0, 650.0),
-            re_referral: rng.uniform(0.22, 0.40),
+            re_referral: rng.uniform(0.16, 0.27),
             outcome_1wd: rng.uniform(0.6, 0.95),
             assess_45wd: rng.uniform(0.5, 0.9),
             s47_share: rng.uniform(0.22, 0.30),
@@ -101,8 +101,19 @@ struct Sim<'a> {
 }
 
 /// Simulates one LA from `from` (with two years of history before it) to the snapshot date.
-pub fn simulate(la: &str, children: f64, from: Month, snapshot: NaiveDate, practice: Practice, rng: Rng, wd: &WorkingDays) -> LaTables {
-    let tables = contract::TABLES.iter().map(|t| (t.name, TableBuilder::new(t))).collect();
+pub fn simulate(
+    la: &str,
+    children: f64,
+    from: Month,
+    snapshot: NaiveDate,
+    practice: Practice,
+    rng: Rng,
+    wd: &WorkingDays,
+) -> LaTables {
+    let tables = contract::TABLES
+        .iter()
+        .map(|t| (t.name, TableBuilder::new(t)))
+        .collect();
     let mut sim = Sim {
         rng,
         practice,
@@ -123,7 +134,9 @@ pub fn simulate(la: &str, children: f64, from: Month, snapshot: NaiveDate, pract
     while month.first_day() <= snapshot {
         let days = (month.period_end() - month.first_day()).num_days() + 1;
         let in_events = month.first_day() >= sim.start;
-        let entries = sim.rng.poisson(sim.practice.care_entries_per_10k * per_10k / 12.0 * 0.7);
+        let entries = sim
+            .rng
+            .poisson(sim.practice.care_entries_per_10k * per_10k / 12.0 * 0.7);
         for _ in 0..entries {
             let date = month.first_day() + Duration::days(sim.rng.int(0, days - 1));
             if date <= snapshot {
@@ -132,7 +145,9 @@ pub fn simulate(la: &str, children: f64, from: Month, snapshot: NaiveDate, pract
             }
         }
         if in_events {
-            let referrals = sim.rng.poisson(sim.practice.referrals_per_10k * per_10k / 12.0 * 0.8);
+            let referrals = sim
+                .rng
+                .poisson(sim.practice.referrals_per_10k * per_10k / 12.0 * 0.72);
             for _ in 0..referrals {
                 let date = month.first_day() + Duration::days(sim.rng.int(0, days - 1));
                 if date <= snapshot {
@@ -140,7 +155,9 @@ pub fn simulate(la: &str, children: f64, from: Month, snapshot: NaiveDate, pract
                     sim.referral(&child, date);
                 }
             }
-            let contacts_only = sim.rng.poisson(sim.practice.referrals_per_10k * per_10k / 12.0 * 1.5);
+            let contacts_only = sim
+                .rng
+                .poisson(sim.practice.referrals_per_10k * per_10k / 12.0 * 1.5);
             for _ in 0..contacts_only {
                 let date = month.first_day() + Duration::days(sim.rng.int(0, days - 1));
                 if date <= snapshot {
@@ -169,7 +186,10 @@ impl Sim<'_> {
     }
 
     fn push(&mut self, table: &str, values: Vec<(&str, Option<Value>)>) {
-        self.tables.get_mut(table).expect("contract table").row(values);
+        self.tables
+            .get_mut(table)
+            .expect("contract table")
+            .row(values);
     }
 
     fn working_days_after(&self, date: NaiveDate, n: i64) -> NaiveDate {
@@ -189,7 +209,11 @@ impl Sim<'_> {
     }
 
     fn staff(&mut self, children: f64) {
-        let titles = [("Social Worker", 0.55), ("Senior Social Worker", 0.3), ("Advanced Practitioner", 0.15)];
+        let titles = [
+            ("Social Worker", 0.55),
+            ("Senior Social Worker", 0.3),
+            ("Advanced Practitioner", 0.15),
+        ];
         let n_sw = ((children / 10_000.0) * 14.0).ceil().max(2.0) as usize;
         for _ in 0..n_sw {
             let id = self.id("W");
@@ -205,7 +229,23 @@ impl Sim<'_> {
             self.push("ssd_professionals", row);
             self.social_workers.push(id);
         }
-        for (title, n, pool) in [("Personal Advisor", (children / 10_000.0 * 3.0).ceil() as usize, 0), ("Independent Reviewing Officer", (children / 10_000.0 * 1.5).ceil() as usize, 1), ("Family Support Worker", (children / 10_000.0 * 2.0).ceil() as usize, 2)] {
+        for (title, n, pool) in [
+            (
+                "Personal Advisor",
+                (children / 10_000.0 * 3.0).ceil() as usize,
+                0,
+            ),
+            (
+                "Independent Reviewing Officer",
+                (children / 10_000.0 * 1.5).ceil() as usize,
+                1,
+            ),
+            (
+                "Family Support Worker",
+                (children / 10_000.0 * 2.0).ceil() as usize,
+                2,
+            ),
+        ] {
             for _ in 0..n.max(1) {
                 let id = self.id("W");
                 let row = vec![
@@ -250,16 +290,35 @@ impl Sim<'_> {
 
     fn new_child(&mut self, at: NaiveDate, into_care: bool) -> Child {
         let bands: &[((i64, i64), f64)] = if into_care {
-            &[((0, 0), 0.18), ((1, 4), 0.16), ((5, 9), 0.2), ((10, 15), 0.36), ((16, 17), 0.1)]
+            &[
+                ((0, 0), 0.18),
+                ((1, 4), 0.16),
+                ((5, 9), 0.2),
+                ((10, 15), 0.36),
+                ((16, 17), 0.1),
+            ]
         } else {
-            &[((0, 0), 0.1), ((1, 4), 0.2), ((5, 9), 0.26), ((10, 15), 0.33), ((16, 17), 0.11)]
+            &[
+                ((0, 0), 0.1),
+                ((1, 4), 0.2),
+                ((5, 9), 0.26),
+                ((10, 15), 0.33),
+                ((16, 17), 0.11),
+            ]
         };
         let (lo, hi) = *self.rng.weighted(bands);
         let age_days = self.rng.int(lo * 365, hi * 365 + 364);
         let dob = at - Duration::days(age_days);
         let id = self.id("P");
         let sex = if self.rng.chance(0.52) { "M" } else { "F" };
-        let ethnicity = *self.rng.weighted(&[("WBRI", 0.72), ("MOTH", 0.06), ("BAFR", 0.05), ("APKN", 0.04), ("WOTH", 0.06), ("NOBT", 0.07)]);
+        let ethnicity = *self.rng.weighted(&[
+            ("WBRI", 0.72),
+            ("MOTH", 0.06),
+            ("BAFR", 0.05),
+            ("APKN", 0.04),
+            ("WOTH", 0.06),
+            ("NOBT", 0.07),
+        ]);
         let row = vec![
             ("pers_person_id", Some(id.clone().into())),
             ("pers_dob", Some(dob.into())),
@@ -274,7 +333,13 @@ impl Sim<'_> {
         let id = self.id("C");
         let lag = self.rng.int(0, 2);
         let decided = self.working_days_after(date, lag);
-        let source = *self.rng.weighted(&[("1A", 0.2), ("2A", 0.2), ("3A", 0.25), ("5A", 0.15), ("8", 0.2)]);
+        let source = *self.rng.weighted(&[
+            ("1A", 0.2),
+            ("2A", 0.2),
+            ("3A", 0.25),
+            ("5A", 0.15),
+            ("8", 0.2),
+        ]);
         let row = vec![
             ("cont_contact_id", Some(id.clone().into())),
             ("cont_person_id", Some(child.id.clone().into())),
@@ -295,7 +360,17 @@ impl Sim<'_> {
             ("earl_person_id", Some(child.id.clone().into())),
             ("earl_episode_start_date", Some(date.into())),
             ("earl_episode_end_date", self.known(end)),
-            ("earl_episode_organisation", Some(if external { "external" } else { "Local authority" }.into())),
+            (
+                "earl_episode_organisation",
+                Some(
+                    if external {
+                        "external"
+                    } else {
+                        "Local authority"
+                    }
+                    .into(),
+                ),
+            ),
         ];
         self.push("ssd_early_help_episodes", row);
     }
@@ -304,17 +379,34 @@ impl Sim<'_> {
     fn referral(&mut self, child: &Child, date: NaiveDate) {
         self.contact(child, date);
         let id = self.id("R");
-        let lag = if self.rng.chance(self.practice.outcome_1wd) { self.rng.int(0, 1) } else { self.rng.int(2, 6) };
+        let lag = if self.rng.chance(self.practice.outcome_1wd) {
+            self.rng.int(0, 1)
+        } else {
+            self.rng.int(2, 6)
+        };
         let outcome = self.working_days_after(date, lag);
         let nfa = self.rng.chance(0.08);
-        let need = *self.rng.weighted(&[("N1", 0.55), ("N2", 0.08), ("N3", 0.05), ("N4", 0.2), ("N5", 0.05), ("N6", 0.03), ("N8", 0.02), ("N9", 0.02)]);
+        let need = *self.rng.weighted(&[
+            ("N1", 0.55),
+            ("N2", 0.08),
+            ("N3", 0.05),
+            ("N4", 0.2),
+            ("N5", 0.05),
+            ("N6", 0.03),
+            ("N8", 0.02),
+            ("N9", 0.02),
+        ]);
         let mut closed = outcome + Duration::days(self.rng.int(20, 120));
         let s47 = !nfa && self.rng.chance(self.practice.s47_share / 0.92);
         let mut plan_end: Option<NaiveDate> = None;
         let mut plan_open = false;
         if !nfa && (s47 || self.rng.chance(0.92)) {
             let start = outcome;
-            let wd = if self.rng.chance(self.practice.assess_45wd) { self.rng.int(8, 45) } else { self.rng.int(46, 90) };
+            let wd = if self.rng.chance(self.practice.assess_45wd) {
+                self.rng.int(8, 45)
+            } else {
+                self.rng.int(46, 90)
+            };
             let auth = self.working_days_after(start, wd);
             let aid = self.id("A");
             let row = vec![
@@ -323,7 +415,10 @@ impl Sim<'_> {
                 ("cina_referral_id", Some(id.clone().into())),
                 ("cina_assessment_start_date", Some(start.into())),
                 ("cina_assessment_auth_date", self.known(auth)),
-                ("cina_assessment_outcome_nfa", (auth <= self.snapshot).then(|| flag(self.rng.chance(0.3)))),
+                (
+                    "cina_assessment_outcome_nfa",
+                    (auth <= self.snapshot).then(|| flag(self.rng.chance(0.3))),
+                ),
             ];
             self.push("ssd_cin_assessments", row);
             closed = closed.max(auth + Duration::days(self.rng.int(10, 90)));
@@ -332,8 +427,13 @@ impl Sim<'_> {
         if s47 {
             let sid = self.id("S");
             let start = date + Duration::days(self.rng.int(0, 7));
-            let end = start + Duration::days(self.rng.int(3, 30));
             let icpc = self.rng.chance(self.practice.icpc_share);
+            let days = if icpc {
+                self.rng.int(2, 10)
+            } else {
+                self.rng.int(3, 30)
+            };
+            let end = start + Duration::days(days);
             let row = vec![
                 ("s47e_s47_enquiry_id", Some(sid.clone().into())),
                 ("s47e_referral_id", Some(id.clone().into())),
@@ -344,7 +444,11 @@ impl Sim<'_> {
             ];
             self.push("ssd_s47_enquiry", row);
             if icpc {
-                let wd = if self.rng.chance(self.practice.icpc_15wd) { self.rng.int(5, 15) } else { self.rng.int(16, 30) };
+                let wd = if self.rng.chance(self.practice.icpc_15wd) {
+                    self.rng.int(5, 15)
+                } else {
+                    self.rng.int(16, 30)
+                };
                 let conf = self.working_days_after(start, wd).max(end);
                 if conf <= self.snapshot {
                     let to_plan = self.rng.chance(self.practice.plan_share);
@@ -357,7 +461,10 @@ impl Sim<'_> {
                         ("icpc_cp_plan_id", plan_id.clone().map(Value::Text)),
                         ("icpc_referral_id", Some(id.clone().into())),
                         ("icpc_icpc_transfer_in", Some(flag(false))),
-                        ("icpc_icpc_target_date", Some(self.working_days_after(start, 15).into())),
+                        (
+                            "icpc_icpc_target_date",
+                            Some(self.working_days_after(start, 15).into()),
+                        ),
                         ("icpc_icpc_date", Some(conf.into())),
                         ("icpc_icpc_outcome_cp_flag", Some(flag(to_plan))),
                     ];
@@ -371,16 +478,34 @@ impl Sim<'_> {
                 }
             }
         }
-        let outcome_value = if outcome <= self.snapshot { Some(Value::Date(outcome)) } else { None };
+        let outcome_value = if outcome <= self.snapshot {
+            Some(Value::Date(outcome))
+        } else {
+            None
+        };
         let row = vec![
             ("cine_referral_id", Some(id.into())),
             ("cine_person_id", Some(child.id.clone().into())),
             ("cine_referral_date", Some(date.into())),
             ("cine_cin_primary_need_code", Some(need.into())),
-            ("cine_referral_source_code", Some((*self.rng.weighted(&[("1A", 0.3), ("3A", 0.3), ("5A", 0.2), ("8", 0.2)])).into())),
+            (
+                "cine_referral_source_code",
+                Some(
+                    (*self
+                        .rng
+                        .weighted(&[("1A", 0.3), ("3A", 0.3), ("5A", 0.2), ("8", 0.2)]))
+                    .into(),
+                ),
+            ),
             ("cine_referral_nfa", Some(flag(nfa))),
-            ("cine_close_reason", (closed <= self.snapshot && !plan_open).then(|| Value::Text("RC8".into()))),
-            ("cine_close_date", if plan_open { None } else { self.known(closed) }),
+            (
+                "cine_close_reason",
+                (closed <= self.snapshot && !plan_open).then(|| Value::Text("RC8".into())),
+            ),
+            (
+                "cine_close_date",
+                if plan_open { None } else { self.known(closed) },
+            ),
             ("cine_referral_outcome_date", outcome_value),
         ];
         self.push("ssd_cin_episodes", row);
@@ -395,7 +520,8 @@ impl Sim<'_> {
             return;
         }
         if !plan_open && self.rng.chance(self.practice.re_referral) {
-            let next = date + Duration::days(self.rng.int(30, 420)).max(closed - date + Duration::days(1));
+            let next =
+                date + Duration::days(self.rng.int(30, 420)).max(closed - date + Duration::days(1));
             if next <= self.snapshot && age_at(child.dob, next) < 18 {
                 self.referral(child, next);
             }
@@ -403,10 +529,28 @@ impl Sim<'_> {
     }
 
     /// A child protection plan from `start`; returns its end date if it ended by the snapshot.
-    fn cp_plan(&mut self, child: &Child, plan_id: &str, referral: &str, icpc: &str, start: NaiveDate) -> Option<NaiveDate> {
-        let months = if self.rng.chance(0.03) { self.rng.uniform(24.0, 30.0) } else { self.rng.exponential(self.practice.plan_months - 1.0) + 1.0 };
+    fn cp_plan(
+        &mut self,
+        child: &Child,
+        plan_id: &str,
+        referral: &str,
+        icpc: &str,
+        start: NaiveDate,
+    ) -> Option<NaiveDate> {
+        let months = if self.rng.chance(0.03) {
+            self.rng.uniform(24.0, 30.0)
+        } else {
+            let half = (self.practice.plan_months - 2.0) / 2.0;
+            (self.rng.exponential(half) + self.rng.exponential(half) + 2.0).min(23.5)
+        };
         let end = start + Duration::days((months * 30.4) as i64);
-        let category = *self.rng.weighted(&[("NEG", 0.5), ("EMO", 0.35), ("PHY", 0.08), ("SAB", 0.04), ("MUL", 0.03)]);
+        let category = *self.rng.weighted(&[
+            ("NEG", 0.5),
+            ("EMO", 0.35),
+            ("PHY", 0.08),
+            ("SAB", 0.04),
+            ("MUL", 0.03),
+        ]);
         let row = vec![
             ("cppl_cp_plan_id", Some(plan_id.into())),
             ("cppl_referral_id", Some(referral.into())),
@@ -427,7 +571,11 @@ impl Sim<'_> {
         let stop = end.min(self.snapshot);
         let mut due = add_months(start, 3);
         while due < end && due <= self.snapshot {
-            let held = if self.rng.chance(self.practice.review_on_time) { due - Duration::days(self.rng.int(0, 10)) } else { due + Duration::days(self.rng.int(1, 20)) };
+            let held = if self.rng.chance(self.practice.review_on_time) {
+                due - Duration::days(self.rng.int(0, 10))
+            } else {
+                due + Duration::days(self.rng.int(1, 20))
+            };
             let rid = self.id("CR");
             let row = vec![
                 ("cppr_cp_review_id", Some(rid.into())),
@@ -441,7 +589,11 @@ impl Sim<'_> {
         }
         let mut last = start;
         loop {
-            let wd = if self.rng.chance(self.practice.visit_10wd) { self.rng.int(4, 10) } else { self.rng.int(11, 18) };
+            let wd = if self.rng.chance(self.practice.visit_10wd) {
+                self.rng.int(4, 10)
+            } else {
+                self.rng.int(11, 18)
+            };
             let visit = self.working_days_after(last, wd);
             if visit >= stop {
                 break;
@@ -454,7 +606,10 @@ impl Sim<'_> {
                 ("cppv_cp_plan_id", Some(plan_id.into())),
                 ("cppv_cp_visit_date", Some(visit.into())),
                 ("cppv_cp_visit_seen", Some(flag(seen))),
-                ("cppv_cp_visit_seen_alone", Some(flag(seen && self.rng.chance(0.6)))),
+                (
+                    "cppv_cp_visit_seen_alone",
+                    Some(flag(seen && self.rng.chance(0.6))),
+                ),
             ];
             self.push("ssd_cp_visits", row);
             last = visit;
@@ -487,22 +642,41 @@ impl Sim<'_> {
         } else if adopted {
             if self.rng.chance(0.9) { "E11" } else { "E12" }
         } else {
-            *self.rng.weighted(&[("E13", 0.45), ("E41", 0.15), ("E45", 0.1), ("E4A", 0.15), ("E15", 0.15)])
+            *self.rng.weighted(&[
+                ("E13", 0.45),
+                ("E41", 0.15),
+                ("E45", 0.1),
+                ("E4A", 0.15),
+                ("E15", 0.15),
+            ])
         };
-        let legal = if short_breaks { "V3" } else if self.rng.chance(0.3) { "V2" } else { "C2" };
+        let legal = if short_breaks {
+            "V3"
+        } else if self.rng.chance(0.3) {
+            "V2"
+        } else {
+            "C2"
+        };
         let lid = self.id("G");
         let row = vec![
             ("lega_legal_status_id", Some(lid.into())),
             ("lega_person_id", Some(child.id.clone().into())),
             ("lega_legal_status", Some(legal.into())),
             ("lega_legal_status_start_date", Some(start.into())),
-            ("lega_legal_status_end_date", if ended { Some(end.into()) } else { None }),
+            (
+                "lega_legal_status_end_date",
+                if ended { Some(end.into()) } else { None },
+            ),
         ];
         self.push("ssd_legal_status", row);
         let mut changes = Vec::new();
         let mut t = start;
         loop {
-            let rate = if changes.is_empty() { self.practice.moves_per_year * 1.5 } else { self.practice.moves_per_year };
+            let rate = if changes.is_empty() {
+                self.practice.moves_per_year * 1.5
+            } else {
+                self.practice.moves_per_year
+            };
             t += Duration::days((self.rng.exponential(365.0 / rate)) as i64 + 1);
             if t >= end || short_breaks {
                 break;
@@ -521,34 +695,74 @@ impl Sim<'_> {
             let ptype = if adopted && i == last && i > 0 {
                 "A5"
             } else {
-                *self.rng.weighted(&[("U1", 0.15), ("U3", 0.2), ("U4", 0.15), ("U5", 0.12), ("U6", 0.1), ("K2", 0.1), ("R1", 0.03), ("P1", 0.06), ("H5", 0.05), ("Z1", 0.04)])
+                *self.rng.weighted(&[
+                    ("U1", 0.15),
+                    ("U3", 0.2),
+                    ("U4", 0.15),
+                    ("U5", 0.12),
+                    ("U6", 0.1),
+                    ("K2", 0.1),
+                    ("R1", 0.03),
+                    ("P1", 0.06),
+                    ("H5", 0.05),
+                    ("Z1", 0.04),
+                ])
             };
-            let distance = (self.rng.exponential(self.practice.distance_miles) * 10.0).round() / 10.0;
+            let distance =
+                (self.rng.exponential(self.practice.distance_miles) * 10.0).round() / 10.0;
             let row = vec![
                 ("clap_cla_placement_id", Some(placement_id.clone().into())),
                 ("clap_cla_id", Some(cla_id.clone().into())),
                 ("clap_person_id", Some(child.id.clone().into())),
                 ("clap_cla_placement_start_date", Some(from.into())),
                 ("clap_cla_placement_type", Some(ptype.into())),
-                ("clap_cla_placement_urn", Some(format!("SC{:06}", self.rng.int(0, 999_999)).into())),
+                (
+                    "clap_cla_placement_urn",
+                    Some(format!("SC{:06}", self.rng.int(0, 999_999)).into()),
+                ),
                 ("clap_cla_placement_distance", Some(distance.into())),
-                ("clap_cla_placement_provider", Some((*self.rng.weighted(&[("PR1", 0.6), ("PR4", 0.3), ("PR2", 0.1)])).into())),
+                (
+                    "clap_cla_placement_provider",
+                    Some(
+                        (*self
+                            .rng
+                            .weighted(&[("PR1", 0.6), ("PR4", 0.3), ("PR2", 0.1)]))
+                        .into(),
+                    ),
+                ),
                 ("clap_cla_placement_end_date", self.known(to)),
-                ("clap_cla_placement_change_reason", (i < last && to <= self.snapshot).then(|| Value::Text("CHILD".into()))),
+                (
+                    "clap_cla_placement_change_reason",
+                    (i < last && to <= self.snapshot).then(|| Value::Text("CHILD".into())),
+                ),
             ];
             self.push("ssd_cla_placement", row);
             let eid = self.id("EP");
-            let ceased = if i < last { Some("X1") } else { Some(final_reason) };
+            let ceased = if i < last {
+                Some("X1")
+            } else {
+                Some(final_reason)
+            };
             let row = vec![
                 ("clae_cla_episode_id", Some(eid.into())),
                 ("clae_person_id", Some(child.id.clone().into())),
                 ("clae_cla_id", Some(cla_id.clone().into())),
                 ("clae_cla_placement_id", Some(placement_id.into())),
                 ("clae_cla_episode_start_date", Some(from.into())),
-                ("clae_cla_episode_start_reason", Some((if i == 0 { reason } else { "P" }).into())),
+                (
+                    "clae_cla_episode_start_reason",
+                    Some((if i == 0 { reason } else { "P" }).into()),
+                ),
                 ("clae_cla_primary_need_code", Some("N1".into())),
                 ("clae_cla_episode_ceased_date", self.known(to)),
-                ("clae_cla_episode_ceased_reason", if to <= self.snapshot { ceased.map(Value::from) } else { None }),
+                (
+                    "clae_cla_episode_ceased_reason",
+                    if to <= self.snapshot {
+                        ceased.map(Value::from)
+                    } else {
+                        None
+                    },
+                ),
                 ("clae_entered_care_date", Some(start.into())),
             ];
             self.push("ssd_cla_episodes", row);
@@ -564,18 +778,29 @@ impl Sim<'_> {
         while due <= stop {
             let rid = self.id("LR");
             let cancelled = self.rng.chance(0.02);
-            let held = if self.rng.chance(self.practice.cla_review_on_time) { due - Duration::days(self.rng.int(0, 7)) } else { due + Duration::days(self.rng.int(1, 30)) };
+            let held = if self.rng.chance(self.practice.cla_review_on_time) {
+                due - Duration::days(self.rng.int(0, 7))
+            } else {
+                due + Duration::days(self.rng.int(1, 30))
+            };
             let row = vec![
                 ("clar_cla_review_id", Some(rid.into())),
                 ("clar_cla_id", Some(cla_id.clone().into())),
                 ("clar_cla_person_id", Some(child.id.clone().into())),
                 ("clar_cla_review_due_date", Some(due.into())),
-                ("clar_cla_review_date", if cancelled { None } else { self.known(held) }),
+                (
+                    "clar_cla_review_date",
+                    if cancelled { None } else { self.known(held) },
+                ),
                 ("clar_cla_review_cancelled", Some(flag(cancelled))),
             ];
             self.push("ssd_cla_reviews", row);
             n += 1;
-            due = if n == 1 { add_months(start, 3) } else { add_months(due, 6) };
+            due = if n == 1 {
+                add_months(start, 3)
+            } else {
+                add_months(due, 6)
+            };
         }
         let mut visit = start + Duration::days(self.rng.int(3, 10));
         while visit <= stop {
@@ -586,14 +811,25 @@ impl Sim<'_> {
                 ("clav_person_id", Some(child.id.clone().into())),
                 ("clav_cla_visit_date", Some(visit.into())),
                 ("clav_cla_visit_seen", Some(flag(true))),
-                ("clav_cla_visit_seen_alone", Some(flag(self.rng.chance(0.5)))),
+                (
+                    "clav_cla_visit_seen_alone",
+                    Some(flag(self.rng.chance(0.5))),
+                ),
             ];
             self.push("ssd_cla_visits", row);
-            let gap = if self.rng.chance(self.practice.cla_visit_on_time) { self.rng.int(20, 40) } else { self.rng.int(43, 70) };
+            let gap = if self.rng.chance(self.practice.cla_visit_on_time) {
+                self.rng.int(20, 40)
+            } else {
+                self.rng.int(43, 70)
+            };
             visit += Duration::days(gap);
         }
         if (end - start).num_days() >= 28 {
-            let wd = if self.rng.chance(self.practice.iha_20wd) { self.rng.int(5, 20) } else { self.rng.int(21, 60) };
+            let wd = if self.rng.chance(self.practice.iha_20wd) {
+                self.rng.int(5, 20)
+            } else {
+                self.rng.int(21, 60)
+            };
             let iha = self.working_days_after(start, wd);
             if iha <= stop {
                 self.health(child, "IHA", iha);
@@ -631,20 +867,39 @@ impl Sim<'_> {
             for _ in 0..episodes {
                 let span = (stop - start).num_days().max(1);
                 let day = start + Duration::days(self.rng.int(0, span));
-                let at = day.and_hms_opt(self.rng.int(14, 23) as u32, 0, 0).expect("valid time");
+                let at = day
+                    .and_hms_opt(self.rng.int(14, 23) as u32, 0, 0)
+                    .expect("valid time");
                 let back = at + Duration::hours(self.rng.int(3, 72));
-                let rhi = back + Duration::hours(if self.rng.chance(self.practice.rhi_72h) { self.rng.int(4, 71) } else { self.rng.int(73, 200) });
+                let rhi = back
+                    + Duration::hours(if self.rng.chance(self.practice.rhi_72h) {
+                        self.rng.int(4, 71)
+                    } else {
+                        self.rng.int(73, 200)
+                    });
                 let mid = self.id("M");
                 let snapshot_end = self.snapshot.and_hms_opt(23, 59, 59).expect("valid time");
                 let row = vec![
                     ("miss_table_id", Some(mid.into())),
                     ("miss_person_id", Some(child.id.clone().into())),
                     ("miss_missing_episode_start_date", Some(at.into())),
-                    ("miss_missing_episode_type", Some((if self.rng.chance(0.85) { "M" } else { "A" }).into())),
-                    ("miss_missing_episode_end_date", (back <= snapshot_end).then_some(Value::DateTime(back))),
+                    (
+                        "miss_missing_episode_type",
+                        Some((if self.rng.chance(0.85) { "M" } else { "A" }).into()),
+                    ),
+                    (
+                        "miss_missing_episode_end_date",
+                        (back <= snapshot_end).then_some(Value::DateTime(back)),
+                    ),
                     ("miss_missing_rhi_offered", Some(flag(true))),
-                    ("miss_missing_rhi_accepted", Some(flag(self.rng.chance(0.8)))),
-                    ("miss_missing_rhi_date", (rhi <= snapshot_end).then_some(Value::DateTime(rhi))),
+                    (
+                        "miss_missing_rhi_accepted",
+                        Some(flag(self.rng.chance(0.8))),
+                    ),
+                    (
+                        "miss_missing_rhi_date",
+                        (rhi <= snapshot_end).then_some(Value::DateTime(rhi)),
+                    ),
                 ];
                 self.push("ssd_missing", row);
             }
@@ -665,7 +920,17 @@ impl Sim<'_> {
             ("clah_person_id", Some(child.id.clone().into())),
             ("clah_health_check_type", Some(kind.into())),
             ("clah_health_check_date", Some(date.into())),
-            ("clah_health_check_status", Some((if self.rng.chance(0.96) { "Completed" } else { "Refused" }).into())),
+            (
+                "clah_health_check_status",
+                Some(
+                    (if self.rng.chance(0.96) {
+                        "Completed"
+                    } else {
+                        "Refused"
+                    })
+                    .into(),
+                ),
+            ),
         ];
         self.push("ssd_cla_health", row);
     }
@@ -687,7 +952,10 @@ impl Sim<'_> {
             ("perm_placed_for_adoption_date", Some(placed.into())),
             ("perm_permanence_order_date", Some(order.into())),
             ("perm_permanence_order_type", Some("Adoption".into())),
-            ("perm_adopted_by_carer_flag", Some(flag(self.rng.chance(0.1)))),
+            (
+                "perm_adopted_by_carer_flag",
+                Some(flag(self.rng.chance(0.1))),
+            ),
         ];
         self.push("ssd_permanence", row);
     }
@@ -697,26 +965,53 @@ impl Sim<'_> {
         if age > 25 {
             return;
         }
-        let eligibility = if age >= 18 { "Former relevant" } else if age_at(child.dob, left) >= 16 { "Relevant" } else { "Eligible" };
+        let eligibility = if age >= 18 {
+            "Former relevant"
+        } else if age_at(child.dob, left) >= 16 {
+            "Relevant"
+        } else {
+            "Eligible"
+        };
         let neet = self.rng.chance(self.practice.neet);
         let activity = if neet {
             *self.rng.weighted(&[("G4", 0.2), ("G5", 0.6), ("G6", 0.2)])
         } else {
-            *self.rng.weighted(&[("F1", 0.4), ("P1", 0.2), ("F2", 0.3), ("P2", 0.1)])
+            *self
+                .rng
+                .weighted(&[("F1", 0.4), ("P1", 0.2), ("F2", 0.3), ("P2", 0.1)])
         };
         let id = self.id("CL");
         let contact = self.snapshot - Duration::days(self.rng.int(0, 120));
-        let review = self.snapshot - Duration::days(if self.rng.chance(0.9) { self.rng.int(0, 170) } else { self.rng.int(190, 400) });
+        let review = self.snapshot
+            - Duration::days(if self.rng.chance(0.9) {
+                self.rng.int(0, 170)
+            } else {
+                self.rng.int(190, 400)
+            });
         let row = vec![
             ("clea_table_id", Some(id.into())),
             ("clea_person_id", Some(child.id.clone().into())),
             ("clea_care_leaver_eligibility", Some(eligibility.into())),
             ("clea_care_leaver_in_touch", Some("YES".into())),
             ("clea_care_leaver_latest_contact", Some(contact.into())),
-            ("clea_care_leaver_accommodation", Some((*self.rng.weighted(&[("S", 0.3), ("T", 0.3), ("U", 0.2), ("V", 0.2)])).into())),
-            ("clea_care_leaver_accom_suitable", Some((if self.rng.chance(0.88) { "1" } else { "2" }).into())),
+            (
+                "clea_care_leaver_accommodation",
+                Some(
+                    (*self
+                        .rng
+                        .weighted(&[("S", 0.3), ("T", 0.3), ("U", 0.2), ("V", 0.2)]))
+                    .into(),
+                ),
+            ),
+            (
+                "clea_care_leaver_accom_suitable",
+                Some((if self.rng.chance(0.88) { "1" } else { "2" }).into()),
+            ),
             ("clea_care_leaver_activity", Some(activity.into())),
-            ("clea_pathway_plan_review_date", Some(review.max(left).into())),
+            (
+                "clea_pathway_plan_review_date",
+                Some(review.max(left).into()),
+            ),
         ];
         self.push("ssd_care_leavers", row);
         self.involve(child, 1, left, None);

@@ -86,20 +86,34 @@ struct Dirt {
 pub fn generate(options: &GenerateOptions) -> Result<GenerateSummary, GenerateError> {
     let started = Instant::now();
     if options.to < options.from {
-        return Err(GenerateError::Options(format!("--to {} is before --from {}", options.to, options.from)));
+        return Err(GenerateError::Options(format!(
+            "--to {} is before --from {}",
+            options.to, options.from
+        )));
     }
     if !(options.scale > 0.0 && options.scale <= 10.0) {
-        return Err(GenerateError::Options("--scale must be above 0 and at most 10".into()));
+        return Err(GenerateError::Options(
+            "--scale must be above 0 and at most 10".into(),
+        ));
     }
     let las = choose_las(options)?;
-    let snapshot = options.snapshot_date.unwrap_or_else(|| options.to.period_end() + chrono::Duration::days(1));
+    let snapshot = options
+        .snapshot_date
+        .unwrap_or_else(|| options.to.period_end() + chrono::Duration::days(1));
     write_reference(&options.out_dir, options.scale)?;
-    let holidays: Vec<_> = bank_holidays(2010, 2035).into_iter().map(|(d, _)| d).collect();
+    let holidays: Vec<_> = bank_holidays(2010, 2035)
+        .into_iter()
+        .map(|(d, _)| d)
+        .collect();
     let wd = WorkingDays::new([true, true, true, true, true, false, false], holidays);
     let next = AtomicUsize::new(0);
     let totals = Mutex::new((0usize, 0usize));
     let failure: Mutex<Option<GenerateError>> = Mutex::new(None);
-    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(las.len()).max(1);
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(las.len())
+        .max(1);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
@@ -108,7 +122,11 @@ pub fn generate(options: &GenerateOptions) -> Result<GenerateSummary, GenerateEr
                     if i >= las.len() || failure.lock().expect("lock").is_some() {
                         break;
                     }
-                    let dirt = if options.dirt { dirt_for(i) } else { Dirt::default() };
+                    let dirt = if options.dirt {
+                        dirt_for(i)
+                    } else {
+                        Dirt::default()
+                    };
                     match generate_la(options, las[i], snapshot, &wd, dirt) {
                         Ok((rows, files)) => {
                             let mut t = totals.lock().expect("lock");
@@ -125,21 +143,41 @@ pub fn generate(options: &GenerateOptions) -> Result<GenerateSummary, GenerateEr
         return Err(e);
     }
     let (rows, files) = totals.into_inner().expect("lock");
-    Ok(GenerateSummary { las: las.len(), rows, files: files + 5, seconds: started.elapsed().as_secs_f64() })
+    Ok(GenerateSummary {
+        las: las.len(),
+        rows,
+        files: files + 5,
+        seconds: started.elapsed().as_secs_f64(),
+    })
 }
 
 fn dirt_for(position: usize) -> Dirt {
     match position % 4 {
-        0 => Dirt { older_snapshot: true, bad_rows: true, ..Dirt::default() },
-        1 => Dirt { descriptions: true, ..Dirt::default() },
-        2 => Dirt { timestamps: true, absent_columns: true, ..Dirt::default() },
+        0 => Dirt {
+            older_snapshot: true,
+            bad_rows: true,
+            ..Dirt::default()
+        },
+        1 => Dirt {
+            descriptions: true,
+            ..Dirt::default()
+        },
+        2 => Dirt {
+            timestamps: true,
+            absent_columns: true,
+            ..Dirt::default()
+        },
         _ => Dirt::default(),
     }
 }
 
 fn choose_las(options: &GenerateOptions) -> Result<Vec<&'static Authority>, GenerateError> {
     if !options.la_codes.is_empty() {
-        return options.la_codes.iter().map(|c| authority(c).ok_or_else(|| GenerateError::UnknownLa(c.clone()))).collect();
+        return options
+            .la_codes
+            .iter()
+            .map(|c| authority(c).ok_or_else(|| GenerateError::UnknownLa(c.clone())))
+            .collect();
     }
     let n = options.la_count.unwrap_or(3).min(AUTHORITIES.len());
     let mut by_region: Vec<Vec<&'static Authority>> = vec![Vec::new(); REGIONS.len()];
@@ -173,11 +211,22 @@ fn generate_la(
     let children = la.children_k * 1000.0 * options.scale;
     let sim = journeys::simulate(la.code, children, options.from, snapshot, practice, rng, wd);
     let mut dirt_rng = Rng::new(options.seed, &format!("dirt-{}", la.code));
-    let style = if dirt.timestamps { DateStyle::Timestamp } else { DateStyle::Date };
+    let style = if dirt.timestamps {
+        DateStyle::Timestamp
+    } else {
+        DateStyle::Date
+    };
     let (mut rows, mut files) = (0, 0);
     for (name, builder) in sim.tables {
-        let omit: &[&str] = if dirt.absent_columns { &["pers_ethnicity", "clap_cla_placement_provider"] } else { &[] };
-        let write_err = |e: PolarsError| GenerateError::Write { path: options.out_dir.join(name), detail: e.to_string() };
+        let omit: &[&str] = if dirt.absent_columns {
+            &["pers_ethnicity", "clap_cla_placement_provider"]
+        } else {
+            &[]
+        };
+        let write_err = |e: PolarsError| GenerateError::Write {
+            path: options.out_dir.join(name),
+            detail: e.to_string(),
+        };
         let mut df = builder.finish(style, omit).map_err(write_err)?;
         if dirt.descriptions {
             df = describe_codes(df, name).map_err(write_err)?;
@@ -202,36 +251,65 @@ fn generate_la(
 /// LiquidLogic-style descriptions in place of DfE codes.
 fn describe_codes(df: DataFrame, table: &str) -> PolarsResult<DataFrame> {
     let (column, pairs): (&str, &[(&str, &str)]) = match table {
-        "ssd_legal_status" => ("lega_legal_status", &[
-            ("C2", "Full care order"),
-            ("V2", "Single period of accommodation under section 20"),
-            ("V3", "Accommodated under an agreed series of short-term breaks"),
-        ]),
-        "ssd_cla_episodes" => ("clae_cla_episode_ceased_reason", &[
-            ("X1", "Episode ceases, and new episode begins on same day"),
-            ("E11", "Adopted - application unopposed"),
-            ("E12", "Adopted - consent dispensed with by the court"),
-            ("E13", "Left care to live with parent(s), relative(s), or other person(s) with parental responsibility"),
-            ("E41", "Child arrangements order granted"),
-            ("E45", "Special guardianship order made to former foster carer(s)"),
-            ("E4A", "Returned home as part of the care planning process"),
-            ("E15", "Age assessment determined child is aged 18 or over"),
-            ("E8", "Period of care ended for any other reason"),
-        ]),
-        "ssd_care_leavers" => ("clea_care_leaver_activity", &[
-            ("F1", "Full time in higher education"),
-            ("P1", "Part time in higher education"),
-            ("F2", "Full time in education other than higher education"),
-            ("P2", "Part time in education other than higher education"),
-            ("G4", "Not in education, training or employment, owing to illness or disability"),
-            ("G5", "Not in education, training or employment, owing to other reasons"),
-            ("G6", "Not in education, training or employment, owing to pregnancy or parenting"),
-        ]),
+        "ssd_legal_status" => (
+            "lega_legal_status",
+            &[
+                ("C2", "Full care order"),
+                ("V2", "Single period of accommodation under section 20"),
+                (
+                    "V3",
+                    "Accommodated under an agreed series of short-term breaks",
+                ),
+            ],
+        ),
+        "ssd_cla_episodes" => (
+            "clae_cla_episode_ceased_reason",
+            &[
+                ("X1", "Episode ceases, and new episode begins on same day"),
+                ("E11", "Adopted - application unopposed"),
+                ("E12", "Adopted - consent dispensed with by the court"),
+                (
+                    "E13",
+                    "Left care to live with parent(s), relative(s), or other person(s) with parental responsibility",
+                ),
+                ("E41", "Child arrangements order granted"),
+                (
+                    "E45",
+                    "Special guardianship order made to former foster carer(s)",
+                ),
+                ("E4A", "Returned home as part of the care planning process"),
+                ("E15", "Age assessment determined child is aged 18 or over"),
+                ("E8", "Period of care ended for any other reason"),
+            ],
+        ),
+        "ssd_care_leavers" => (
+            "clea_care_leaver_activity",
+            &[
+                ("F1", "Full time in higher education"),
+                ("P1", "Part time in higher education"),
+                ("F2", "Full time in education other than higher education"),
+                ("P2", "Part time in education other than higher education"),
+                (
+                    "G4",
+                    "Not in education, training or employment, owing to illness or disability",
+                ),
+                (
+                    "G5",
+                    "Not in education, training or employment, owing to other reasons",
+                ),
+                (
+                    "G6",
+                    "Not in education, training or employment, owing to pregnancy or parenting",
+                ),
+            ],
+        ),
         _ => return Ok(df),
     };
     let mut expr = col(column);
     for (code, text) in pairs {
-        expr = when(col(column).eq(lit(*code))).then(lit(*text)).otherwise(expr);
+        expr = when(col(column).eq(lit(*code)))
+            .then(lit(*text))
+            .otherwise(expr);
     }
     df.lazy().with_column(expr.alias(column)).collect()
 }
@@ -239,13 +317,19 @@ fn describe_codes(df: DataFrame, table: &str) -> PolarsResult<DataFrame> {
 /// A few rows with an end before their start, a duplicated id and an unmapped job title.
 fn bad_rows(df: DataFrame, table: &str, rng: &mut Rng) -> PolarsResult<DataFrame> {
     let flip = |rng: &mut Rng, n: usize, rate: f64| -> Series {
-        Series::new("flip".into(), (0..n).map(|_| rng.chance(rate)).collect::<Vec<bool>>())
+        Series::new(
+            "flip".into(),
+            (0..n).map(|_| rng.chance(rate)).collect::<Vec<bool>>(),
+        )
     };
     let n = df.height();
     match table {
         "ssd_cin_assessments" => {
             let f = flip(rng, n, 0.004);
-            let before = col("cina_assessment_start_date").cast(DataType::Date).dt().offset_by(lit("-3d"));
+            let before = col("cina_assessment_start_date")
+                .cast(DataType::Date)
+                .dt()
+                .offset_by(lit("-3d"));
             df.lazy()
                 .with_column(
                     when(lit(f).and(col("cina_assessment_auth_date").is_not_null()))
@@ -281,45 +365,70 @@ fn write_partition(
     snapshot: chrono::NaiveDate,
     df: &mut DataFrame,
 ) -> Result<(), GenerateError> {
-    let dir = out.join(table).join(format!("la_code={la}")).join(format!("snapshot_date={snapshot}"));
-    let err = |detail: String| GenerateError::Write { path: dir.clone(), detail };
+    let dir = out
+        .join(table)
+        .join(format!("la_code={la}"))
+        .join(format!("snapshot_date={snapshot}"));
+    let err = |detail: String| GenerateError::Write {
+        path: dir.clone(),
+        detail,
+    };
     if dir.exists() {
         std::fs::remove_dir_all(&dir).map_err(|e| err(e.to_string()))?;
     }
     std::fs::create_dir_all(&dir).map_err(|e| err(e.to_string()))?;
     let file = std::fs::File::create(dir.join("part-0.parquet")).map_err(|e| err(e.to_string()))?;
-    ParquetWriter::new(file).finish(df).map_err(|e| err(e.to_string()))?;
+    ParquetWriter::new(file)
+        .finish(df)
+        .map_err(|e| err(e.to_string()))?;
     Ok(())
 }
 
 fn write_reference(out: &Path, scale: f64) -> Result<(), GenerateError> {
     let dir = out.join("reference");
-    std::fs::create_dir_all(&dir).map_err(|e| GenerateError::Write { path: dir.clone(), detail: e.to_string() })?;
+    std::fs::create_dir_all(&dir).map_err(|e| GenerateError::Write {
+        path: dir.clone(),
+        detail: e.to_string(),
+    })?;
     let write = |name: &str, df: PolarsResult<DataFrame>| -> Result<(), GenerateError> {
         let path = dir.join(format!("{name}.parquet"));
-        let err = |detail: String| GenerateError::Write { path: path.clone(), detail };
+        let err = |detail: String| GenerateError::Write {
+            path: path.clone(),
+            detail,
+        };
         let mut df = df.map_err(|e| err(e.to_string()))?;
         let file = std::fs::File::create(&path).map_err(|e| err(e.to_string()))?;
-        ParquetWriter::new(file).finish(&mut df).map_err(|e| err(e.to_string()))?;
+        ParquetWriter::new(file)
+            .finish(&mut df)
+            .map_err(|e| err(e.to_string()))?;
         Ok(())
     };
     let a = AUTHORITIES;
-    write("local_authorities", df!(
-        "la_code" => a.iter().map(|x| x.code).collect::<Vec<_>>(),
-        "ons_code" => a.iter().map(|x| x.ons).collect::<Vec<_>>(),
-        "la_name" => a.iter().map(|x| x.name).collect::<Vec<_>>(),
-        "region_code" => a.iter().map(|x| REGIONS[x.region].0).collect::<Vec<_>>(),
-        "region_name" => a.iter().map(|x| REGIONS[x.region].1).collect::<Vec<_>>(),
-    ))?;
+    write(
+        "local_authorities",
+        df!(
+            "la_code" => a.iter().map(|x| x.code).collect::<Vec<_>>(),
+            "ons_code" => a.iter().map(|x| x.ons).collect::<Vec<_>>(),
+            "la_name" => a.iter().map(|x| x.name).collect::<Vec<_>>(),
+            "region_code" => a.iter().map(|x| REGIONS[x.region].0).collect::<Vec<_>>(),
+            "region_name" => a.iter().map(|x| REGIONS[x.region].1).collect::<Vec<_>>(),
+        ),
+    )?;
     let (mut las, mut years, mut counts) = (vec![], vec![], vec![]);
     for x in a {
         for year in 2014..=2030 {
             las.push(x.code);
             years.push(year);
-            counts.push((x.children_k * 1000.0 * scale * (1.0 + 0.004 * (year - 2022) as f64)).round() as i64);
+            counts.push(
+                (x.children_k * 1000.0 * scale * (1.0 + 0.004 * (year - 2022) as f64)).round()
+                    as i64,
+            );
         }
     }
-    write("population", df!("la_code" => las, "mid_year" => years, "age_0_17" => counts))?;
+    write(
+        "population",
+        df!("la_code" => las, "mid_year" => years, "age_0_17" => counts),
+    )?;
     let (mut las, mut ranks, mut neighbours) = (vec![], vec![], vec![]);
     for x in a {
         for (rank, n) in places::neighbours(x).iter().enumerate() {
@@ -328,31 +437,66 @@ fn write_reference(out: &Path, scale: f64) -> Result<(), GenerateError> {
             neighbours.push(n.code);
         }
     }
-    write("statistical_neighbours", df!("la_code" => las, "rank" => ranks, "neighbour_la_code" => neighbours))?;
+    write(
+        "statistical_neighbours",
+        df!("la_code" => las, "rank" => ranks, "neighbour_la_code" => neighbours),
+    )?;
     let holidays = bank_holidays(2015, 2030);
     let mut bh = df!(
         "date" => holidays.iter().map(|(d, _)| epoch_days(*d)).collect::<Vec<_>>(),
         "title" => holidays.iter().map(|(_, t)| *t).collect::<Vec<_>>(),
     )
-    .map_err(|e| GenerateError::Write { path: dir.clone(), detail: e.to_string() })?;
-    bh.apply("date", |c| c.cast(&DataType::Date).expect("days cast to dates"))
-        .map_err(|e| GenerateError::Write { path: dir.clone(), detail: e.to_string() })?;
+    .map_err(|e| GenerateError::Write {
+        path: dir.clone(),
+        detail: e.to_string(),
+    })?;
+    bh.apply("date", |c| {
+        c.cast(&DataType::Date).expect("days cast to dates")
+    })
+    .map_err(|e| GenerateError::Write {
+        path: dir.clone(),
+        detail: e.to_string(),
+    })?;
     write("bank_holidays", Ok(bh))?;
     write("published_benchmarks", published_benchmarks())?;
     Ok(())
 }
 
+/// One published figure: indicator, year ending 31 March, geography level and code, value, DfE status.
+type Published = (
+    &'static str,
+    i32,
+    &'static str,
+    &'static str,
+    Option<f64>,
+    &'static str,
+);
+
 /// A few published figures (England and regional), as the DfE publishes them, some suppressed.
 fn published_benchmarks() -> PolarsResult<DataFrame> {
-    let rows: &[(&str, i32, &str, &str, Option<f64>, &str)] = &[
+    let rows: &[Published] = &[
         ("cic_rate", 2022, "england", "E92000001", Some(70.0), ""),
         ("cic_rate", 2023, "england", "E92000001", Some(71.0), ""),
         ("cp_rate", 2022, "england", "E92000001", Some(42.1), ""),
         ("cp_rate", 2023, "england", "E92000001", Some(43.2), ""),
         ("s47_rate", 2022, "england", "E92000001", Some(180.4), ""),
         ("s47_rate", 2023, "england", "E92000001", Some(183.7), ""),
-        ("referral_rate", 2023, "england", "E92000001", Some(544.5), ""),
-        ("re_referral_rate", 2023, "england", "E92000001", Some(21.6), ""),
+        (
+            "referral_rate",
+            2023,
+            "england",
+            "E92000001",
+            Some(544.5),
+            "",
+        ),
+        (
+            "re_referral_rate",
+            2023,
+            "england",
+            "E92000001",
+            Some(21.6),
+            "",
+        ),
         ("cp_rate", 2023, "region", "E12000006", Some(33.9), ""),
         ("cp_rate", 2023, "la", "201", None, "c"),
     ];
@@ -364,6 +508,8 @@ fn published_benchmarks() -> PolarsResult<DataFrame> {
         "value" => rows.iter().map(|r| r.4).collect::<Vec<_>>(),
         "status" => rows.iter().map(|r| r.5).collect::<Vec<_>>(),
     )?;
-    df.apply("year_ending", |c| c.cast(&DataType::Date).expect("days cast to dates"))?;
+    df.apply("year_ending", |c| {
+        c.cast(&DataType::Date).expect("days cast to dates")
+    })?;
     Ok(df)
 }

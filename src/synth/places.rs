@@ -229,12 +229,18 @@ pub fn bank_holidays(first: i32, last: i32) -> Vec<(NaiveDate, &'static str)> {
             _ => out.push((first_monday(y, 5), "Early May bank holiday")),
         }
         if y == 2023 {
-            out.push((d(2023, 5, 8), "Bank holiday for the coronation of King Charles III"));
+            out.push((
+                d(2023, 5, 8),
+                "Bank holiday for the coronation of King Charles III",
+            ));
         }
         if y == 2022 {
             out.push((d(2022, 6, 2), "Spring bank holiday"));
             out.push((d(2022, 6, 3), "Platinum Jubilee bank holiday"));
-            out.push((d(2022, 9, 19), "Bank Holiday for the State Funeral of Queen Elizabeth II"));
+            out.push((
+                d(2022, 9, 19),
+                "Bank Holiday for the State Funeral of Queen Elizabeth II",
+            ));
         } else {
             out.push((last_monday(y, 5), "Spring bank holiday"));
         }
@@ -262,11 +268,14 @@ fn weekday_or_monday(date: NaiveDate) -> NaiveDate {
 }
 
 fn first_monday(year: i32, month: u32) -> NaiveDate {
-    NaiveDate::from_weekday_of_month_opt(year, month, Weekday::Mon, 1).expect("a first Monday exists")
+    NaiveDate::from_weekday_of_month_opt(year, month, Weekday::Mon, 1)
+        .expect("a first Monday exists")
 }
 
 fn last_monday(year: i32, month: u32) -> NaiveDate {
-    let last = crate::calendar::Month::new(year, month).expect("valid month").period_end();
+    let last = crate::calendar::Month::new(year, month)
+        .expect("valid month")
+        .period_end();
     last - chrono::Duration::days(last.weekday().num_days_from_monday() as i64)
 }
 
@@ -308,8 +317,18 @@ mod tests {
 
     #[test]
     fn bank_holidays_include_the_one_off_days_and_substitutes() {
-        let days: Vec<String> = bank_holidays(2020, 2023).iter().map(|(d, _)| d.to_string()).collect();
-        for one_off in ["2020-05-08", "2022-06-02", "2022-06-03", "2022-09-19", "2023-05-08", "2023-05-01"] {
+        let days: Vec<String> = bank_holidays(2020, 2023)
+            .iter()
+            .map(|(d, _)| d.to_string())
+            .collect();
+        for one_off in [
+            "2020-05-08",
+            "2022-06-02",
+            "2022-06-03",
+            "2022-09-19",
+            "2023-05-08",
+            "2023-05-01",
+        ] {
             assert!(days.contains(&one_off.to_string()), "{one_off}");
         }
         assert!(!days.contains(&"2020-05-04".to_string()));
@@ -317,8 +336,14 @@ mod tests {
         // Christmas 2022 was a Sunday: Boxing Day Monday 26, substitute Tuesday 27.
         assert!(days.contains(&"2022-12-27".to_string()));
         // Easter 2024: Good Friday 29 March, Easter Monday 1 April.
-        let days24: Vec<String> = bank_holidays(2024, 2024).iter().map(|(d, _)| d.to_string()).collect();
-        assert!(days24.contains(&"2024-03-29".to_string()) && days24.contains(&"2024-04-01".to_string()));
+        let days24: Vec<String> = bank_holidays(2024, 2024)
+            .iter()
+            .map(|(d, _)| d.to_string())
+            .collect();
+        assert!(
+            days24.contains(&"2024-03-29".to_string())
+                && days24.contains(&"2024-04-01".to_string())
+        );
         assert_eq!(bank_holidays(2015, 2030).len(), 16 * 8 + 3);
     }
 }

@@ -57,7 +57,8 @@ impl Rng {
     /// A Poisson count with this mean (normal approximation above 30).
     pub fn poisson(&mut self, mean: f64) -> u64 {
         if mean > 30.0 {
-            let z = (-2.0 * (1.0 - self.unit()).ln()).sqrt() * (std::f64::consts::TAU * self.unit()).cos();
+            let z = (-2.0 * (1.0 - self.unit()).ln()).sqrt()
+                * (std::f64::consts::TAU * self.unit()).cos();
             return (mean + z * mean.sqrt()).round().max(0.0) as u64;
         }
         let limit = (-mean).exp();
@@ -89,9 +90,24 @@ mod tests {
 
     #[test]
     fn the_same_seed_and_stream_repeat_and_others_differ() {
-        let a: Vec<u64> = (0..5).map({ let mut r = Rng::new(7, "873"); move |_| r.next_u64() }).collect();
-        let b: Vec<u64> = (0..5).map({ let mut r = Rng::new(7, "873"); move |_| r.next_u64() }).collect();
-        let c: Vec<u64> = (0..5).map({ let mut r = Rng::new(7, "841"); move |_| r.next_u64() }).collect();
+        let a: Vec<u64> = (0..5)
+            .map({
+                let mut r = Rng::new(7, "873");
+                move |_| r.next_u64()
+            })
+            .collect();
+        let b: Vec<u64> = (0..5)
+            .map({
+                let mut r = Rng::new(7, "873");
+                move |_| r.next_u64()
+            })
+            .collect();
+        let c: Vec<u64> = (0..5)
+            .map({
+                let mut r = Rng::new(7, "841");
+                move |_| r.next_u64()
+            })
+            .collect();
         assert_eq!(a, b);
         assert_ne!(a, c);
     }

@@ -7,7 +7,9 @@ use std::path::Path;
 fn problems(yaml: &str) -> Vec<String> {
     match catalogue::parse(yaml, Path::new("bad.yaml")) {
         Ok(_) => panic!("expected problems"),
-        Err(CatalogueError::Invalid { problems, .. }) => problems.iter().map(|p| p.to_string()).collect(),
+        Err(CatalogueError::Invalid { problems, .. }) => {
+            problems.iter().map(|p| p.to_string()).collect()
+        }
         Err(e) => panic!("unexpected error {e}"),
     }
 }
@@ -23,46 +25,244 @@ indicators:
 ";
 
 #[test]
-fn the_repository_catalogue_declares_every_indicator_of_the_front_door_assessment_and_protection_sections() {
+fn the_repository_catalogue_declares_every_indicator_of_the_front_door_assessment_and_protection_sections()
+ {
     let cat = catalogue::load(&catalogue_path()).expect("the catalogue is valid");
     use Window::*;
-    let expected: &[(&str, Unit, &[Window], Polarity, Option<f64>)] = &[
-        ("referrals", Unit::Count, &[Month, Ytd, Rolling(12)], Polarity::Neutral, None),
-        ("referral_rate", Unit::RatePer10k, &[Rolling(12)], Polarity::Neutral, None),
-        ("referral_completed_1wd", Unit::Percent, &[Month, Ytd], Polarity::HighIsGood, Some(90.0)),
-        ("referral_completed_over_3wd", Unit::Percent, &[Month, Ytd], Polarity::LowIsGood, Some(5.0)),
-        ("re_referrals", Unit::Count, &[Month, Ytd], Polarity::Neutral, None),
-        ("re_referral_rate", Unit::Percent, &[Month, Ytd], Polarity::LowIsGood, Some(18.0)),
-        ("eha_started", Unit::Count, &[Month, Ytd], Polarity::Neutral, None),
-        ("eha_started_external", Unit::Percent, &[Month, Ytd], Polarity::Neutral, None),
-        ("assessments_completed", Unit::Count, &[Month, Ytd], Polarity::Neutral, None),
-        ("assessments_completed_rate", Unit::RatePer10k, &[Ytd], Polarity::Neutral, None),
-        ("assessments_within_45wd", Unit::Percent, &[Month, Ytd], Polarity::HighIsGood, Some(90.0)),
-        ("s47_started", Unit::Count, &[Month, Ytd, Rolling(12)], Polarity::Neutral, None),
-        ("s47_children", Unit::Count, &[Month, Ytd], Polarity::Neutral, None),
-        ("s47_rate", Unit::RatePer10k, &[Ytd, Rolling(12)], Polarity::Neutral, None),
-        ("s47_completed", Unit::Count, &[Month, Ytd, Rolling(12)], Polarity::Neutral, None),
-        ("s47_to_icpc", Unit::Percent, &[Month, Ytd], Polarity::Neutral, None),
-        ("icpc_children", Unit::Count, &[Month, Rolling(12)], Polarity::Neutral, None),
-        ("icpc_rate", Unit::RatePer10k, &[Rolling(12)], Polarity::LowIsGood, None),
-        ("icpc_within_15wd", Unit::Percent, &[Month, Ytd], Polarity::HighIsGood, Some(95.0)),
-        ("cp_children", Unit::Count, &[Snapshot], Polarity::Neutral, None),
-        ("cp_rate", Unit::RatePer10k, &[Snapshot], Polarity::LowIsGood, None),
-        ("cp_starts", Unit::Count, &[Month, Ytd, Rolling(12)], Polarity::Neutral, None),
-        ("cp_starts_rate", Unit::RatePer10k, &[Rolling(12)], Polarity::Neutral, None),
-        ("cp_ends", Unit::Count, &[Month, Ytd, Rolling(12)], Polarity::Neutral, None),
-        ("cp_ends_rate", Unit::RatePer10k, &[Rolling(12)], Polarity::HighIsGood, None),
-        ("cp_repeat_within_2y", Unit::Percent, &[Month, Ytd], Polarity::LowIsGood, Some(10.0)),
-        ("cp_repeat_ever", Unit::Percent, &[Month, Ytd], Polarity::LowIsGood, None),
-        ("cp_ended_2y_plus", Unit::Percent, &[Month, Ytd], Polarity::LowIsGood, Some(2.0)),
-        ("cp_reviews_on_time", Unit::Percent, &[Month, Ytd], Polarity::HighIsGood, Some(98.0)),
-        ("cp_visits_within_10wd", Unit::Percent, &[Month, Ytd], Polarity::HighIsGood, Some(90.0)),
-        ("cp_visits_within_15wd", Unit::Percent, &[Month, Ytd], Polarity::HighIsGood, Some(90.0)),
-        ("cp_allocated", Unit::Percent, &[Snapshot], Polarity::HighIsGood, Some(100.0)),
+    type Expected = (&'static str, Unit, &'static [Window], Polarity, Option<f64>);
+    let expected: &[Expected] = &[
+        (
+            "referrals",
+            Unit::Count,
+            &[Month, Ytd, Rolling(12)],
+            Polarity::Neutral,
+            None,
+        ),
+        (
+            "referral_rate",
+            Unit::RatePer10k,
+            &[Rolling(12)],
+            Polarity::Neutral,
+            None,
+        ),
+        (
+            "referral_completed_1wd",
+            Unit::Percent,
+            &[Month, Ytd],
+            Polarity::HighIsGood,
+            Some(90.0),
+        ),
+        (
+            "referral_completed_over_3wd",
+            Unit::Percent,
+            &[Month, Ytd],
+            Polarity::LowIsGood,
+            Some(5.0),
+        ),
+        (
+            "re_referrals",
+            Unit::Count,
+            &[Month, Ytd],
+            Polarity::Neutral,
+            None,
+        ),
+        (
+            "re_referral_rate",
+            Unit::Percent,
+            &[Month, Ytd],
+            Polarity::LowIsGood,
+            Some(18.0),
+        ),
+        (
+            "eha_started",
+            Unit::Count,
+            &[Month, Ytd],
+            Polarity::Neutral,
+            None,
+        ),
+        (
+            "eha_started_external",
+            Unit::Percent,
+            &[Month, Ytd],
+            Polarity::Neutral,
+            None,
+        ),
+        (
+            "assessments_completed",
+            Unit::Count,
+            &[Month, Ytd],
+            Polarity::Neutral,
+            None,
+        ),
+        (
+            "assessments_completed_rate",
+            Unit::RatePer10k,
+            &[Ytd],
+            Polarity::Neutral,
+            None,
+        ),
+        (
+            "assessments_within_45wd",
+            Unit::Percent,
+            &[Month, Ytd],
+            Polarity::HighIsGood,
+            Some(90.0),
+        ),
+        (
+            "s47_started",
+            Unit::Count,
+            &[Month, Ytd, Rolling(12)],
+            Polarity::Neutral,
+            None,
+        ),
+        (
+            "s47_children",
+            Unit::Count,
+            &[Month, Ytd],
+            Polarity::Neutral,
+            None,
+        ),
+        (
+            "s47_rate",
+            Unit::RatePer10k,
+            &[Ytd, Rolling(12)],
+            Polarity::Neutral,
+            None,
+        ),
+        (
+            "s47_completed",
+            Unit::Count,
+            &[Month, Ytd, Rolling(12)],
+            Polarity::Neutral,
+            None,
+        ),
+        (
+            "s47_to_icpc",
+            Unit::Percent,
+            &[Month, Ytd],
+            Polarity::Neutral,
+            None,
+        ),
+        (
+            "icpc_children",
+            Unit::Count,
+            &[Month, Rolling(12)],
+            Polarity::Neutral,
+            None,
+        ),
+        (
+            "icpc_rate",
+            Unit::RatePer10k,
+            &[Rolling(12)],
+            Polarity::LowIsGood,
+            None,
+        ),
+        (
+            "icpc_within_15wd",
+            Unit::Percent,
+            &[Month, Ytd],
+            Polarity::HighIsGood,
+            Some(95.0),
+        ),
+        (
+            "cp_children",
+            Unit::Count,
+            &[Snapshot],
+            Polarity::Neutral,
+            None,
+        ),
+        (
+            "cp_rate",
+            Unit::RatePer10k,
+            &[Snapshot],
+            Polarity::LowIsGood,
+            None,
+        ),
+        (
+            "cp_starts",
+            Unit::Count,
+            &[Month, Ytd, Rolling(12)],
+            Polarity::Neutral,
+            None,
+        ),
+        (
+            "cp_starts_rate",
+            Unit::RatePer10k,
+            &[Rolling(12)],
+            Polarity::Neutral,
+            None,
+        ),
+        (
+            "cp_ends",
+            Unit::Count,
+            &[Month, Ytd, Rolling(12)],
+            Polarity::Neutral,
+            None,
+        ),
+        (
+            "cp_ends_rate",
+            Unit::RatePer10k,
+            &[Rolling(12)],
+            Polarity::HighIsGood,
+            None,
+        ),
+        (
+            "cp_repeat_within_2y",
+            Unit::Percent,
+            &[Month, Ytd],
+            Polarity::LowIsGood,
+            Some(10.0),
+        ),
+        (
+            "cp_repeat_ever",
+            Unit::Percent,
+            &[Month, Ytd],
+            Polarity::LowIsGood,
+            None,
+        ),
+        (
+            "cp_ended_2y_plus",
+            Unit::Percent,
+            &[Month, Ytd],
+            Polarity::LowIsGood,
+            Some(2.0),
+        ),
+        (
+            "cp_reviews_on_time",
+            Unit::Percent,
+            &[Month, Ytd],
+            Polarity::HighIsGood,
+            Some(98.0),
+        ),
+        (
+            "cp_visits_within_10wd",
+            Unit::Percent,
+            &[Month, Ytd],
+            Polarity::HighIsGood,
+            Some(90.0),
+        ),
+        (
+            "cp_visits_within_15wd",
+            Unit::Percent,
+            &[Month, Ytd],
+            Polarity::HighIsGood,
+            Some(90.0),
+        ),
+        (
+            "cp_allocated",
+            Unit::Percent,
+            &[Snapshot],
+            Polarity::HighIsGood,
+            Some(100.0),
+        ),
     ];
     assert_eq!(cat.indicators.len(), expected.len());
     for (id, unit, windows, polarity, target) in expected {
-        let ind = cat.indicators.iter().find(|i| i.id == *id).unwrap_or_else(|| panic!("{id} missing"));
+        let ind = cat
+            .indicators
+            .iter()
+            .find(|i| i.id == *id)
+            .unwrap_or_else(|| panic!("{id} missing"));
         assert_eq!(ind.unit, *unit, "{id}");
         assert_eq!(ind.windows, windows.to_vec(), "{id}");
         assert_eq!(ind.polarity, *polarity, "{id}");
@@ -73,7 +273,9 @@ fn the_repository_catalogue_declares_every_indicator_of_the_front_door_assessmen
 
 #[test]
 fn an_unknown_key_is_reported_at_its_line_and_column() {
-    let yaml = format!("{HEADER}  - id: a\n    title: A\n    definition: d\n    unit: count\n    polarity: neutral\n    windw: [month]\n");
+    let yaml = format!(
+        "{HEADER}  - id: a\n    title: A\n    definition: d\n    unit: count\n    polarity: neutral\n    windw: [month]\n"
+    );
     let p = problems(&yaml);
     assert_eq!(p.len(), 1, "{p:?}");
     assert!(p[0].starts_with("14:5:"), "{p:?}");
@@ -87,7 +289,10 @@ fn a_wrong_type_and_a_missing_key_are_reported() {
     );
     let p = problems(&yaml);
     assert_eq!(p.len(), 2, "both indicators are reported: {p:?}");
-    assert!(p[0].starts_with("12:11:") && p[0].contains("percentage"), "{p:?}");
+    assert!(
+        p[0].starts_with("12:11:") && p[0].contains("percentage"),
+        "{p:?}"
+    );
     assert!(p[1].contains("definition"), "{p:?}");
 }
 
@@ -120,11 +325,22 @@ fn semantic_mistakes_name_the_indicator_and_suggest_the_closest_name() {
 "
     );
     let p = problems(&yaml).join("\n");
-    assert!(p.contains("indicator `a`: unknown table `ssd_cp_plan` (did you mean `ssd_cp_plans`?)"), "{p}");
-    assert!(p.contains("unknown column `cppl_cp_plan_strat_date` (did you mean `cppl_cp_plan_start_date`?)"), "{p}");
+    assert!(
+        p.contains("indicator `a`: unknown table `ssd_cp_plan` (did you mean `ssd_cp_plans`?)"),
+        "{p}"
+    );
+    assert!(
+        p.contains(
+            "unknown column `cppl_cp_plan_strat_date` (did you mean `cppl_cp_plan_start_date`?)"
+        ),
+        "{p}"
+    );
     assert!(p.contains("target 120 is not a percentage"), "{p}");
     assert!(p.contains("window `snapshot`"), "{p}");
-    assert!(p.contains("24:16: indicator `b`: numerator: cannot parse SQL"), "{p}");
+    assert!(
+        p.contains("24:16: indicator `b`: numerator: cannot parse SQL"),
+        "{p}"
+    );
     assert!(p.contains("25:9: duplicate indicator id `a`"), "{p}");
 }
 
@@ -150,7 +366,10 @@ fn a_bad_sql_expression_and_an_unknown_column_in_it_are_reported() {
 "
     );
     let p = problems(&yaml).join("\n");
-    assert!(p.contains("16:16: indicator `a`: numerator: cannot parse SQL"), "{p}");
+    assert!(
+        p.contains("16:16: indicator `a`: numerator: cannot parse SQL"),
+        "{p}"
+    );
     assert!(p.contains("24:16: indicator `b`: numerator: unknown column `cppl_cp_plan_ednd_date` (did you mean `cppl_cp_plan_end_date`?)"), "{p}");
 }
 

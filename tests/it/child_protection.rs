@@ -6,18 +6,49 @@ fn plans() -> Fixture {
     Fixture::new("2024-05-01").table(
         "ssd_cp_plans",
         &[
-            ("cppl_cp_plan_id", &["P1", "P2", "P3", "P4", "P6", "P7", "P8", "P9", "P10", "P11", "P12", "P13"]),
-            ("cppl_person_id", &["A", "A", "B", "C", "E", "E", "F", "F", "G", "G", "H", "H"]),
+            (
+                "cppl_cp_plan_id",
+                &[
+                    "P1", "P2", "P3", "P4", "P6", "P7", "P8", "P9", "P10", "P11", "P12", "P13",
+                ],
+            ),
+            (
+                "cppl_person_id",
+                &["A", "A", "B", "C", "E", "E", "F", "F", "G", "G", "H", "H"],
+            ),
             (
                 "cppl_cp_plan_start_date",
                 &[
-                    "2021-03-01", "2023-05-01", "2023-04-10", "2024-02-29", "2020-01-01", "2023-06-01", "2020-01-01",
-                    "2023-06-01", "2023-06-10", "2023-01-01", "2023-03-01", "2023-03-15",
+                    "2021-03-01",
+                    "2023-05-01",
+                    "2023-04-10",
+                    "2024-02-29",
+                    "2020-01-01",
+                    "2023-06-01",
+                    "2020-01-01",
+                    "2023-06-01",
+                    "2023-06-10",
+                    "2023-01-01",
+                    "2023-03-01",
+                    "2023-03-15",
                 ],
             ),
             (
                 "cppl_cp_plan_end_date",
-                &["2023-04-15", "", "2023-04-30", "", "2021-06-01", "", "2021-05-31", "", "", "", "", ""],
+                &[
+                    "2023-04-15",
+                    "",
+                    "2023-04-30",
+                    "",
+                    "2021-06-01",
+                    "",
+                    "2021-05-31",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ],
             ),
         ],
     )
@@ -43,7 +74,10 @@ fn plan_starts_and_ends_are_events_in_their_windows() {
     assert_eq!(out.get("cp_starts", "month", "2023-06").numerator, 3.0);
     assert_eq!(out.get("cp_ends", "month", "2023-04").numerator, 2.0);
     // July 2022 to June 2023: P11, P12, P13, P3, P2 and June's P7, P9, P10.
-    assert_eq!(out.get("cp_starts", "rolling_12m", "2023-06").numerator, 8.0);
+    assert_eq!(
+        out.get("cp_starts", "rolling_12m", "2023-06").numerator,
+        8.0
+    );
     assert_eq!(out.get("cp_ends", "ytd", "2024-03").numerator, 2.0);
 }
 
@@ -53,11 +87,18 @@ fn repeat_plans_look_for_an_earlier_plan_ended_within_two_years_or_ever() {
     // June 2023: P7 (E's P6 ended exactly 2 years before: counts), P9 (F's P8 ended one day too early),
     // P10 (G's P11 is still open: not a repeat within 2 years, but an earlier plan).
     let two_years = out.get("cp_repeat_within_2y", "month", "2023-06");
-    assert_eq!((two_years.numerator, two_years.denominator), (1.0, Some(3.0)));
+    assert_eq!(
+        (two_years.numerator, two_years.denominator),
+        (1.0, Some(3.0))
+    );
     let ever = out.get("cp_repeat_ever", "month", "2023-06");
     assert_eq!((ever.numerator, ever.denominator), (3.0, Some(3.0)));
     let may = out.get("cp_repeat_within_2y", "month", "2023-05");
-    assert_eq!((may.numerator, may.denominator), (1.0, Some(1.0)), "A's P1 ended 2 weeks before P2");
+    assert_eq!(
+        (may.numerator, may.denominator),
+        (1.0, Some(1.0)),
+        "A's P1 ended 2 weeks before P2"
+    );
 }
 
 #[test]
@@ -77,8 +118,14 @@ fn reviews_are_on_time_when_held_on_or_before_the_due_date() {
                 ("cppr_cp_review_id", &["V1", "V2", "V3", "V4"]),
                 ("cppr_person_id", &["A", "B", "C", "D"]),
                 ("cppr_cp_plan_id", &["P1", "P2", "P3", "P4"]),
-                ("cppr_cp_review_due", &["2023-04-30", "2023-04-15", "2023-04-20", "2023-05-01"]),
-                ("cppr_cp_review_date", &["2023-04-30", "2023-04-16", "", "2023-04-28"]),
+                (
+                    "cppr_cp_review_due",
+                    &["2023-04-30", "2023-04-15", "2023-04-20", "2023-05-01"],
+                ),
+                (
+                    "cppr_cp_review_date",
+                    &["2023-04-30", "2023-04-16", "", "2023-04-28"],
+                ),
             ],
         )
         .run("2023-04");
@@ -108,7 +155,17 @@ fn visits_are_timed_from_the_previous_visit_on_the_plan_or_its_start() {
                 ("cppv_cp_plan_id", &["V1", "V1", "V1", "V1", "V2", "V9"]),
                 // 7 working days from the plan's start (Easter); 11; 0 (same day); 17; a visit after its plan
                 // ended; a visit on an unknown plan.
-                ("cppv_cp_visit_date", &["2023-04-14", "2023-05-02", "2023-05-02", "2023-05-26", "2023-04-25", "2023-04-26"]),
+                (
+                    "cppv_cp_visit_date",
+                    &[
+                        "2023-04-14",
+                        "2023-05-02",
+                        "2023-05-02",
+                        "2023-05-26",
+                        "2023-04-25",
+                        "2023-04-26",
+                    ],
+                ),
             ],
         )
         .run("2023-04");
@@ -127,7 +184,14 @@ fn allocation_needs_a_qualified_social_worker_involved_at_month_end() {
             "ssd_professionals",
             &[
                 ("prof_professional_id", &["W1", "W2", "W3"]),
-                ("prof_professional_job_title", &["Social Worker", "family support worker", "Senior Social Worker"]),
+                (
+                    "prof_professional_job_title",
+                    &[
+                        "Social Worker",
+                        "family support worker",
+                        "Senior Social Worker",
+                    ],
+                ),
             ],
         )
         .table(
@@ -136,7 +200,10 @@ fn allocation_needs_a_qualified_social_worker_involved_at_month_end() {
                 ("invo_involvements_id", &["I1", "I2", "I3", "I4"]),
                 ("invo_professional_id", &["W1", "W2", "W3", "W1"]),
                 ("invo_person_id", &["G", "H", "H", "A"]),
-                ("invo_involvement_start_date", &["2023-01-01", "2023-03-01", "2023-03-01", "2023-05-31"]),
+                (
+                    "invo_involvement_start_date",
+                    &["2023-01-01", "2023-03-01", "2023-03-01", "2023-05-31"],
+                ),
                 ("invo_involvement_end_date", &["", "", "2023-04-30", ""]),
             ],
         )
@@ -145,5 +212,9 @@ fn allocation_needs_a_qualified_social_worker_involved_at_month_end() {
     let april = out.get("cp_allocated", "snapshot", "2023-04");
     assert_eq!((april.numerator, april.denominator), (1.0, Some(2.0)));
     let may = out.get("cp_allocated", "snapshot", "2023-05");
-    assert_eq!((may.numerator, may.denominator), (2.0, Some(3.0)), "A's social worker starts on 31 May");
+    assert_eq!(
+        (may.numerator, may.denominator),
+        (2.0, Some(3.0)),
+        "A's social worker starts on 31 May"
+    );
 }

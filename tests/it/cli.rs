@@ -25,8 +25,16 @@ fn run_args(f: &Fixture) -> Vec<String> {
 
 #[test]
 fn help_lists_the_commands() {
-    cli().arg("--help").assert().success().stdout(predicate::str::contains("run").and(predicate::str::contains("validate")).and(predicate::str::contains("generate")));
-    cli().args(["run", "--help"]).assert().success().stdout(predicate::str::contains("--as-of").and(predicate::str::contains("--la")));
+    cli().arg("--help").assert().success().stdout(
+        predicate::str::contains("run")
+            .and(predicate::str::contains("validate"))
+            .and(predicate::str::contains("generate")),
+    );
+    cli()
+        .args(["run", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--as-of").and(predicate::str::contains("--la")));
 }
 
 #[test]
@@ -34,25 +42,39 @@ fn validate_accepts_the_repository_catalogue_and_checks_data_schemas() {
     let f = Fixture::new("2024-05-01");
     f.write();
     cli()
-        .args(["validate", "--catalogue", &catalogue_path().display().to_string(), "--data", &f.data_dir().display().to_string()])
+        .args([
+            "validate",
+            "--catalogue",
+            &catalogue_path().display().to_string(),
+            "--data",
+            &f.data_dir().display().to_string(),
+        ])
         .assert()
         .success()
-        .stdout(predicate::str::contains("is valid: 32 indicators").and(predicate::str::contains("1 LAs checked")));
+        .stdout(
+            predicate::str::contains("is valid: 32 indicators")
+                .and(predicate::str::contains("1 LAs checked")),
+        );
 }
 
 #[test]
 fn validate_reports_a_bad_catalogue_with_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.yaml");
-    let text = std::fs::read_to_string(catalogue_path()).unwrap().replacen("dated_by: cine_referral_date}", "dated_by: cine_referal_date}", 1);
+    let text = std::fs::read_to_string(catalogue_path()).unwrap().replacen(
+        "dated_by: cine_referral_date}",
+        "dated_by: cine_referal_date}",
+        1,
+    );
     std::fs::write(&path, text).unwrap();
     cli()
         .args(["validate", "--catalogue", &path.display().to_string()])
         .assert()
         .code(2)
         .stderr(
-            predicate::str::contains("bad.yaml:")
-                .and(predicate::str::contains("unknown column `cine_referal_date` (did you mean `cine_referral_date`?)")),
+            predicate::str::contains("bad.yaml:").and(predicate::str::contains(
+                "unknown column `cine_referal_date` (did you mean `cine_referral_date`?)",
+            )),
         );
 }
 
@@ -61,14 +83,14 @@ fn a_missing_table_names_the_table_la_snapshot_and_expected_folder() {
     let f = Fixture::new("2024-05-01");
     f.write();
     std::fs::remove_dir_all(f.data_dir().join("ssd_cp_visits")).unwrap();
-    cli()
-        .args(run_args(&f))
-        .assert()
-        .code(2)
-        .stderr(
-            predicate::str::contains("table `ssd_cp_visits` is missing for LA 873 in snapshot 2024-05-01")
-                .and(predicate::str::contains("ssd_cp_visits/la_code=873/snapshot_date=2024-05-01")),
-        );
+    cli().args(run_args(&f)).assert().code(2).stderr(
+        predicate::str::contains(
+            "table `ssd_cp_visits` is missing for LA 873 in snapshot 2024-05-01",
+        )
+        .and(predicate::str::contains(
+            "ssd_cp_visits/la_code=873/snapshot_date=2024-05-01",
+        )),
+    );
 }
 
 #[test]
@@ -79,24 +101,26 @@ fn a_missing_required_column_names_the_column_and_file() {
     let df = frame(spec, &[]).drop("cppl_cp_plan_start_date").unwrap();
     let mut df = df;
     write_table(&f.data_dir(), "ssd_cp_plans", "873", f.snapshot, &mut df);
-    cli()
-        .args(run_args(&f))
-        .assert()
-        .code(2)
-        .stderr(
-            predicate::str::contains("required column `cppl_cp_plan_start_date` is missing from")
-                .and(predicate::str::contains("ssd_cp_plans/la_code=873/snapshot_date=2024-05-01/part-0.parquet")),
-        );
+    cli().args(run_args(&f)).assert().code(2).stderr(
+        predicate::str::contains("required column `cppl_cp_plan_start_date` is missing from").and(
+            predicate::str::contains(
+                "ssd_cp_plans/la_code=873/snapshot_date=2024-05-01/part-0.parquet",
+            ),
+        ),
+    );
 }
 
 #[test]
 fn a_corrupt_parquet_file_is_named() {
     let f = Fixture::new("2024-05-01");
     f.write();
-    let file = f.data_dir().join("ssd_cin_episodes/la_code=873/snapshot_date=2024-05-01/part-0.parquet");
+    let file = f
+        .data_dir()
+        .join("ssd_cin_episodes/la_code=873/snapshot_date=2024-05-01/part-0.parquet");
     std::fs::write(&file, b"this is not parquet").unwrap();
     cli().args(run_args(&f)).assert().code(2).stderr(
-        predicate::str::contains("part-0.parquet").and(predicate::str::contains("is not a readable Parquet file")),
+        predicate::str::contains("part-0.parquet")
+            .and(predicate::str::contains("is not a readable Parquet file")),
     );
 }
 
@@ -104,14 +128,29 @@ fn a_corrupt_parquet_file_is_named() {
 fn a_failed_run_leaves_the_previous_output_whole() {
     let f = Fixture::new("2024-05-01");
     f.write();
-    cli().args(run_args(&f)).assert().success().stdout(predicate::str::contains("1 LAs, 2023-04 to 2024-04, 32 indicators"));
+    cli()
+        .args(run_args(&f))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "1 LAs, 2023-04 to 2024-04, 32 indicators",
+        ));
     let before = std::fs::read(f.out_dir().join("indicators.parquet")).unwrap();
     let manifest = std::fs::read(f.out_dir().join("run.json")).unwrap();
     std::fs::remove_dir_all(f.data_dir().join("ssd_cp_plans")).unwrap();
     cli().args(run_args(&f)).assert().code(2);
-    assert_eq!(std::fs::read(f.out_dir().join("indicators.parquet")).unwrap(), before);
-    assert_eq!(std::fs::read(f.out_dir().join("run.json")).unwrap(), manifest);
-    let leftovers: Vec<_> = std::fs::read_dir(f.out_dir()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(
+        std::fs::read(f.out_dir().join("indicators.parquet")).unwrap(),
+        before
+    );
+    assert_eq!(
+        std::fs::read(f.out_dir().join("run.json")).unwrap(),
+        manifest
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(f.out_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(leftovers.len(), 3, "{leftovers:?}");
 }
 
@@ -121,8 +160,16 @@ fn an_la_without_data_is_an_error_and_a_range_can_be_chosen() {
     f.write();
     let mut args = run_args(&f);
     args.extend(["--la".into(), "999".into()]);
-    cli().args(&args).assert().code(2).stderr(predicate::str::contains("LA `999` has no snapshot"));
+    cli()
+        .args(&args)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("LA `999` has no snapshot"));
     let mut args = run_args(&f);
     args.extend(["--to".into(), "2023-06".into()]);
-    cli().args(&args).assert().success().stdout(predicate::str::contains("2023-04 to 2023-06"));
+    cli()
+        .args(&args)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2023-04 to 2023-06"));
 }

@@ -11,7 +11,11 @@ fn referrals(rows: &[(&str, &str, &str)]) -> Fixture {
     let dates: Vec<&str> = rows.iter().map(|r| r.2).collect();
     Fixture::new("2024-05-01").table(
         "ssd_cin_episodes",
-        &[(REFERRAL_COLUMNS[0], &ids), (REFERRAL_COLUMNS[1], &people), (REFERRAL_COLUMNS[2], &dates)],
+        &[
+            (REFERRAL_COLUMNS[0], &ids),
+            (REFERRAL_COLUMNS[1], &people),
+            (REFERRAL_COLUMNS[2], &dates),
+        ],
     )
 }
 
@@ -27,16 +31,43 @@ fn referrals_count_by_month_financial_year_and_rolling_12_months_across_boundari
         ("R6", "E", "2024-04-01"),
     ])
     .run("2023-04");
-    assert_eq!(out.triple("referrals", "month", "2023-04"), (2.0, None, Some(2.0)));
-    assert_eq!(out.triple("referrals", "month", "2023-05"), (0.0, None, Some(0.0)));
-    assert_eq!(out.triple("referrals", "month", "2024-02"), (1.0, None, Some(1.0)));
+    assert_eq!(
+        out.triple("referrals", "month", "2023-04"),
+        (2.0, None, Some(2.0))
+    );
+    assert_eq!(
+        out.triple("referrals", "month", "2023-05"),
+        (0.0, None, Some(0.0))
+    );
+    assert_eq!(
+        out.triple("referrals", "month", "2024-02"),
+        (1.0, None, Some(1.0))
+    );
     assert_eq!(out.get("referrals", "ytd", "2024-03").numerator, 4.0);
-    assert_eq!(out.get("referrals", "ytd", "2024-04").numerator, 1.0, "the year to date restarts in April");
-    assert_eq!(out.get("referrals", "rolling_12m", "2024-02").numerator, 4.0, "March 2023 to February 2024");
-    assert_eq!(out.get("referrals", "rolling_12m", "2024-03").numerator, 4.0, "31 March 2023 drops out");
-    assert_eq!(out.get("referrals", "rolling_12m", "2024-04").numerator, 3.0);
+    assert_eq!(
+        out.get("referrals", "ytd", "2024-04").numerator,
+        1.0,
+        "the year to date restarts in April"
+    );
+    assert_eq!(
+        out.get("referrals", "rolling_12m", "2024-02").numerator,
+        4.0,
+        "March 2023 to February 2024"
+    );
+    assert_eq!(
+        out.get("referrals", "rolling_12m", "2024-03").numerator,
+        4.0,
+        "31 March 2023 drops out"
+    );
+    assert_eq!(
+        out.get("referrals", "rolling_12m", "2024-04").numerator,
+        3.0
+    );
     // The first reported month's rolling window reaches back before the range: March 2023 counts.
-    assert_eq!(out.get("referrals", "rolling_12m", "2023-04").numerator, 3.0);
+    assert_eq!(
+        out.get("referrals", "rolling_12m", "2023-04").numerator,
+        3.0
+    );
 }
 
 #[test]
@@ -45,10 +76,18 @@ fn referral_rate_uses_the_population_of_the_financial_years_mid_year_and_flags_a
     fixture.population = vec![(2022, 50_000.0), (2023, 80_000.0)];
     let out = fixture.run("2023-04");
     let march = out.get("referral_rate", "rolling_12m", "2024-03");
-    assert_eq!(march.denominator, Some(80_000.0), "FY 2023-24 uses mid-2023");
+    assert_eq!(
+        march.denominator,
+        Some(80_000.0),
+        "FY 2023-24 uses mid-2023"
+    );
     close(march.value, 1.0 / 80_000.0 * 10_000.0);
     let april = out.get("referral_rate", "rolling_12m", "2024-04");
-    assert_eq!(april.denominator, Some(80_000.0), "mid-2024 is missing: the latest earlier year is used");
+    assert_eq!(
+        april.denominator,
+        Some(80_000.0),
+        "mid-2024 is missing: the latest earlier year is used"
+    );
     close(april.value, 2.0 / 80_000.0 * 10_000.0);
     let flags = out
         .indicators
@@ -58,8 +97,20 @@ fn referral_rate_uses_the_population_of_the_financial_years_mid_year_and_flags_a
         .select([polars::prelude::col("flags")])
         .collect()
         .unwrap();
-    let flags: Vec<Option<&str>> = flags.column("flags").unwrap().str().unwrap().iter().collect();
-    assert_eq!(flags.iter().filter(|f| **f == Some("population_from_2023")).count(), 1);
+    let flags: Vec<Option<&str>> = flags
+        .column("flags")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(
+        flags
+            .iter()
+            .filter(|f| **f == Some("population_from_2023"))
+            .count(),
+        1
+    );
     assert_eq!(out.findings("population_fallback").len(), 1);
 }
 
@@ -86,26 +137,50 @@ fn re_referrals_look_back_12_calendar_months_strictly_before_and_clamp_29_februa
     let ytd = out.get("re_referral_rate", "ytd", "2024-03");
     assert_eq!((ytd.numerator, ytd.denominator), (3.0, Some(6.0)));
     let empty = out.get("re_referral_rate", "month", "2023-05");
-    assert_eq!((empty.numerator, empty.denominator, empty.value), (0.0, Some(0.0), None), "a zero denominator gives null");
+    assert_eq!(
+        (empty.numerator, empty.denominator, empty.value),
+        (0.0, Some(0.0), None),
+        "a zero denominator gives null"
+    );
 }
 
 #[test]
-fn referral_completion_counts_working_days_after_the_referral_skipping_weekends_and_bank_holidays() {
+fn referral_completion_counts_working_days_after_the_referral_skipping_weekends_and_bank_holidays()
+{
     let out = Fixture::new("2024-05-01")
         .table(
             "ssd_cin_episodes",
             &[
-                ("cine_referral_id", &["R1", "R2", "R3", "R4", "R5", "R6", "R7"]),
+                (
+                    "cine_referral_id",
+                    &["R1", "R2", "R3", "R4", "R5", "R6", "R7"],
+                ),
                 ("cine_person_id", &["A", "B", "C", "D", "E", "F", "G"]),
                 (
                     "cine_referral_date",
-                    &["2023-05-05", "2023-05-04", "2023-05-10", "2023-05-10", "2023-05-20", "2023-05-22", "2023-04-28"],
+                    &[
+                        "2023-05-05",
+                        "2023-05-04",
+                        "2023-05-10",
+                        "2023-05-10",
+                        "2023-05-20",
+                        "2023-05-22",
+                        "2023-04-28",
+                    ],
                 ),
                 (
                     "cine_referral_outcome_date",
                     // Fri -> Tue over the Coronation holiday: 1; Thu -> Tue: 2; same day: 0; Wed -> Tue: 4;
                     // outcome before referral: left out; no outcome: not completed; Fri -> Tue over 1 May: 1.
-                    &["2023-05-09", "2023-05-09", "2023-05-10", "2023-05-16", "2023-05-19", "", "2023-05-02"],
+                    &[
+                        "2023-05-09",
+                        "2023-05-09",
+                        "2023-05-10",
+                        "2023-05-16",
+                        "2023-05-19",
+                        "",
+                        "2023-05-02",
+                    ],
                 ),
             ],
         )
@@ -117,7 +192,14 @@ fn referral_completion_counts_working_days_after_the_referral_skipping_weekends_
     assert_eq!((over.numerator, over.denominator), (1.0, Some(5.0)));
     close(over.value, 20.0);
     let bad = out.findings("end_before_start");
-    assert_eq!(bad, vec![("ssd_cin_episodes".to_string(), "cine_referral_date, cine_referral_outcome_date".to_string(), 1)]);
+    assert_eq!(
+        bad,
+        vec![(
+            "ssd_cin_episodes".to_string(),
+            "cine_referral_date, cine_referral_outcome_date".to_string(),
+            1
+        )]
+    );
 }
 
 #[test]
@@ -128,8 +210,14 @@ fn early_help_counts_starts_and_the_share_started_by_external_agencies() {
             &[
                 ("earl_episode_id", &["E1", "E2", "E3", "E4"]),
                 ("earl_person_id", &["A", "B", "C", "C"]),
-                ("earl_episode_start_date", &["2023-04-03", "2023-04-30", "2023-04-12", "2023-05-01"]),
-                ("earl_episode_organisation", &["external", "External", "Local authority", ""]),
+                (
+                    "earl_episode_start_date",
+                    &["2023-04-03", "2023-04-30", "2023-04-12", "2023-05-01"],
+                ),
+                (
+                    "earl_episode_organisation",
+                    &["external", "External", "Local authority", ""],
+                ),
             ],
         )
         .run("2023-04");

@@ -24,14 +24,20 @@ fn files(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
-        if p.is_dir() { out.extend(files(&p)) } else { out.push(p) }
+        if p.is_dir() {
+            out.extend(files(&p))
+        } else {
+            out.push(p)
+        }
     }
     out.sort();
     out
 }
 
 fn read(path: &Path) -> DataFrame {
-    ParquetReader::new(std::fs::File::open(path).unwrap()).finish().unwrap()
+    ParquetReader::new(std::fs::File::open(path).unwrap())
+        .finish()
+        .unwrap()
 }
 
 #[test]
@@ -42,8 +48,15 @@ fn the_same_seed_gives_the_same_bytes() {
     let (fa, fb) = (files(a.path()), files(b.path()));
     assert_eq!(fa.len(), fb.len());
     for (x, y) in fa.iter().zip(&fb) {
-        assert_eq!(x.strip_prefix(a.path()).unwrap(), y.strip_prefix(b.path()).unwrap());
-        assert!(std::fs::read(x).unwrap() == std::fs::read(y).unwrap(), "{} differs", x.display());
+        assert_eq!(
+            x.strip_prefix(a.path()).unwrap(),
+            y.strip_prefix(b.path()).unwrap()
+        );
+        assert!(
+            std::fs::read(x).unwrap() == std::fs::read(y).unwrap(),
+            "{} differs",
+            x.display()
+        );
     }
 }
 
@@ -52,11 +65,16 @@ fn every_table_is_written_in_the_contract_layout_and_types() {
     let dir = tempfile::tempdir().unwrap();
     synth::generate(&options(dir.path(), &["841"], false)).unwrap();
     for spec in contract::TABLES {
-        let path = dir.path().join(spec.name).join("la_code=841/snapshot_date=2023-10-01/part-0.parquet");
+        let path = dir
+            .path()
+            .join(spec.name)
+            .join("la_code=841/snapshot_date=2023-10-01/part-0.parquet");
         let df = read(&path);
         let schema = df.schema();
         for c in spec.columns {
-            let dtype = schema.get(c.name).unwrap_or_else(|| panic!("{}.{} missing", spec.name, c.name));
+            let dtype = schema
+                .get(c.name)
+                .unwrap_or_else(|| panic!("{}.{} missing", spec.name, c.name));
             let ok = match c.logical {
                 Logical::Date => dtype == &DataType::Date,
                 Logical::Datetime => matches!(dtype, DataType::Datetime(_, _)),
@@ -67,7 +85,13 @@ fn every_table_is_written_in_the_contract_layout_and_types() {
         }
     }
     for reference in contract::REFERENCE_TABLES {
-        assert!(dir.path().join("reference").join(format!("{reference}.parquet")).is_file(), "{reference}");
+        assert!(
+            dir.path()
+                .join("reference")
+                .join(format!("{reference}.parquet"))
+                .is_file(),
+            "{reference}"
+        );
     }
     let las = read(&dir.path().join("reference/local_authorities.parquet"));
     assert_eq!(las.height(), 153);
@@ -77,30 +101,62 @@ fn every_table_is_written_in_the_contract_layout_and_types() {
 fn journeys_are_coherent_in_time() {
     let dir = tempfile::tempdir().unwrap();
     synth::generate(&options(dir.path(), &["873"], false)).unwrap();
-    let table = |t: &str| read(&dir.path().join(t).join("la_code=873/snapshot_date=2023-10-01/part-0.parquet")).lazy();
+    let table = |t: &str| {
+        read(
+            &dir.path()
+                .join(t)
+                .join("la_code=873/snapshot_date=2023-10-01/part-0.parquet"),
+        )
+        .lazy()
+    };
     let people = table("ssd_person").select([col("pers_person_id"), col("pers_dob")]);
     let count = |lf: LazyFrame| lf.collect().unwrap().height();
     // No plan before its child's birth, and no plan ending before it starts.
     let plans = table("ssd_cp_plans");
-    let born_after = plans.clone().join(people.clone(), [col("cppl_person_id")], [col("pers_person_id")], JoinArgs::new(JoinType::Inner))
+    let born_after = plans
+        .clone()
+        .join(
+            people.clone(),
+            [col("cppl_person_id")],
+            [col("pers_person_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
         .filter(col("cppl_cp_plan_start_date").lt(col("pers_dob")));
     assert_eq!(count(born_after), 0);
-    assert_eq!(count(plans.clone().filter(col("cppl_cp_plan_end_date").lt(col("cppl_cp_plan_start_date")))), 0);
+    assert_eq!(
+        count(
+            plans
+                .clone()
+                .filter(col("cppl_cp_plan_end_date").lt(col("cppl_cp_plan_start_date")))
+        ),
+        0
+    );
     assert!(count(plans) > 0);
     // Placements lie inside their period of care.
     let episodes = table("ssd_cla_episodes")
         .group_by([col("clae_cla_id")])
         .agg([col("clae_cla_episode_start_date").min().alias("care_start")]);
     let outside = table("ssd_cla_placement")
-        .join(episodes, [col("clap_cla_id")], [col("clae_cla_id")], JoinArgs::new(JoinType::Inner))
+        .join(
+            episodes,
+            [col("clap_cla_id")],
+            [col("clae_cla_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
         .filter(col("clap_cla_placement_start_date").lt(col("care_start")));
     assert_eq!(count(outside), 0);
     // Every enquiry's conference is on or after the enquiry starts.
     let early = table("ssd_initial_cp_conference")
-        .join(table("ssd_s47_enquiry"), [col("icpc_s47_enquiry_id")], [col("s47e_s47_enquiry_id")], JoinArgs::new(JoinType::Inner))
+        .join(
+            table("ssd_s47_enquiry"),
+            [col("icpc_s47_enquiry_id")],
+            [col("s47e_s47_enquiry_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
         .filter(col("icpc_icpc_date").lt(col("s47e_s47_start_date")));
     assert_eq!(count(early), 0);
     // Nothing happens after the snapshot.
-    let late = table("ssd_cin_episodes").filter(col("cine_referral_date").gt(lit("2023-10-01").str().to_date(Default::default())));
+    let late = table("ssd_cin_episodes")
+        .filter(col("cine_referral_date").gt(lit("2023-10-01").str().to_date(Default::default())));
     assert_eq!(count(late), 0);
 }

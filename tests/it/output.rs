@@ -11,13 +11,19 @@ fn fixture() -> Fixture {
             &[
                 ("cppl_cp_plan_id", &["P1", "P2", "P3"]),
                 ("cppl_person_id", &["CHILD-A", "CHILD-B", "CHILD-C"]),
-                ("cppl_cp_plan_start_date", &["2023-03-01", "2023-05-10", "2023-06-01"]),
+                (
+                    "cppl_cp_plan_start_date",
+                    &["2023-03-01", "2023-05-10", "2023-06-01"],
+                ),
                 ("cppl_cp_plan_end_date", &["", "", "2023-06-20"]),
             ],
         )
         .table(
             "ssd_person",
-            &[("pers_person_id", &["CHILD-A", "CHILD-B"]), ("pers_dob", &["2015-06-01", "2012-07-30"])],
+            &[
+                ("pers_person_id", &["CHILD-A", "CHILD-B"]),
+                ("pers_dob", &["2015-06-01", "2012-07-30"]),
+            ],
         )
 }
 
@@ -33,16 +39,38 @@ fn the_indicator_table_has_typed_columns_and_catalogue_metadata_an_independent_r
     let get = |k: &str| kv.iter().find(|e| e.key == k).and_then(|e| e.value.clone());
     let cat = csc_indicators::catalogue::load(&crate::support::catalogue_path()).unwrap();
     assert_eq!(get("csc_indicators.catalogue_hash"), Some(cat.hash.clone()));
-    assert_eq!(get("csc_indicators.catalogue_version"), Some(cat.version.clone()));
+    assert_eq!(
+        get("csc_indicators.catalogue_version"),
+        Some(cat.version.clone())
+    );
     let schema = meta.schema_descr();
     let logical = |name: &str| {
-        let c = (0..schema.num_columns()).map(|i| schema.column(i)).find(|c| c.name() == name).unwrap();
+        let c = (0..schema.num_columns())
+            .map(|i| schema.column(i))
+            .find(|c| c.name() == name)
+            .unwrap();
         format!("{:?}", c.logical_type_ref())
     };
-    assert!(logical("period_end").contains("Date"), "{}", logical("period_end"));
-    assert!(logical("la_code").contains("String"), "{}", logical("la_code"));
-    let names: Vec<String> = (0..schema.num_columns()).map(|i| schema.column(i).name().to_string()).collect();
-    assert_eq!(names, csc_indicators::scorecard::OUTPUT_COLUMNS.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    assert!(
+        logical("period_end").contains("Date"),
+        "{}",
+        logical("period_end")
+    );
+    assert!(
+        logical("la_code").contains("String"),
+        "{}",
+        logical("la_code")
+    );
+    let names: Vec<String> = (0..schema.num_columns())
+        .map(|i| schema.column(i).name().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        csc_indicators::scorecard::OUTPUT_COLUMNS
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -61,7 +89,15 @@ fn no_person_identifier_or_date_of_birth_reaches_any_output() {
         }
     }
     text.push_str(&std::fs::read_to_string(f.out_dir().join("run.json")).unwrap());
-    for secret in ["CHILD-A", "CHILD-B", "CHILD-C", "2015-06-01", "2012-07-30", "person", "dob"] {
+    for secret in [
+        "CHILD-A",
+        "CHILD-B",
+        "CHILD-C",
+        "2015-06-01",
+        "2012-07-30",
+        "person",
+        "dob",
+    ] {
         assert!(!text.contains(secret), "`{secret}` reached an output");
     }
 }
@@ -74,13 +110,36 @@ fn rows_carry_targets_rag_change_and_comparisons() {
             ("cppr_cp_review_id", &["V1", "V2", "V3", "V4", "V5"]),
             ("cppr_person_id", &["A", "B", "C", "D", "E"]),
             ("cppr_cp_plan_id", &["P1", "P2", "P3", "P4", "P5"]),
-            ("cppr_cp_review_due", &["2023-04-10", "2023-04-11", "2023-05-10", "2023-05-11", "2023-06-01"]),
-            ("cppr_cp_review_date", &["2023-04-10", "2023-04-10", "2023-05-10", "2023-05-20", "2023-06-01"]),
+            (
+                "cppr_cp_review_due",
+                &[
+                    "2023-04-10",
+                    "2023-04-11",
+                    "2023-05-10",
+                    "2023-05-11",
+                    "2023-06-01",
+                ],
+            ),
+            (
+                "cppr_cp_review_date",
+                &[
+                    "2023-04-10",
+                    "2023-04-10",
+                    "2023-05-10",
+                    "2023-05-20",
+                    "2023-06-01",
+                ],
+            ),
         ],
     );
     let out = f.run("2023-04");
     let row = |month: &str| {
-        let end = csc_indicators::calendar::epoch_days(month.parse::<csc_indicators::calendar::Month>().unwrap().period_end());
+        let end = csc_indicators::calendar::epoch_days(
+            month
+                .parse::<csc_indicators::calendar::Month>()
+                .unwrap()
+                .period_end(),
+        );
         out.indicators
             .clone()
             .lazy()
@@ -96,7 +155,14 @@ fn rows_carry_targets_rag_change_and_comparisons() {
     let april = row("2023-04");
     let may = row("2023-05");
     let june = row("2023-06");
-    let text = |df: &DataFrame, c: &str| df.column(c).unwrap().str().unwrap().get(0).map(str::to_string);
+    let text = |df: &DataFrame, c: &str| {
+        df.column(c)
+            .unwrap()
+            .str()
+            .unwrap()
+            .get(0)
+            .map(str::to_string)
+    };
     let num = |df: &DataFrame, c: &str| df.column(c).unwrap().f64().unwrap().get(0);
     assert_eq!(num(&april, "target"), Some(98.0));
     assert_eq!(text(&april, "rag").as_deref(), Some("green"));
@@ -107,6 +173,13 @@ fn rows_carry_targets_rag_change_and_comparisons() {
     assert_eq!(text(&april, "financial_year").as_deref(), Some("2023-24"));
     assert_eq!(text(&april, "la_name").as_deref(), Some("Cambridgeshire"));
     close(num(&may, "england_value"), 50.0);
-    assert_eq!(april.column("england_las").unwrap().u32().unwrap().get(0), Some(1));
-    assert_eq!(num(&april, "previous_value"), None, "the first reported month has no previous month");
+    assert_eq!(
+        april.column("england_las").unwrap().u32().unwrap().get(0),
+        Some(1)
+    );
+    assert_eq!(
+        num(&april, "previous_value"),
+        None,
+        "the first reported month has no previous month"
+    );
 }

@@ -14,12 +14,15 @@ pub fn catalogue_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("indicators.yaml")
 }
 
+/// Text columns of a hand-built table: name and values.
+pub type TextColumns = Vec<(String, Vec<String>)>;
+
 /// A temporary data directory with one LA's snapshot.
 pub struct Fixture {
     pub dir: tempfile::TempDir,
     pub la: String,
     pub snapshot: NaiveDate,
-    pub tables: Vec<(String, Vec<(String, Vec<String>)>)>,
+    pub tables: Vec<(String, TextColumns)>,
     pub population: Vec<(i32, f64)>,
 }
 
@@ -42,7 +45,10 @@ impl Fixture {
 
     /// Adds a table: columns as text (dates `YYYY-MM-DD`, empty = null); other contract columns are null.
     pub fn table(mut self, name: &str, columns: &[(&str, &[&str])]) -> Fixture {
-        let cols = columns.iter().map(|(c, v)| (c.to_string(), v.iter().map(|s| s.to_string()).collect())).collect();
+        let cols = columns
+            .iter()
+            .map(|(c, v)| (c.to_string(), v.iter().map(|s| s.to_string()).collect()))
+            .collect();
         self.tables.push((name.to_string(), cols));
         self
     }
@@ -62,7 +68,13 @@ impl Fixture {
         for spec in contract::TABLES {
             let given = self.tables.iter().find(|(n, _)| n == spec.name);
             let mut df = frame(spec, given.map(|(_, c)| c.as_slice()).unwrap_or(&[]));
-            write_table(&self.data_dir(), spec.name, &self.la, self.snapshot, &mut df);
+            write_table(
+                &self.data_dir(),
+                spec.name,
+                &self.la,
+                self.snapshot,
+                &mut df,
+            );
         }
         write_reference(&self.data_dir(), &self.la, &self.population);
     }
@@ -82,7 +94,10 @@ impl Fixture {
             catalogue: catalogue_path(),
             out_dir: self.out_dir(),
             as_of: None,
-            range: RangeRequest { from: Some(from.parse::<Month>().unwrap()), to: None },
+            range: RangeRequest {
+                from: Some(from.parse::<Month>().unwrap()),
+                to: None,
+            },
             las: vec![],
         }
     }
@@ -95,32 +110,53 @@ pub fn frame(spec: &contract::TableSpec, given: &[(String, Vec<String>)]) -> Dat
     for c in spec.columns {
         let values: Vec<Option<String>> = match given.iter().find(|(n, _)| n == c.name) {
             Some((_, v)) => {
-                assert_eq!(v.len(), height, "{}.{}: every column needs {height} values", spec.name, c.name);
-                v.iter().map(|s| (!s.is_empty()).then(|| s.clone())).collect()
+                assert_eq!(
+                    v.len(),
+                    height,
+                    "{}.{}: every column needs {height} values",
+                    spec.name,
+                    c.name
+                );
+                v.iter()
+                    .map(|s| (!s.is_empty()).then(|| s.clone()))
+                    .collect()
             }
             None => vec![None; height],
         };
         let name = PlSmallStr::from(c.name);
         let series = match c.logical {
-            Logical::Date => Series::new(name, values.iter().map(|v| v.as_ref().map(|s| epoch_days(d(s)))).collect::<Vec<_>>())
-                .cast(&DataType::Date)
-                .unwrap(),
+            Logical::Date => Series::new(
+                name,
+                values
+                    .iter()
+                    .map(|v| v.as_ref().map(|s| epoch_days(d(s))))
+                    .collect::<Vec<_>>(),
+            )
+            .cast(&DataType::Date)
+            .unwrap(),
             Logical::Datetime => Series::new(
                 name,
                 values
                     .iter()
                     .map(|v| {
                         v.as_ref().map(|s| {
-                            chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap().and_utc().timestamp_millis()
+                            chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
+                                .unwrap()
+                                .and_utc()
+                                .timestamp_millis()
                         })
                     })
                     .collect::<Vec<_>>(),
             )
             .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
             .unwrap(),
-            Logical::Number => {
-                Series::new(name, values.iter().map(|v| v.as_ref().map(|s| s.parse::<f64>().unwrap())).collect::<Vec<_>>())
-            }
+            Logical::Number => Series::new(
+                name,
+                values
+                    .iter()
+                    .map(|v| v.as_ref().map(|s| s.parse::<f64>().unwrap()))
+                    .collect::<Vec<_>>(),
+            ),
             _ => Series::new(name, values),
         };
         columns.push(series.into());
@@ -130,7 +166,10 @@ pub fn frame(spec: &contract::TableSpec, given: &[(String, Vec<String>)]) -> Dat
 
 /// Writes one table partition.
 pub fn write_table(data: &Path, table: &str, la: &str, snapshot: NaiveDate, df: &mut DataFrame) {
-    let dir = data.join(table).join(format!("la_code={la}")).join(format!("snapshot_date={snapshot}"));
+    let dir = data
+        .join(table)
+        .join(format!("la_code={la}"))
+        .join(format!("snapshot_date={snapshot}"));
     std::fs::create_dir_all(&dir).unwrap();
     let file = std::fs::File::create(dir.join("part-0.parquet")).unwrap();
     ParquetWriter::new(file).finish(df).unwrap();
@@ -156,9 +195,14 @@ pub fn write_reference(data: &Path, la: &str, population: &[(i32, f64)]) {
             "age_0_17" => population.iter().map(|p| p.1).collect::<Vec<_>>())
         .unwrap(),
     );
-    let holidays: Vec<i32> = csc_indicators::synth::bank_holidays(2015, 2030).iter().map(|(d, _)| epoch_days(*d)).collect();
-    let mut bh = df!("date" => holidays.clone(), "title" => vec!["holiday"; holidays.len()]).unwrap();
-    bh.apply("date", |c| c.cast(&DataType::Date).unwrap()).unwrap();
+    let holidays: Vec<i32> = csc_indicators::synth::bank_holidays(2015, 2030)
+        .iter()
+        .map(|(d, _)| epoch_days(*d))
+        .collect();
+    let mut bh =
+        df!("date" => holidays.clone(), "title" => vec!["holiday"; holidays.len()]).unwrap();
+    bh.apply("date", |c| c.cast(&DataType::Date).unwrap())
+        .unwrap();
     write("bank_holidays", bh);
 }
 
@@ -180,9 +224,14 @@ impl Output {
     /// Reads a run's outputs.
     pub fn read(out: &Path) -> Output {
         let read = |name: &str| {
-            ParquetReader::new(std::fs::File::open(out.join(name)).unwrap()).finish().unwrap()
+            ParquetReader::new(std::fs::File::open(out.join(name)).unwrap())
+                .finish()
+                .unwrap()
         };
-        Output { indicators: read("indicators.parquet"), quality: read("data_quality.parquet") }
+        Output {
+            indicators: read("indicators.parquet"),
+            quality: read("data_quality.parquet"),
+        }
     }
 
     /// The total row of an indicator, window and month (`YYYY-MM`) for LA 873.
@@ -191,7 +240,14 @@ impl Output {
     }
 
     /// Any row.
-    pub fn get_for(&self, la: &str, indicator: &str, window: &str, month: &str, breakdown: Option<(&str, &str)>) -> Figures {
+    pub fn get_for(
+        &self,
+        la: &str,
+        indicator: &str,
+        window: &str,
+        month: &str,
+        breakdown: Option<(&str, &str)>,
+    ) -> Figures {
         let end = epoch_days(month.parse::<Month>().unwrap().period_end());
         let mut filter = col("la_code")
             .eq(lit(la))
@@ -199,29 +255,68 @@ impl Output {
             .and(col("window").eq(lit(window)))
             .and(col("period_end").cast(DataType::Int32).eq(lit(end)));
         filter = match breakdown {
-            Some((b, v)) => filter.and(col("breakdown").eq(lit(b))).and(col("breakdown_value").eq(lit(v))),
+            Some((b, v)) => filter
+                .and(col("breakdown").eq(lit(b)))
+                .and(col("breakdown_value").eq(lit(v))),
             None => filter.and(col("breakdown").is_null()),
         };
-        let rows = self.indicators.clone().lazy().filter(filter).collect().unwrap();
-        assert_eq!(rows.height(), 1, "expected one row for {indicator} {window} {month}, got:\n{rows}");
+        let rows = self
+            .indicators
+            .clone()
+            .lazy()
+            .filter(filter)
+            .collect()
+            .unwrap();
+        assert_eq!(
+            rows.height(),
+            1,
+            "expected one row for {indicator} {window} {month}, got:\n{rows}"
+        );
         let f = |c: &str| rows.column(c).unwrap().f64().unwrap().get(0);
-        Figures { numerator: f("numerator").unwrap(), denominator: f("denominator"), value: f("value") }
+        Figures {
+            numerator: f("numerator").unwrap(),
+            denominator: f("denominator"),
+            value: f("value"),
+        }
     }
 
     /// Shorthand: (numerator, denominator, value).
-    pub fn triple(&self, indicator: &str, window: &str, month: &str) -> (f64, Option<f64>, Option<f64>) {
+    pub fn triple(
+        &self,
+        indicator: &str,
+        window: &str,
+        month: &str,
+    ) -> (f64, Option<f64>, Option<f64>) {
         let f = self.get(indicator, window, month);
         (f.numerator, f.denominator, f.value)
     }
 
     /// The findings of a kind, as (table, column, count).
     pub fn findings(&self, kind: &str) -> Vec<(String, String, u64)> {
-        let df = self.quality.clone().lazy().filter(col("kind").eq(lit(kind))).collect().unwrap();
+        let df = self
+            .quality
+            .clone()
+            .lazy()
+            .filter(col("kind").eq(lit(kind)))
+            .collect()
+            .unwrap();
         (0..df.height())
             .map(|i| {
                 (
-                    df.column("table").unwrap().str().unwrap().get(i).unwrap_or_default().to_string(),
-                    df.column("column").unwrap().str().unwrap().get(i).unwrap_or_default().to_string(),
+                    df.column("table")
+                        .unwrap()
+                        .str()
+                        .unwrap()
+                        .get(i)
+                        .unwrap_or_default()
+                        .to_string(),
+                    df.column("column")
+                        .unwrap()
+                        .str()
+                        .unwrap()
+                        .get(i)
+                        .unwrap_or_default()
+                        .to_string(),
                     df.column("count").unwrap().u64().unwrap().get(i).unwrap(),
                 )
             })
