@@ -21,6 +21,7 @@ fn pipeline_run(c: &mut Criterion) {
         seed: 1,
         scale: 0.5,
         dirt: true,
+        dirt_rate: 0.004,
     })
     .expect("generate");
     let options = RunOptions {

@@ -106,6 +106,9 @@ pub struct GenerateArgs {
     /// Write clean data, without the realistic dirt (descriptions for codes, bad dates, duplicates, ...).
     #[arg(long)]
     pub clean: bool,
+    /// The share of rows given a row-level fault (an assessment authorised before it started).
+    #[arg(long, default_value_t = 0.004, value_name = "F")]
+    pub dirt_rate: f64,
 }
 
 impl Cli {
@@ -169,6 +172,7 @@ impl Cli {
                     seed: a.seed,
                     scale: a.scale,
                     dirt: !a.clean,
+                    dirt_rate: a.dirt_rate,
                 };
                 let s = synth::generate(&options)
                     .with_context(|| format!("generating into `{}`", a.out.display()))?;

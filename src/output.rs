@@ -11,13 +11,13 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     /// A file or folder could not be written.
-    #[error("cannot write `{path}`: {source}")]
+    #[error("cannot write `{path}`")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
     /// Polars could not write a Parquet file.
-    #[error("cannot write `{path}`: {source}")]
+    #[error("cannot write `{path}`")]
     Parquet { path: PathBuf, source: PolarsError },
 }
 

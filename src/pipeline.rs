@@ -38,7 +38,7 @@ pub enum Error {
     #[error("the reporting range is empty: --from {from} is after the last complete month {to}")]
     EmptyRange { from: Month, to: Month },
     /// Polars failed while assembling the outputs.
-    #[error("assembling the output failed: {0}")]
+    #[error("assembling the output failed")]
     Polars(#[from] PolarsError),
 }
 

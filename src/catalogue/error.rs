@@ -18,7 +18,7 @@ pub struct Problem {
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogueError {
     /// The file could not be read.
-    #[error("cannot read the catalogue `{path}`: {source}")]
+    #[error("cannot read the catalogue `{path}`")]
     Read {
         /// The catalogue path.
         path: PathBuf,

@@ -24,7 +24,7 @@ pub enum EngineError {
     #[error("table `{0}` was not loaded")]
     TableNotLoaded(String),
     /// Polars failed while computing an indicator.
-    #[error("indicator `{indicator}` (catalogue line {line}): {source}")]
+    #[error("indicator `{indicator}` (catalogue line {line}) could not be computed")]
     Indicator {
         indicator: String,
         line: u64,

@@ -77,13 +77,13 @@ pub enum SnapshotError {
     )]
     Unreadable { path: PathBuf, detail: String },
     /// A directory could not be listed.
-    #[error("cannot read `{path}`: {source}")]
+    #[error("cannot read `{path}`")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
     /// Polars failed while loading a table.
-    #[error("loading table `{table}` failed: {source}")]
+    #[error("loading table `{table}` failed")]
     Polars { table: String, source: PolarsError },
 }
 

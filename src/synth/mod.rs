@@ -52,6 +52,8 @@ pub struct GenerateOptions {
     pub scale: f64,
     /// Whether to add realistic dirt.
     pub dirt: bool,
+    /// The share of rows given a row-level fault (an end before its start) where dirt is added.
+    pub dirt_rate: f64,
 }
 
 /// What was generated.
@@ -90,6 +92,11 @@ pub fn generate(options: &GenerateOptions) -> Result<GenerateSummary, GenerateEr
             "--to {} is before --from {}",
             options.to, options.from
         )));
+    }
+    if !(0.0..=0.5).contains(&options.dirt_rate) {
+        return Err(GenerateError::Options(
+            "--dirt-rate must be from 0 to 0.5".into(),
+        ));
     }
     if !(options.scale > 0.0 && options.scale <= 10.0) {
         return Err(GenerateError::Options(
@@ -232,7 +239,7 @@ fn generate_la(
             df = describe_codes(df, name).map_err(write_err)?;
         }
         if dirt.bad_rows {
-            df = bad_rows(df, name, &mut dirt_rng).map_err(write_err)?;
+            df = bad_rows(df, name, &mut dirt_rng, options.dirt_rate).map_err(write_err)?;
         }
         rows += df.height();
         write_partition(&options.out_dir, name, la.code, snapshot, &mut df)?;
@@ -315,7 +322,7 @@ fn describe_codes(df: DataFrame, table: &str) -> PolarsResult<DataFrame> {
 }
 
 /// A few rows with an end before their start, a duplicated id and an unmapped job title.
-fn bad_rows(df: DataFrame, table: &str, rng: &mut Rng) -> PolarsResult<DataFrame> {
+fn bad_rows(df: DataFrame, table: &str, rng: &mut Rng, rate: f64) -> PolarsResult<DataFrame> {
     let flip = |rng: &mut Rng, n: usize, rate: f64| -> Series {
         Series::new(
             "flip".into(),
@@ -325,7 +332,7 @@ fn bad_rows(df: DataFrame, table: &str, rng: &mut Rng) -> PolarsResult<DataFrame
     let n = df.height();
     match table {
         "ssd_cin_assessments" => {
-            let f = flip(rng, n, 0.004);
+            let f = flip(rng, n, rate);
             let before = col("cina_assessment_start_date")
                 .cast(DataType::Date)
                 .dt()

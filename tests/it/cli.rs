@@ -173,3 +173,43 @@ fn an_la_without_data_is_an_error_and_a_range_can_be_chosen() {
         .success()
         .stdout(predicate::str::contains("2023-04 to 2023-06"));
 }
+
+#[test]
+fn validate_with_data_catches_a_missing_required_column_and_a_yaml_syntax_error() {
+    let f = Fixture::new("2024-05-01");
+    f.write();
+    let spec = contract::table("ssd_cin_episodes").unwrap();
+    let mut df = frame(spec, &[]).drop("cine_person_id").unwrap();
+    write_table(
+        &f.data_dir(),
+        "ssd_cin_episodes",
+        "873",
+        f.snapshot,
+        &mut df,
+    );
+    cli()
+        .args([
+            "validate",
+            "--catalogue",
+            &catalogue_path().display().to_string(),
+            "--data",
+            &f.data_dir().display().to_string(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "required column `cine_person_id` is missing",
+        ));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.yaml");
+    std::fs::write(
+        &path,
+        "version: \"1\"\ncalendar:\n  financial_year_start_month: [4\n",
+    )
+    .unwrap();
+    cli()
+        .args(["validate", "--catalogue", &path.display().to_string()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("broken.yaml:"));
+}

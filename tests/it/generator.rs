@@ -17,6 +17,7 @@ fn options(out: &Path, las: &[&str], dirt: bool) -> GenerateOptions {
         seed: 7,
         scale: 0.3,
         dirt,
+        dirt_rate: 0.004,
     }
 }
 

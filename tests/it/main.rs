@@ -7,4 +7,5 @@ mod cli; // the command line and its error messages
 mod front_door; // referrals, re-referrals, early help
 mod generator; // the synthetic data generator
 mod output; // output files, metadata, scorecard columns, no person-level data
+mod quality; // normalisation, data-quality findings, snapshot choice
 mod support; // fixtures

@@ -1,0 +1,200 @@
+//! Input normalisation and data-quality findings: text dates, timestamps, integer ids, Y/N flags, unmapped codes,
+//! repeated ids, and the choice of snapshot.
+
+use crate::support::{Fixture, d, write_table};
+use csc_indicators::calendar::epoch_days;
+use polars::prelude::*;
+
+fn dates(values: &[Option<&str>]) -> Series {
+    Series::new(
+        "x".into(),
+        values
+            .iter()
+            .map(|v| v.map(|s| epoch_days(d(s))))
+            .collect::<Vec<_>>(),
+    )
+    .cast(&DataType::Date)
+    .unwrap()
+}
+
+#[test]
+fn text_dates_timestamps_and_integer_ids_are_normalised_and_bad_values_become_findings() {
+    let f = Fixture::new("2024-05-01");
+    f.write();
+    // Referrals with integer ids and dates as text in both accepted formats, one of them impossible.
+    let mut referrals = df!(
+        "cine_referral_id" => [1i64, 2, 3, 4],
+        "cine_person_id" => [10i64, 11, 12, 13],
+        "cine_referral_date" => ["2023-04-03", "04/04/2023", "31/02/2023", " 2023-04-05 "],
+    )
+    .unwrap();
+    write_table(
+        &f.data_dir(),
+        "ssd_cin_episodes",
+        "873",
+        f.snapshot,
+        &mut referrals,
+    );
+    // Conferences with Y/N flags as text, one of them not a flag.
+    let mut conferences = df!(
+        "icpc_icpc_id" => ["K1", "K2", "K3", "K4"],
+        "icpc_person_id" => ["A", "B", "C", "D"],
+        "icpc_icpc_date" => ["2023-04-03", "2023-04-04", "2023-04-05", "2023-04-06"],
+        "icpc_icpc_transfer_in" => ["Y", "n", "X", "NA"],
+    )
+    .unwrap();
+    write_table(
+        &f.data_dir(),
+        "ssd_initial_cp_conference",
+        "873",
+        f.snapshot,
+        &mut conferences,
+    );
+    // Plans with timestamps for dates.
+    let starts = dates(&[Some("2023-03-01"), Some("2023-04-10")])
+        .cast(&DataType::Datetime(TimeUnit::Microseconds, None))
+        .unwrap()
+        .with_name("cppl_cp_plan_start_date".into());
+    let ends = dates(&[None, Some("2023-05-02")])
+        .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+        .unwrap()
+        .with_name("cppl_cp_plan_end_date".into());
+    let mut plans = DataFrame::new(
+        2,
+        vec![
+            Series::new("cppl_cp_plan_id".into(), ["P1", "P2"]).into(),
+            Series::new("cppl_person_id".into(), ["A", "B"]).into(),
+            starts.into(),
+            ends.into(),
+        ],
+    )
+    .unwrap();
+    write_table(&f.data_dir(), "ssd_cp_plans", "873", f.snapshot, &mut plans);
+    let mut professionals = df!(
+        "prof_professional_id" => ["W1", "W2", "W3"],
+        "prof_professional_job_title" => ["Social Worker", "Snr Practitioner", "Snr Practitioner"],
+    )
+    .unwrap();
+    write_table(
+        &f.data_dir(),
+        "ssd_professionals",
+        "873",
+        f.snapshot,
+        &mut professionals,
+    );
+    let options = f.options("2023-04");
+    csc_indicators::pipeline::run(&options).unwrap();
+    let out = crate::support::Output::read(&f.out_dir());
+    assert_eq!(
+        out.get("referrals", "month", "2023-04").numerator,
+        3.0,
+        "the impossible date is unknown, not counted"
+    );
+    assert_eq!(
+        out.get("cp_children", "snapshot", "2023-04").numerator,
+        2.0,
+        "timestamps are read as dates"
+    );
+    assert_eq!(out.get("cp_children", "snapshot", "2023-05").numerator, 1.0);
+    assert_eq!(
+        out.findings("unparseable_date"),
+        vec![("ssd_cin_episodes".into(), "cine_referral_date".into(), 1)]
+    );
+    assert_eq!(
+        out.findings("invalid_flag"),
+        vec![(
+            "ssd_initial_cp_conference".into(),
+            "icpc_icpc_transfer_in".into(),
+            1
+        )]
+    );
+    assert_eq!(
+        out.findings("unmapped_code"),
+        vec![(
+            "ssd_professionals".into(),
+            "prof_professional_job_title".into(),
+            2
+        )]
+    );
+    let examples: Vec<String> = out
+        .quality
+        .column("example")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .flatten()
+        .map(String::from)
+        .collect();
+    assert!(
+        examples.contains(&"cine_referral_id=3: \"31/02/2023\"".to_string()),
+        "{examples:?}"
+    );
+}
+
+#[test]
+fn a_repeated_record_id_is_counted_once_and_reported() {
+    let out = Fixture::new("2024-05-01")
+        .table(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", &["R1", "R1", "R2"]),
+                ("cine_person_id", &["A", "A", "B"]),
+                (
+                    "cine_referral_date",
+                    &["2023-04-03", "2023-04-03", "2023-04-04"],
+                ),
+            ],
+        )
+        .run("2023-04");
+    assert_eq!(out.get("referrals", "month", "2023-04").numerator, 2.0);
+    assert_eq!(
+        out.findings("duplicate_id"),
+        vec![("ssd_cin_episodes".into(), "cine_referral_id".into(), 1)]
+    );
+}
+
+#[test]
+fn each_la_is_read_from_its_latest_snapshot_or_the_latest_on_or_before_as_of() {
+    let f = Fixture::new("2024-05-01").table(
+        "ssd_cin_episodes",
+        &[
+            ("cine_referral_id", &["R1"]),
+            ("cine_person_id", &["A"]),
+            ("cine_referral_date", &["2023-04-03"]),
+        ],
+    );
+    f.write();
+    // An older snapshot with more referrals, for every table.
+    let older = d("2024-03-05");
+    let older_fixture = Fixture::new("2024-03-05").table(
+        "ssd_cin_episodes",
+        &[
+            ("cine_referral_id", &["R1", "R2"]),
+            ("cine_person_id", &["A", "B"]),
+            ("cine_referral_date", &["2023-04-03", "2023-04-04"]),
+        ],
+    );
+    for spec in csc_indicators::contract::TABLES {
+        let given = older_fixture.tables.iter().find(|(n, _)| n == spec.name);
+        let mut df = crate::support::frame(spec, given.map(|(_, c)| c.as_slice()).unwrap_or(&[]));
+        write_table(&f.data_dir(), spec.name, "873", older, &mut df);
+    }
+    let mut options = f.options("2023-04");
+    csc_indicators::pipeline::run(&options).unwrap();
+    let latest = crate::support::Output::read(&f.out_dir());
+    assert_eq!(latest.get("referrals", "month", "2023-04").numerator, 1.0);
+    options.as_of = Some(d("2024-04-30"));
+    csc_indicators::pipeline::run(&options).unwrap();
+    let as_of = crate::support::Output::read(&f.out_dir());
+    assert_eq!(as_of.get("referrals", "month", "2023-04").numerator, 2.0);
+    // The older snapshot's last complete month is February 2024: March is not reported.
+    let months = as_of
+        .indicators
+        .column("period_end")
+        .unwrap()
+        .cast(&DataType::Int32)
+        .unwrap();
+    let last = months.i32().unwrap().max().unwrap();
+    assert_eq!(last, epoch_days(d("2024-02-29")));
+}
