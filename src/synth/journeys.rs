@@ -27,6 +27,7 @@ pub struct Practice {
     allocated: f64,
     care_entries_per_10k: f64,
     moves_per_year: f64,
+    settled_moves_per_year: f64,
     distance_miles: f64,
     cla_review_on_time: f64,
     cla_visit_on_time: f64,
@@ -57,8 +58,9 @@ impl Practice {
             review_on_time: rng.uniform(0.88, 0.995),
             visit_10wd: rng.uniform(0.55, 0.9),
             allocated: rng.uniform(0.95, 1.0),
-            care_entries_per_10k: rng.uniform(16.0, 36.0),
-            moves_per_year: rng.uniform(0.35, 0.8),
+            care_entries_per_10k: rng.uniform(18.0, 40.0),
+            moves_per_year: rng.uniform(1.0, 1.7),
+            settled_moves_per_year: rng.uniform(0.11, 0.2),
             distance_miles: rng.uniform(6.0, 14.0),
             cla_review_on_time: rng.uniform(0.85, 0.99),
             cla_visit_on_time: rng.uniform(0.85, 0.98),
@@ -136,7 +138,7 @@ pub fn simulate(
         let in_events = month.first_day() >= sim.start;
         let entries = sim
             .rng
-            .poisson(sim.practice.care_entries_per_10k * per_10k / 12.0 * 0.7);
+            .poisson(sim.practice.care_entries_per_10k * per_10k / 12.0 * 1.1);
         for _ in 0..entries {
             let date = month.first_day() + Duration::days(sim.rng.int(0, days - 1));
             if date <= snapshot {
@@ -672,12 +674,15 @@ impl Sim<'_> {
         let mut changes = Vec::new();
         let mut t = start;
         loop {
-            let rate = if changes.is_empty() {
-                self.practice.moves_per_year * 1.5
-            } else {
-                self.practice.moves_per_year
-            };
-            t += Duration::days((self.rng.exponential(365.0 / rate)) as i64 + 1);
+            // Moves are frequent in the first year of care and rare once a child is settled.
+            let settled = (t - start).num_days() > 365;
+            let rate = if settled { self.practice.settled_moves_per_year } else { self.practice.moves_per_year };
+            let gap = Duration::days((self.rng.exponential(365.0 / rate)) as i64 + 1);
+            if !settled && t + gap - start > Duration::days(365) {
+                t = start + Duration::days(366);
+                continue;
+            }
+            t += gap;
             if t >= end || short_breaks {
                 break;
             }
