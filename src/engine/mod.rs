@@ -217,6 +217,7 @@ fn population(
         fy.start_year(spine.calc_from),
         fy.start_year(spine.report_to()),
     );
+    let reported_from = fy.start_year(spine.report_from);
     let (mut las, mut fys, mut pops, mut years) = (vec![], vec![], vec![], vec![]);
     for la in spine.last_month.keys() {
         let known = by_la.get(la);
@@ -227,34 +228,40 @@ fn population(
                     fys.push(y);
                     pops.push(*p);
                     years.push(*py);
-                    if *py != y && y >= fy.start_year(spine.report_from) {
-                        findings.push(Finding {
-                            table: "population".into(),
-                            column: Some("age_0_17".into()),
-                            la_code: Some(la.clone()),
-                            snapshot_date: None,
-                            kind: "population_fallback",
-                            count: 1,
-                            example: Some(format!("mid_year {y} missing; {py} used")),
-                            message: format!("no mid-{y} population for this LA: rates for {y}-{:02} use mid-{py} and are flagged. Add the estimate to reference/population", (y + 1) % 100),
-                        });
+                    if *py != y && y >= reported_from {
+                        findings.push(population_finding(
+                            la,
+                            "population_fallback",
+                            format!("mid_year {y} missing; {py} used"),
+                            format!("no mid-{y} population for this LA: rates for {y}-{:02} use mid-{py} and are flagged. Add the estimate to reference/population", (y + 1) % 100),
+                        ));
                     }
                 }
-                None if y >= fy.start_year(spine.report_from) => findings.push(Finding {
-                    table: "population".into(),
-                    column: Some("age_0_17".into()),
-                    la_code: Some(la.clone()),
-                    snapshot_date: None,
-                    kind: "population_missing",
-                    count: 1,
-                    example: Some(format!("mid_year {y}")),
-                    message: "no population for this LA in or before this year: its rates are null. Add it to reference/population".into(),
-                }),
+                None if y >= reported_from => findings.push(population_finding(
+                    la,
+                    "population_missing",
+                    format!("mid_year {y}"),
+                    "no population for this LA in or before this year: its rates are null. Add it to reference/population".into(),
+                )),
                 None => {}
             }
         }
     }
     df!("la_code" => las, "__fy" => fys, "population" => pops, "population_year" => years)
+}
+
+/// A finding about an LA's population estimates.
+fn population_finding(la: &str, kind: &'static str, example: String, message: String) -> Finding {
+    Finding {
+        table: "population".into(),
+        column: Some("age_0_17".into()),
+        la_code: Some(la.to_string()),
+        snapshot_date: None,
+        kind,
+        count: 1,
+        example: Some(example),
+        message,
+    }
 }
 
 /// Removes the rows of indicators that read an optional column an LA's extract lacks, reporting each.

@@ -192,8 +192,8 @@ fn exists(
     open_at: Option<&OpenAt>,
     rule: OpenAtDate,
 ) -> Result<LazyFrame, EngineError> {
-    let rows = rows.with_row_index("__exists_row", None);
-    let mut local: Vec<Expr> = vec![col("__exists_row"), col("la_code")];
+    let rows = rows.with_row_index(ROW, None);
+    let mut local: Vec<Expr> = vec![col(ROW), col("la_code")];
     let mut remote: Vec<Expr> = vec![col("la_code")];
     let mut left_keys = vec![col("la_code")];
     let mut right_keys = vec![col("la_code")];
@@ -223,19 +223,7 @@ fn exists(
             rule,
         ));
     }
-    let matched = matched
-        .select([col("__exists_row")])
-        .unique(None, UniqueKeepStrategy::Any)
-        .with_column(lit(true).alias(name));
-    Ok(rows
-        .join(
-            matched,
-            [col("__exists_row")],
-            [col("__exists_row")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_column(col(name).fill_null(false))
-        .drop(cols(["__exists_row"])))
+    Ok(flag_matched(rows, matched, name))
 }
 
 /// Whether a record from `start` to `end` is open at `at`.
@@ -261,11 +249,11 @@ fn earlier_record(
     other_date: Option<&str>,
     within_months: Option<u32>,
 ) -> Result<LazyFrame, EngineError> {
-    let rows = rows.with_row_index("__earlier_row", None);
+    let rows = rows.with_row_index(ROW, None);
     let mut keys = vec![col("la_code")];
     keys.extend(same.iter().map(|s| col(s.as_str())));
     let mut this: Vec<Expr> = keys.clone();
-    this.push(col("__earlier_row"));
+    this.push(col(ROW));
     this.push(as_date(col(before)).alias("__this_before"));
     let mut that: Vec<Expr> = keys.clone();
     that.push(as_date(col(before)).alias("__that_before"));
@@ -288,19 +276,27 @@ fn earlier_record(
             keys,
             JoinArgs::new(JoinType::Inner),
         )
-        .filter(cond.fill_null(false))
-        .select([col("__earlier_row")])
+        .filter(cond.fill_null(false));
+    Ok(flag_matched(rows, matched, name))
+}
+
+/// The row index that matched rows of a related table are keyed on.
+const ROW: &str = "__step_row";
+
+/// `rows` (with a `ROW` index) with column `name` true for the rows that appear in `matched`.
+fn flag_matched(rows: LazyFrame, matched: LazyFrame, name: &str) -> LazyFrame {
+    let matched = matched
+        .select([col(ROW)])
         .unique(None, UniqueKeepStrategy::Any)
         .with_column(lit(true).alias(name));
-    Ok(rows
-        .join(
-            matched,
-            [col("__earlier_row")],
-            [col("__earlier_row")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_column(col(name).fill_null(false))
-        .drop(cols(["__earlier_row"])))
+    rows.join(
+        matched,
+        [col(ROW)],
+        [col(ROW)],
+        JoinArgs::new(JoinType::Left),
+    )
+    .with_column(col(name).fill_null(false))
+    .drop(cols([ROW]))
 }
 
 /// Counts rows whose `to` is before `from` as a data-quality finding, per LA.

@@ -676,7 +676,11 @@ impl Sim<'_> {
         loop {
             // Moves are frequent in the first year of care and rare once a child is settled.
             let settled = (t - start).num_days() > 365;
-            let rate = if settled { self.practice.settled_moves_per_year } else { self.practice.moves_per_year };
+            let rate = if settled {
+                self.practice.settled_moves_per_year
+            } else {
+                self.practice.moves_per_year
+            };
             let gap = Duration::days((self.rng.exponential(365.0 / rate)) as i64 + 1);
             if !settled && t + gap - start > Duration::days(365) {
                 t = start + Duration::days(366);

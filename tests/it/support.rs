@@ -300,23 +300,20 @@ impl Output {
             .filter(col("kind").eq(lit(kind)))
             .collect()
             .unwrap();
+        let text = |c: &str, i| {
+            df.column(c)
+                .unwrap()
+                .str()
+                .unwrap()
+                .get(i)
+                .unwrap_or_default()
+                .to_string()
+        };
         (0..df.height())
             .map(|i| {
                 (
-                    df.column("table")
-                        .unwrap()
-                        .str()
-                        .unwrap()
-                        .get(i)
-                        .unwrap_or_default()
-                        .to_string(),
-                    df.column("column")
-                        .unwrap()
-                        .str()
-                        .unwrap()
-                        .get(i)
-                        .unwrap_or_default()
-                        .to_string(),
+                    text("table", i),
+                    text("column", i),
                     df.column("count").unwrap().u64().unwrap().get(i).unwrap(),
                 )
             })
