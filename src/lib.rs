@@ -9,6 +9,7 @@
 // Errors carry the file, table, column and LA a user needs to fix the input; they are built at most once per run,
 // so their size does not matter.
 #![allow(clippy::result_large_err)]
+#![warn(missing_docs)]
 
 pub mod calendar;
 pub mod catalogue;

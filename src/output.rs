@@ -8,6 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Why the outputs could not be written.
+#[allow(missing_docs)] // Variant fields are named for what they hold; the variant's doc says the rest.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     /// A file or folder could not be written.

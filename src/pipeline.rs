@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Any error of a run, with the context of the stage that failed.
+#[allow(missing_docs)] // Variant fields are named for what they hold; the variant's doc says the rest.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The catalogue is unreadable or invalid.
@@ -194,7 +195,11 @@ pub fn validate(catalogue_path: &Path, data_dir: Option<&Path>) -> Result<Valida
             let Some(used) = indicator.columns_used.get(table) else {
                 continue;
             };
-            let missing: Vec<&str> = used.intersection(columns).map(String::as_str).collect();
+            let missing: Vec<String> = columns
+                .iter()
+                .filter(|(c, _)| used.contains(*c))
+                .map(|(c, hint)| format!("`{c}`{hint}"))
+                .collect();
             if !missing.is_empty() {
                 validation.not_computable.push(format!(
                     "LA {la}: `{}` is not computable: `{table}` lacks optional column(s) {}",

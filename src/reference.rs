@@ -6,6 +6,7 @@ use polars::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// Why a reference table could not be used.
+#[allow(missing_docs)] // Variant fields are named for what they hold; the variant's doc says the rest.
 #[derive(Debug, thiserror::Error)]
 pub enum ReferenceError {
     /// A required reference table is absent.

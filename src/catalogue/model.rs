@@ -185,6 +185,7 @@ pub struct Condition {
 }
 
 /// A building block adding a column to the rows.
+#[allow(missing_docs)] // Variant fields are named for what they hold; the variant's doc says the rest.
 #[derive(Debug, Clone)]
 pub enum Step {
     /// `name` = `WD(from, to)`; rows where it cannot be computed are left out.

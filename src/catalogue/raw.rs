@@ -148,8 +148,11 @@ pub enum Unit {
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Polarity {
+    /// Higher values are better.
     HighIsGood,
+    /// Lower values are better.
     LowIsGood,
+    /// No direction is better: no target, no RAG.
     Neutral,
 }
 

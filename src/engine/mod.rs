@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use steps::StepContext;
 
 /// Why indicators could not be computed.
+#[allow(missing_docs)] // Variant fields are named for what they hold; the variant's doc says the rest.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     /// A table was not loaded (a bug: the catalogue lists every table it uses).

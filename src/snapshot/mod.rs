@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Why the snapshot data could not be read.
+#[allow(missing_docs)] // Variant fields are named for what they hold; the variant's doc says the rest.
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
     /// The data directory does not exist.
@@ -156,7 +157,8 @@ type PlannedColumn = (
 /// How one file's columns are read: each wanted column normalised (with its failure flag), or absent.
 struct FilePlan {
     columns: Vec<PlannedColumn>,
-    absent: Vec<&'static str>,
+    /// Optional columns the file lacks, each with the closest column it has (` (did you mean ...)`), if any.
+    absent: Vec<(&'static str, String)>,
 }
 
 /// Checks one file's schema (footer only) against the contract and plans its normalisation.
@@ -186,7 +188,9 @@ fn file_plan(
                     ),
                 });
             }
-            plan.absent.push(spec.name);
+            let hint =
+                crate::catalogue::suggest(spec.name, schema.iter_names().map(|n| n.as_str()));
+            plan.absent.push((spec.name, hint));
             plan.columns
                 .push((spec, lit(NULL).cast(target_type(spec.logical)), None));
             continue;
@@ -220,13 +224,13 @@ fn columns_to_read(
 }
 
 /// Checks every file the run would read, from footers only: tables present, required columns present and of a
-/// usable type. Returns the optional columns each LA's tables lack.
+/// usable type. Returns the optional columns each LA's tables lack, each with the closest column the file has.
 pub fn check(
     inventory: &Inventory,
     las: &[LaSnapshot],
     needed: &BTreeMap<&'static str, BTreeSet<String>>,
-) -> Result<BTreeMap<(String, &'static str), BTreeSet<String>>, SnapshotError> {
-    let mut absent: BTreeMap<(String, &'static str), BTreeSet<String>> = BTreeMap::new();
+) -> Result<BTreeMap<(String, &'static str), BTreeMap<String, String>>, SnapshotError> {
+    let mut absent: BTreeMap<(String, &'static str), BTreeMap<String, String>> = BTreeMap::new();
     for (table_name, wanted) in needed {
         let table = contract::table(table_name).expect("the catalogue only names contract tables");
         let columns = columns_to_read(table, wanted);
@@ -235,11 +239,11 @@ pub fn check(
                 .table_files(table.name, la)
                 .ok_or_else(|| missing_table(inventory, table, la))?;
             for file in files {
-                for name in file_plan(table, &columns, la, file)?.absent {
+                for (name, hint) in file_plan(table, &columns, la, file)?.absent {
                     absent
                         .entry((la.la_code.clone(), table.name))
                         .or_default()
-                        .insert(name.to_string());
+                        .insert(name.to_string(), hint);
                 }
             }
         }
@@ -273,7 +277,7 @@ fn load_table(
             .ok_or_else(|| missing_table(inventory, table, la))?;
         for file in files {
             let plan = file_plan(table, &columns, la, file)?;
-            for name in plan.absent {
+            for (name, _) in plan.absent {
                 snapshot
                     .absent_columns
                     .entry((la.la_code.clone(), table.name))

@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 /// Why generation failed.
+#[allow(missing_docs)] // Variant fields are named for what they hold; the variant's doc says the rest.
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {
     /// An LA code is not one of England's 153.

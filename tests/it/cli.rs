@@ -213,3 +213,31 @@ fn validate_with_data_catches_a_missing_required_column_and_a_yaml_syntax_error(
         .code(2)
         .stderr(predicate::str::contains("broken.yaml:"));
 }
+
+#[test]
+fn validate_with_data_warns_of_indicators_an_extract_cannot_compute_and_suggests_the_column() {
+    let f = Fixture::new("2024-05-01");
+    f.write();
+    let spec = contract::table("ssd_cin_episodes").unwrap();
+    let mut df = frame(spec, &[])
+        .rename(
+            "cine_referral_outcome_date",
+            "cine_referal_outcome_date".into(),
+        )
+        .unwrap()
+        .clone();
+    write_table(
+        &f.data_dir(),
+        "ssd_cin_episodes",
+        "873",
+        f.snapshot,
+        &mut df,
+    );
+    cli()
+        .args(["validate", "--catalogue", &catalogue_path().display().to_string(), "--data", &f.data_dir().display().to_string()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "warning: LA 873: `referral_completed_1wd` is not computable: `ssd_cin_episodes` lacks optional column(s) `cine_referral_outcome_date` (did you mean `cine_referal_outcome_date`?)",
+        ));
+}

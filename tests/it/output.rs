@@ -183,3 +183,80 @@ fn rows_carry_targets_rag_change_and_comparisons() {
         "the first reported month has no previous month"
     );
 }
+
+#[test]
+fn a_run_on_generated_data_writes_every_la_month_indicator_and_window_once_with_sane_values() {
+    use csc_indicators::calendar::Month;
+    use csc_indicators::synth::{self, GenerateOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    synth::generate(&GenerateOptions {
+        out_dir: data.clone(),
+        la_count: None,
+        la_codes: vec!["841".into(), "873".into(), "332".into()],
+        from: "2023-04".parse::<Month>().unwrap(),
+        to: "2024-03".parse::<Month>().unwrap(),
+        snapshot_date: None,
+        seed: 3,
+        scale: 0.1,
+        dirt: true,
+        dirt_rate: 0.01,
+    })
+    .unwrap();
+    let options = csc_indicators::pipeline::RunOptions {
+        data_dir: data,
+        catalogue: crate::support::catalogue_path(),
+        out_dir: dir.path().join("out"),
+        as_of: None,
+        range: Default::default(),
+        las: vec![],
+    };
+    let summary = csc_indicators::pipeline::run(&options).unwrap();
+    let df = crate::support::Output::read(&options.out_dir).indicators;
+    let cat = csc_indicators::catalogue::load(&crate::support::catalogue_path()).unwrap();
+    let windows: usize = cat.indicators.iter().map(|i| i.windows.len()).sum();
+    let months = (summary.months.1.months_since(summary.months.0) + 1) as usize;
+    assert_eq!(
+        summary.months.0.to_string(),
+        "2020-04",
+        "the default range is four financial years"
+    );
+    assert_eq!(
+        df.height(),
+        3 * months * windows,
+        "every LA x month x indicator x window"
+    );
+    let keys = [
+        "la_code",
+        "period_end",
+        "indicator_id",
+        "window",
+        "breakdown",
+        "breakdown_value",
+    ];
+    let unique = df
+        .clone()
+        .lazy()
+        .unique(Some(cols(keys)), UniqueKeepStrategy::Any)
+        .collect()
+        .unwrap();
+    assert_eq!(unique.height(), df.height(), "no key appears twice");
+    let bad = df
+        .clone()
+        .lazy()
+        .filter(
+            col("value")
+                .is_nan()
+                .or(col("value").is_infinite())
+                .or(col("unit")
+                    .eq(lit("percent"))
+                    .and(col("value").lt(lit(0.0)).or(col("value").gt(lit(100.0)))))
+                .or(col("numerator").lt(lit(0.0)))
+                .or(col("unit")
+                    .eq(lit("percent"))
+                    .and(col("numerator").gt(col("denominator")))),
+        )
+        .collect()
+        .unwrap();
+    assert_eq!(bad.height(), 0, "{bad}");
+}
