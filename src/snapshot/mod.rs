@@ -223,14 +223,17 @@ fn columns_to_read(
         .collect()
 }
 
+/// Optional columns absent from an LA's table, each with the closest column the file has (or an empty hint).
+pub type AbsentColumns = BTreeMap<(String, &'static str), BTreeMap<String, String>>;
+
 /// Checks every file the run would read, from footers only: tables present, required columns present and of a
 /// usable type. Returns the optional columns each LA's tables lack, each with the closest column the file has.
 pub fn check(
     inventory: &Inventory,
     las: &[LaSnapshot],
     needed: &BTreeMap<&'static str, BTreeSet<String>>,
-) -> Result<BTreeMap<(String, &'static str), BTreeMap<String, String>>, SnapshotError> {
-    let mut absent: BTreeMap<(String, &'static str), BTreeMap<String, String>> = BTreeMap::new();
+) -> Result<AbsentColumns, SnapshotError> {
+    let mut absent = AbsentColumns::new();
     for (table_name, wanted) in needed {
         let table = contract::table(table_name).expect("the catalogue only names contract tables");
         let columns = columns_to_read(table, wanted);
