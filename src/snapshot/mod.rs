@@ -3,10 +3,11 @@
 
 mod discover;
 mod normalise;
+mod value_maps;
 
 pub use discover::{Inventory, LaSnapshot};
 
-use crate::catalogue::{Unmapped, ValueMap};
+use crate::catalogue::ValueMap;
 use crate::contract::{self, TableSpec};
 use crate::quality::Finding;
 use normalise::{normalise, target_type};
@@ -343,7 +344,8 @@ fn load_table(
             flag: format!("__bad__unmapped__{}", spec.name),
             raw: format!("__raw__unmapped__{}", spec.name),
         };
-        lf = apply_value_maps(lf, spec.name, &table_maps, &check).map_err(polars_err)?;
+        lf = value_maps::apply(lf, spec.name, &table_maps, &check.flag, &check.raw)
+            .map_err(polars_err)?;
         checks.insert((spec.name, "unmapped_code"), check);
     }
     let mut df = lf.collect().map_err(polars_err)?;
@@ -441,80 +443,6 @@ fn dedupe_ids(
             UniqueKeepStrategy::First,
         )
         .collect()
-}
-
-fn apply_value_maps(
-    lf: LazyFrame,
-    column: &str,
-    maps: &[&ValueMap],
-    check: &Check,
-) -> PolarsResult<LazyFrame> {
-    let key = |s: &str| s.trim().to_lowercase();
-    let (mut all_keys, mut all_codes, mut la_las, mut la_keys, mut la_codes) =
-        (vec![], vec![], vec![], vec![], vec![]);
-    let mut codes: BTreeSet<String> = BTreeSet::new();
-    for map in maps {
-        for (local, code) in &map.entries {
-            codes.insert(code.clone());
-            if map.las.is_empty() {
-                all_keys.push(key(local));
-                all_codes.push(code.clone());
-            } else {
-                for la in &map.las {
-                    la_las.push(la.clone());
-                    la_keys.push(key(local));
-                    la_codes.push(code.clone());
-                }
-            }
-        }
-    }
-    let generic = df!("__map_key" => all_keys, "__code_all" => all_codes)?
-        .lazy()
-        .unique_stable(None, UniqueKeepStrategy::First);
-    let by_la = df!("la_code" => la_las, "__map_key" => la_keys, "__code_la" => la_codes)?
-        .lazy()
-        .unique_stable(None, UniqueKeepStrategy::First);
-    let codes = Series::new("codes".into(), codes.into_iter().collect::<Vec<_>>());
-    let mapped = coalesce(&[
-        col("__code_la"),
-        col("__code_all"),
-        when(col(column).is_in(lit(codes).implode(false), false))
-            .then(col(column))
-            .otherwise(lit(NULL)),
-    ]);
-    let keep = maps.iter().any(|m| m.unmapped == Unmapped::Keep);
-    let failed = col(column).is_not_null().and(mapped.clone().is_null());
-    let value = if keep {
-        coalesce(&[mapped, col(column)])
-    } else {
-        mapped
-    };
-    let flag = if keep { lit(false) } else { failed.clone() };
-    Ok(lf
-        .with_column(
-            col(column)
-                .str()
-                .strip_chars(lit(NULL))
-                .str()
-                .to_lowercase()
-                .alias("__map_key"),
-        )
-        .left_join(generic, col("__map_key"), col("__map_key"))
-        .join(
-            by_la,
-            [col("la_code"), col("__map_key")],
-            [col("la_code"), col("__map_key")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_columns([
-            flag.fill_null(false).alias(check.flag.as_str()),
-            when(failed)
-                .then(col(column))
-                .otherwise(lit(NULL).cast(DataType::String))
-                .alias(check.raw.as_str()),
-        ])
-        .with_column(value.alias(column))
-        .drop(cols(["__map_key", "__code_all", "__code_la"])))
 }
 
 fn accepted_types(logical: contract::Logical) -> &'static str {
