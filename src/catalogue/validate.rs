@@ -742,6 +742,16 @@ impl Checker {
                 None
             }
         };
+        if rows.open.is_some() {
+            for step in &rows.steps {
+                if let RawStep::PreviousDate(p) = step {
+                    self.at(
+                        &p.name.referenced,
+                        "previous_date compares rows of the table, but open rows repeat each record at every month end: use it on dated rows",
+                    );
+                }
+            }
+        }
         let steps = self.steps(table, &mut scope, &rows.steps);
         let filter = rows
             .filter

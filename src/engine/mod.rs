@@ -36,6 +36,9 @@ pub enum EngineError {
     Polars(#[from] PolarsError),
 }
 
+/// Percentages and means over this many rows or fewer are flagged, as the DfE suppresses them when publishing.
+const SMALL_DENOMINATOR: f64 = 5.0;
+
 /// The loaded tables, by name.
 pub(crate) struct Tables(BTreeMap<&'static str, DataFrame>);
 
@@ -157,7 +160,14 @@ fn indicator_plan(
                 col("num").alias("numerator"),
                 col("den").alias("denominator"),
                 safe_div(col("num"), col("den"), scale).alias("value"),
-                no_flags.alias("flags"),
+                when(
+                    col("den")
+                        .gt_eq(lit(1.0))
+                        .and(col("den").lt_eq(lit(SMALL_DENOMINATOR))),
+                )
+                .then(lit("small_denominator"))
+                .otherwise(no_flags)
+                .alias("flags"),
             ])
         }
         Unit::RatePer10k => lf

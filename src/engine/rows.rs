@@ -34,14 +34,8 @@ pub(super) fn prepare(
     let base = ctx.tables.get(rows.table.name)?;
     let (report_from, report_to) = (spine.report_from.index(), spine.report_to().index());
     let placed = match &rows.timing {
-        Timing::Dated { date } => base
-            .filter(col(date.as_str()).is_not_null())
-            .with_column(month_of(col(date.as_str())).alias(MONTH))
-            .filter(
-                col(MONTH)
-                    .gt_eq(lit(spine.calc_from.index()))
-                    .and(col(MONTH).lt_eq(lit(report_to))),
-            ),
+        // Steps see the whole table (a previous visit may predate every window); the window filter comes after.
+        Timing::Dated { .. } => base,
         Timing::Open { start, end } => {
             let first = month_of(col(start.as_str()));
             let end_month = month_of(col(end.as_str()));
@@ -94,6 +88,16 @@ pub(super) fn prepare(
     };
     let derived = steps::apply(ctx, placed, &rows.steps, findings)?;
     let mut lf = derived.rows;
+    if let Timing::Dated { date } = &rows.timing {
+        lf = lf
+            .filter(col(date.as_str()).is_not_null())
+            .with_column(month_of(col(date.as_str())).alias(MONTH))
+            .filter(
+                col(MONTH)
+                    .gt_eq(lit(spine.calc_from.index()))
+                    .and(col(MONTH).lt_eq(lit(report_to))),
+            );
+    }
     for name in &derived.required {
         lf = lf.filter(col(name.as_str()).is_not_null());
     }

@@ -379,3 +379,49 @@ fn a_yaml_syntax_error_is_reported_with_its_line() {
     assert_eq!(p.len(), 1);
     assert!(p[0].starts_with("3:") || p[0].starts_with("2:"), "{p:?}");
 }
+
+#[test]
+fn previous_date_is_refused_on_open_rows() {
+    let yaml = format!(
+        "{HEADER}  - id: a
+    title: A
+    definition: d
+    unit: count
+    polarity: neutral
+    windows: [snapshot]
+    rows:
+      table: ssd_cp_plans
+      open: {{start: cppl_cp_plan_start_date, end: cppl_cp_plan_end_date}}
+      steps:
+        - previous_date: {{name: previous_start, same: [cppl_person_id], date: cppl_cp_plan_start_date}}
+"
+    );
+    let p = problems(&yaml).join("\n");
+    assert!(
+        p.contains("19:33: indicator `a`: previous_date compares rows of the table"),
+        "{p}"
+    );
+}
+
+#[test]
+fn the_readme_example_of_adding_an_indicator_is_a_valid_catalogue_entry() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let start = readme
+        .find("```yaml\n  - id: assessments_within_20wd")
+        .expect("the README shows the example")
+        + 8;
+    let end = start + readme[start..].find("```").unwrap();
+    let text = std::fs::read_to_string(catalogue_path()).unwrap() + "\n" + &readme[start..end];
+    let cat =
+        catalogue::parse(&text, Path::new("indicators.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let added = cat
+        .indicators
+        .iter()
+        .find(|i| i.id == "assessments_within_20wd")
+        .unwrap();
+    assert_eq!(
+        added.windows,
+        vec![Window::Month, Window::Quarter, Window::Ytd]
+    );
+}

@@ -182,6 +182,11 @@ fn rows_carry_targets_rag_change_and_comparisons() {
         None,
         "the first reported month has no previous month"
     );
+    assert_eq!(
+        text(&april, "flags").as_deref(),
+        Some("small_denominator"),
+        "two reviews"
+    );
 }
 
 #[test]
