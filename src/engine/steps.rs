@@ -63,13 +63,7 @@ pub(super) fn apply(
                 columns,
                 steps,
             } => {
-                let other = apply(
-                    &StepContext { table, ..*ctx },
-                    ctx.tables.get(table.name)?,
-                    steps,
-                    findings,
-                )?
-                .rows;
+                let other = related(ctx, table, steps, findings)?;
                 let (left, right): (Vec<Expr>, Vec<Expr>) =
                     std::iter::once((col("la_code"), col("la_code")))
                         .chain(on.iter().map(|(l, r)| (col(l.as_str()), col(r.as_str()))))
@@ -89,13 +83,7 @@ pub(super) fn apply(
                 filter,
                 open_at,
             } => {
-                let derived = apply(
-                    &StepContext { table, ..*ctx },
-                    ctx.tables.get(table.name)?,
-                    steps,
-                    findings,
-                )?;
-                let mut other = derived.rows;
+                let mut other = related(ctx, table, steps, findings)?;
                 if let Some(f) = filter {
                     other = other.filter(f.expr.clone().fill_null(false));
                 }
@@ -151,6 +139,24 @@ pub(super) fn apply(
         };
     }
     Ok(Derived { rows, required })
+}
+
+/// The rows of a related table after its own steps, without the rows those steps leave out.
+fn related(
+    ctx: &StepContext,
+    table: &'static crate::contract::TableSpec,
+    steps: &[Step],
+    findings: &mut Vec<Finding>,
+) -> Result<LazyFrame, EngineError> {
+    let derived = apply(
+        &StepContext { table, ..*ctx },
+        ctx.tables.get(table.name)?,
+        steps,
+        findings,
+    )?;
+    Ok(derived.required.iter().fold(derived.rows, |rows, name| {
+        rows.filter(col(name.as_str()).is_not_null())
+    }))
 }
 
 fn on_names(on: &[(String, String)]) -> Vec<PlSmallStr> {

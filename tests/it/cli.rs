@@ -9,6 +9,16 @@ fn cli() -> Command {
     assert_cmd::cargo::cargo_bin_cmd!("csc-indicators")
 }
 
+fn validate_args(f: &Fixture) -> Vec<String> {
+    vec![
+        "validate".into(),
+        "--catalogue".into(),
+        catalogue_path().display().to_string(),
+        "--data".into(),
+        f.data_dir().display().to_string(),
+    ]
+}
+
 fn run_args(f: &Fixture) -> Vec<String> {
     vec![
         "run".into(),
@@ -41,20 +51,10 @@ fn help_lists_the_commands() {
 fn validate_accepts_the_repository_catalogue_and_checks_data_schemas() {
     let f = Fixture::new("2024-05-01");
     f.write();
-    cli()
-        .args([
-            "validate",
-            "--catalogue",
-            &catalogue_path().display().to_string(),
-            "--data",
-            &f.data_dir().display().to_string(),
-        ])
-        .assert()
-        .success()
-        .stdout(
-            predicate::str::contains("is valid: 32 indicators")
-                .and(predicate::str::contains("1 LAs checked")),
-        );
+    cli().args(validate_args(&f)).assert().success().stdout(
+        predicate::str::contains("is valid: 32 indicators")
+            .and(predicate::str::contains("1 LAs checked")),
+    );
 }
 
 #[test]
@@ -188,13 +188,7 @@ fn validate_with_data_catches_a_missing_required_column_and_a_yaml_syntax_error(
         &mut df,
     );
     cli()
-        .args([
-            "validate",
-            "--catalogue",
-            &catalogue_path().display().to_string(),
-            "--data",
-            &f.data_dir().display().to_string(),
-        ])
+        .args(validate_args(&f))
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
@@ -234,7 +228,7 @@ fn validate_with_data_warns_of_indicators_an_extract_cannot_compute_and_suggests
         &mut df,
     );
     cli()
-        .args(["validate", "--catalogue", &catalogue_path().display().to_string(), "--data", &f.data_dir().display().to_string()])
+        .args(validate_args(&f))
         .assert()
         .success()
         .stdout(predicate::str::contains(
