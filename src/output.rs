@@ -1,5 +1,6 @@
-//! Writing a run's outputs: `indicators.parquet`, `data_quality.parquet` and `run.json`, each written to a temporary
-//! file beside its target and renamed into place, so a failed or interrupted run leaves the previous output whole.
+//! Writing a run's outputs: `indicators.parquet`, `data_quality.parquet` and `run.json` are each written to a
+//! temporary file beside its target, and renamed into place only when all three are written, so a failed or
+//! interrupted run leaves the previous output whole.
 
 use crate::calendar::epoch_days;
 use crate::quality::Finding;
@@ -47,53 +48,77 @@ pub fn findings_frame(findings: &[Finding]) -> PolarsResult<DataFrame> {
     Ok(df)
 }
 
-/// Writes `df` as Parquet to `path` atomically, with footer key-value metadata.
-pub fn write_parquet(
+/// A file written beside its target under a temporary name, waiting to be renamed into place. Dropping it
+/// without committing removes the temporary file.
+#[derive(Debug)]
+pub struct Staged {
+    tmp: PathBuf,
+    target: PathBuf,
+}
+
+impl Staged {
+    /// Renames the file into place (atomic on one file system).
+    pub fn commit(mut self) -> Result<(), OutputError> {
+        let tmp = std::mem::take(&mut self.tmp);
+        std::fs::rename(&tmp, &self.target).map_err(|source| OutputError::Io {
+            path: self.target.clone(),
+            source,
+        })
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.tmp.as_os_str().is_empty() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Writes `df` as Parquet beside `path`, with footer key-value metadata, ready to be committed.
+pub fn stage_parquet(
     path: &Path,
     df: &mut DataFrame,
     metadata: &[(String, String)],
-) -> Result<(), OutputError> {
-    let tmp = temporary(path);
+) -> Result<Staged, OutputError> {
+    let staged = Staged {
+        tmp: temporary(path),
+        target: path.to_path_buf(),
+    };
     let io = |source| OutputError::Io {
-        path: tmp.clone(),
+        path: staged.tmp.clone(),
         source,
     };
-    let file = std::fs::File::create(&tmp).map_err(io)?;
+    let file = std::fs::File::create(&staged.tmp).map_err(io)?;
     let kv = KeyValueMetadata::from_static(metadata.to_vec());
-    let written = ParquetWriter::new(file)
+    ParquetWriter::new(file)
         .with_key_value_metadata(Some(kv))
-        .finish(df);
-    if let Err(source) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(OutputError::Parquet {
+        .finish(df)
+        .map_err(|source| OutputError::Parquet {
             path: path.to_path_buf(),
             source,
-        });
-    }
-    std::fs::File::open(&tmp)
+        })?;
+    std::fs::File::open(&staged.tmp)
         .and_then(|f| f.sync_all())
         .map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(|source| OutputError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    Ok(staged)
 }
 
-/// Writes text to `path` atomically.
-pub fn write_text(path: &Path, text: &str) -> Result<(), OutputError> {
-    let tmp = temporary(path);
+/// Writes text beside `path`, ready to be committed.
+pub fn stage_text(path: &Path, text: &str) -> Result<Staged, OutputError> {
+    let staged = Staged {
+        tmp: temporary(path),
+        target: path.to_path_buf(),
+    };
     let io = |source| OutputError::Io {
-        path: tmp.clone(),
+        path: staged.tmp.clone(),
         source,
     };
-    let mut file = std::fs::File::create(&tmp).map_err(io)?;
+    let mut file = std::fs::File::create(&staged.tmp).map_err(io)?;
     file.write_all(text.as_bytes())
         .and_then(|_| file.sync_all())
         .map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(|source| OutputError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    Ok(staged)
 }
 
 /// Creates the output folder.
@@ -110,4 +135,27 @@ fn temporary(path: &Path) -> PathBuf {
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_staged_file_replaces_its_target_only_when_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("run.json");
+        std::fs::write(&target, "previous").unwrap();
+        let abandoned = stage_text(&target, "interrupted").unwrap();
+        drop(abandoned);
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "previous");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "the temporary file is removed"
+        );
+        stage_text(&target, "new").unwrap().commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
 }

@@ -139,12 +139,12 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, Error> {
             env!("CARGO_PKG_VERSION").to_string(),
         ),
     ];
-    output::write_parquet(
+    let staged_quality = output::stage_parquet(
         &options.out_dir.join("data_quality.parquet"),
         &mut quality,
         &metadata,
     )?;
-    output::write_parquet(
+    let staged_indicators = output::stage_parquet(
         &options.out_dir.join("indicators.parquet"),
         &mut indicators,
         &metadata,
@@ -160,7 +160,10 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, Error> {
         out_dir: options.out_dir.clone(),
     };
     let manifest = manifest(&catalogue, &las, &spine, &summary, &timings);
-    output::write_text(&options.out_dir.join("run.json"), &manifest)?;
+    let staged_manifest = output::stage_text(&options.out_dir.join("run.json"), &manifest)?;
+    for staged in [staged_quality, staged_indicators, staged_manifest] {
+        staged.commit()?;
+    }
     Ok(summary)
 }
 
