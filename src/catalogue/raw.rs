@@ -7,19 +7,19 @@ use serde::de::IgnoredAny;
 use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
 
-/// The top level of `indicators.yaml`. Indicators are kept unparsed here so that each is parsed on its own and
-/// every indicator's errors are reported, not only the first.
+/// The top level of `indicators.yaml`. Sections, value maps and indicators are kept unparsed here so that each is
+/// parsed on its own and every one's errors are reported, not only the first in the file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCatalogue {
     pub version: Spanned<String>,
-    pub calendar: RawCalendar,
+    pub calendar: Spanned<IgnoredAny>,
     #[serde(default)]
-    pub reporting: Option<RawReporting>,
+    pub reporting: Option<Spanned<IgnoredAny>>,
     #[serde(default)]
-    pub rag: Option<RawRag>,
+    pub rag: Option<Spanned<IgnoredAny>>,
     #[serde(default)]
-    pub value_maps: Vec<RawValueMap>,
+    pub value_maps: Vec<Spanned<IgnoredAny>>,
     pub indicators: Vec<Spanned<IgnoredAny>>,
 }
 

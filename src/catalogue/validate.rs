@@ -6,6 +6,7 @@ use super::model::*;
 use super::raw::{self, RawCatalogue, RawCounting, RawIndicator, RawStep};
 use crate::calendar::{FinancialYears, weekday_from_name};
 use crate::contract::{self, Logical, REFERENCE_TABLES, TableSpec};
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_saphyr::{Location as YamlLocation, Spanned};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,26 +30,31 @@ pub fn parse(text: &str, path: &Path) -> Result<Catalogue, CatalogueError> {
     let raw: RawCatalogue =
         serde_saphyr::from_str(text).map_err(|e| invalid(vec![yaml_problem(&e)]))?;
     let mut checker = Checker::default();
-    let calendar = checker.calendar(&raw.calendar);
-    let value_maps = raw
+    let raw_calendar: Option<raw::RawCalendar> =
+        section(text, &raw.calendar, &mut checker.problems);
+    let calendar = raw_calendar.as_ref().and_then(|c| checker.calendar(c));
+    let reporting: Option<raw::RawReporting> = raw
+        .reporting
+        .as_ref()
+        .and_then(|n| section(text, n, &mut checker.problems));
+    let rag: Option<raw::RawRag> = raw
+        .rag
+        .as_ref()
+        .and_then(|n| section(text, n, &mut checker.problems));
+    let raw_maps: Vec<raw::RawValueMap> = raw
         .value_maps
+        .iter()
+        .filter_map(|n| section(text, n, &mut checker.problems))
+        .collect();
+    let value_maps = raw_maps
         .iter()
         .filter_map(|m| checker.value_map(m))
         .collect();
     let mut indicators: Vec<Indicator> = Vec::new();
     let mut seen: BTreeMap<String, Location> = BTreeMap::new();
     for item in &raw.indicators {
-        let item_text = indicator_text(
-            text,
-            item.referenced.line() as usize,
-            item.referenced.column() as usize,
-        );
-        let parsed: RawIndicator = match serde_saphyr::from_str(&item_text) {
-            Ok(p) => p,
-            Err(e) => {
-                checker.problems.push(yaml_problem(&e));
-                continue;
-            }
+        let Some(parsed): Option<RawIndicator> = section(text, item, &mut checker.problems) else {
+            continue;
         };
         if let Some(first) = seen.get(&parsed.id.value) {
             checker.at(
@@ -72,17 +78,15 @@ pub fn parse(text: &str, path: &Path) -> Result<Catalogue, CatalogueError> {
             message: "the catalogue declares no indicators".into(),
         });
     }
-    let years = raw
-        .reporting
+    let years = reporting
         .as_ref()
         .map(|r| r.financial_years_before_current.value)
         .unwrap_or(3);
-    let amber = raw
-        .rag
+    let amber = rag
         .as_ref()
         .map(|r| r.amber_within_percent_of_target.value)
         .unwrap_or(10.0);
-    if let Some(r) = &raw.rag
+    if let Some(r) = &rag
         && !(0.0..=100.0).contains(&amber)
     {
         checker.at(
@@ -123,13 +127,47 @@ fn yaml_problem(e: &serde_saphyr::Error) -> Problem {
     Problem {
         line,
         column,
-        message: message.trim().to_string(),
+        message: with_suggestion(message.trim()),
     }
 }
 
-/// The text of one sequence item, with everything before it blanked so that the parser's lines and columns are
+/// Adds the closest name to serde's "unknown field `x`, expected one of a, b" and "unknown variant" messages.
+fn with_suggestion(message: &str) -> String {
+    let parts = ["unknown field `", "unknown variant `"]
+        .iter()
+        .find_map(|p| message.strip_prefix(p))
+        .and_then(|rest| rest.split_once("`, expected one of "));
+    match parts {
+        Some((given, expected)) => {
+            let hint = suggest(given, expected.split(", ").map(|e| e.trim_matches('`')));
+            format!("{message}{hint}")
+        }
+        None => message.to_string(),
+    }
+}
+
+/// Parses one node of the file on its own, recording its first problem.
+fn section<T: DeserializeOwned>(
+    text: &str,
+    node: &Spanned<IgnoredAny>,
+    problems: &mut Vec<Problem>,
+) -> Option<T> {
+    let (line, column) = (
+        node.referenced.line() as usize,
+        node.referenced.column() as usize,
+    );
+    match serde_saphyr::from_str(&node_text(text, line, column)) {
+        Ok(value) => Some(value),
+        Err(e) => {
+            problems.push(yaml_problem(&e));
+            None
+        }
+    }
+}
+
+/// The text of one node (a sequence item or a section's value), with everything before it blanked so that the parser's lines and columns are
 /// those of the whole file.
-fn indicator_text(text: &str, line: usize, column: usize) -> String {
+fn node_text(text: &str, line: usize, column: usize) -> String {
     let lines: Vec<&str> = text.split('\n').collect();
     let start = line.saturating_sub(1).min(lines.len().saturating_sub(1));
     let first: Vec<char> = lines[start].chars().collect();
@@ -998,6 +1036,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn serde_messages_get_the_closest_name() {
+        assert_eq!(
+            with_suggestion("unknown field `windw`, expected one of id, windows, title"),
+            "unknown field `windw`, expected one of id, windows, title (did you mean `windows`?)"
+        );
+        assert_eq!(
+            with_suggestion("invalid type: string"),
+            "invalid type: string"
+        );
+    }
+
+    #[test]
     fn suggestions_pick_the_closest_name() {
         let names = ["cine_referral_date", "cine_referral_id", "cine_close_date"];
         assert_eq!(
@@ -1010,7 +1060,7 @@ mod tests {
     #[test]
     fn an_item_keeps_its_lines_and_columns() {
         let text = "indicators:\n  - id: a\n    title: x\n  - id: b\n";
-        let item = indicator_text(text, 2, 5);
+        let item = node_text(text, 2, 5);
         assert_eq!(item, "\n    id: a\n    title: x\n");
     }
 }

@@ -425,3 +425,41 @@ fn the_readme_example_of_adding_an_indicator_is_a_valid_catalogue_entry() {
         vec![Window::Month, Window::Quarter, Window::Ytd]
     );
 }
+
+#[test]
+fn problems_in_the_calendar_a_value_map_and_an_indicator_are_reported_together() {
+    let yaml = "version: \"1\"
+calendar:
+  financial_year_start_month: 4
+  working_week: [mon, tue, wed, thu, fri]
+  bank_holidays: bank_holidays
+  working_days: after_start_through_end
+  open_at_date: start_on_or_before_end_afterr
+value_maps:
+  - table: ssd_professionals
+    column: prof_professional_job_title
+    valuse: {}
+indicators:
+  - id: a
+    title: A
+    definition: d
+    unit: count
+    polarity: neutral
+    windw: [month]
+";
+    let p = problems(yaml);
+    assert_eq!(p.len(), 3, "{p:?}");
+    assert!(
+        p[0].starts_with("7:17:")
+            && p[0].ends_with("(did you mean `start_on_or_before_end_after`?)"),
+        "{p:?}"
+    );
+    assert!(
+        p[1].starts_with("11:5:") && p[1].ends_with("(did you mean `values`?)"),
+        "{p:?}"
+    );
+    assert!(
+        p[2].starts_with("18:5:") && p[2].ends_with("(did you mean `windows`?)"),
+        "{p:?}"
+    );
+}
