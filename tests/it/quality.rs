@@ -198,3 +198,34 @@ fn each_la_is_read_from_its_latest_snapshot_or_the_latest_on_or_before_as_of() {
     let last = months.i32().unwrap().max().unwrap();
     assert_eq!(last, epoch_days(d("2024-02-29")));
 }
+
+#[test]
+fn reference_tables_may_be_csv() {
+    let f = Fixture::new("2024-05-01").table(
+        "ssd_cin_episodes",
+        &[
+            ("cine_referral_id", &["R1"]),
+            ("cine_person_id", &["A"]),
+            ("cine_referral_date", &["2023-06-01"]),
+        ],
+    );
+    f.write();
+    let reference = f.data_dir().join("reference");
+    std::fs::remove_file(reference.join("population.parquet")).unwrap();
+    std::fs::write(
+        reference.join("population.csv"),
+        "la_code,mid_year,age_0_17\n873,2023,40000\n",
+    )
+    .unwrap();
+    std::fs::remove_file(reference.join("bank_holidays.parquet")).unwrap();
+    std::fs::write(
+        reference.join("bank_holidays.csv"),
+        "date,title\n2023-05-08,Coronation\n",
+    )
+    .unwrap();
+    csc_indicators::pipeline::run(&f.options("2023-04")).unwrap();
+    let out = crate::support::Output::read(&f.out_dir());
+    let rate = out.get("referral_rate", "rolling_12m", "2023-06");
+    assert_eq!(rate.denominator, Some(40_000.0));
+    crate::support::close(rate.value, 0.25);
+}
