@@ -265,3 +265,93 @@ fn a_run_on_generated_data_writes_every_la_month_indicator_and_window_once_with_
         .unwrap();
     assert_eq!(bad.height(), 0, "{bad}");
 }
+
+#[test]
+fn comparisons_pool_the_region_and_average_the_statistical_neighbours() {
+    use crate::support::{frame, write_table};
+    // cp_reviews_on_time in April 2023: 873 holds 1 of 2 on time, 874 (same region) 2 of 2, 841 (another region) 0 of 1.
+    let f = Fixture::new("2024-05-01").table(
+        "ssd_cp_reviews",
+        &[
+            ("cppr_cp_review_id", &["V1", "V2"]),
+            ("cppr_person_id", &["A", "B"]),
+            ("cppr_cp_plan_id", &["P1", "P2"]),
+            ("cppr_cp_review_due", &["2023-04-10", "2023-04-11"]),
+            ("cppr_cp_review_date", &["2023-04-10", "2023-04-20"]),
+        ],
+    );
+    f.write();
+    let reviews = |held: &[&str]| {
+        let n = held.len();
+        let ids: Vec<String> = (0..n).map(|i| format!("V{i}")).collect();
+        vec![
+            ("cppr_cp_review_id".to_string(), ids.clone()),
+            ("cppr_person_id".to_string(), ids.clone()),
+            ("cppr_cp_plan_id".to_string(), ids),
+            (
+                "cppr_cp_review_due".to_string(),
+                vec!["2023-04-15".to_string(); n],
+            ),
+            (
+                "cppr_cp_review_date".to_string(),
+                held.iter().map(|s| s.to_string()).collect(),
+            ),
+        ]
+    };
+    for (la, held) in [
+        ("874", vec!["2023-04-01", "2023-04-15"]),
+        ("841", vec!["2023-04-30"]),
+    ] {
+        for spec in csc_indicators::contract::TABLES {
+            let given = if spec.name == "ssd_cp_reviews" {
+                reviews(&held)
+            } else {
+                vec![]
+            };
+            let mut df = frame(spec, &given);
+            write_table(&f.data_dir(), spec.name, la, f.snapshot, &mut df);
+        }
+    }
+    let reference = f.data_dir().join("reference");
+    let write = |name: &str, mut df: DataFrame| {
+        let file = std::fs::File::create(reference.join(format!("{name}.parquet"))).unwrap();
+        ParquetWriter::new(file).finish(&mut df).unwrap();
+    };
+    write(
+        "local_authorities",
+        df!("la_code" => ["873", "874", "841"], "ons_code" => ["E10000003", "E06000031", "E06000005"],
+            "la_name" => ["Cambridgeshire", "Peterborough", "Darlington"],
+            "region_code" => ["E12000006", "E12000006", "E12000001"],
+            "region_name" => ["East of England", "East of England", "North East"])
+        .unwrap(),
+    );
+    write(
+        "statistical_neighbours",
+        df!("la_code" => ["873", "873"], "rank" => [1, 2], "neighbour_la_code" => ["874", "841"])
+            .unwrap(),
+    );
+    csc_indicators::pipeline::run(&f.options("2023-04")).unwrap();
+    let out = crate::support::Output::read(&f.out_dir());
+    let row = out
+        .indicators
+        .clone()
+        .lazy()
+        .filter(
+            col("la_code")
+                .eq(lit("873"))
+                .and(col("indicator_id").eq(lit("cp_reviews_on_time")))
+                .and(col("window").eq(lit("month")))
+                .and(col("period_end").eq(lit("2023-04-30").str().to_date(Default::default()))),
+        )
+        .collect()
+        .unwrap();
+    let num = |c: &str| row.column(c).unwrap().f64().unwrap().get(0);
+    let las = |c: &str| row.column(c).unwrap().u32().unwrap().get(0);
+    close(num("value"), 50.0);
+    close(num("region_value"), 75.0);
+    assert_eq!(las("region_las"), Some(2));
+    close(num("stat_neighbours_value"), 50.0);
+    assert_eq!(las("stat_neighbours_las"), Some(2));
+    close(num("england_value"), 60.0);
+    assert_eq!(las("england_las"), Some(3));
+}
