@@ -75,21 +75,32 @@ impl Drop for Staged {
     }
 }
 
+impl Staged {
+    /// A staged file for `path`, not yet written.
+    fn beside(path: &Path) -> Staged {
+        Staged {
+            tmp: temporary(path),
+            target: path.to_path_buf(),
+        }
+    }
+
+    /// An I/O error about the temporary file.
+    fn io_error(&self, source: std::io::Error) -> OutputError {
+        OutputError::Io {
+            path: self.tmp.clone(),
+            source,
+        }
+    }
+}
+
 /// Writes `df` as Parquet beside `path`, with footer key-value metadata, ready to be committed.
 pub fn stage_parquet(
     path: &Path,
     df: &mut DataFrame,
     metadata: &[(String, String)],
 ) -> Result<Staged, OutputError> {
-    let staged = Staged {
-        tmp: temporary(path),
-        target: path.to_path_buf(),
-    };
-    let io = |source| OutputError::Io {
-        path: staged.tmp.clone(),
-        source,
-    };
-    let file = std::fs::File::create(&staged.tmp).map_err(io)?;
+    let staged = Staged::beside(path);
+    let file = std::fs::File::create(&staged.tmp).map_err(|e| staged.io_error(e))?;
     let kv = KeyValueMetadata::from_static(metadata.to_vec());
     ParquetWriter::new(file)
         .with_key_value_metadata(Some(kv))
@@ -100,24 +111,17 @@ pub fn stage_parquet(
         })?;
     std::fs::File::open(&staged.tmp)
         .and_then(|f| f.sync_all())
-        .map_err(io)?;
+        .map_err(|e| staged.io_error(e))?;
     Ok(staged)
 }
 
 /// Writes text beside `path`, ready to be committed.
 pub fn stage_text(path: &Path, text: &str) -> Result<Staged, OutputError> {
-    let staged = Staged {
-        tmp: temporary(path),
-        target: path.to_path_buf(),
-    };
-    let io = |source| OutputError::Io {
-        path: staged.tmp.clone(),
-        source,
-    };
-    let mut file = std::fs::File::create(&staged.tmp).map_err(io)?;
+    let staged = Staged::beside(path);
+    let mut file = std::fs::File::create(&staged.tmp).map_err(|e| staged.io_error(e))?;
     file.write_all(text.as_bytes())
         .and_then(|_| file.sync_all())
-        .map_err(io)?;
+        .map_err(|e| staged.io_error(e))?;
     Ok(staged)
 }
 

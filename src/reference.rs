@@ -40,15 +40,10 @@ impl Reference {
     /// Reads the reference tables under `<data_dir>/reference/`; `bank_holidays` names the holiday table.
     pub fn load(data_dir: &Path, bank_holidays: &str) -> Result<Reference, ReferenceError> {
         let dir = data_dir.join("reference");
-        let las = read(
+        let las = table(
             &dir,
             "local_authorities",
             "the DfE code, ONS code, name and region of each LA",
-        )?;
-        let las = select(
-            &dir,
-            "local_authorities",
-            las,
             &[
                 ("la_code", DataType::String),
                 ("ons_code", DataType::String),
@@ -57,39 +52,37 @@ impl Reference {
                 ("region_name", DataType::String),
             ],
         )?;
-        let population = read(
+        let population = table(
             &dir,
             "population",
             "children aged 0-17 per LA and mid-year, for rates",
-        )?;
-        let population = select(
-            &dir,
-            "population",
-            population,
             &[
                 ("la_code", DataType::String),
                 ("mid_year", DataType::Int32),
                 ("age_0_17", DataType::Float64),
             ],
         )?;
-        let neighbours = match read(&dir, "statistical_neighbours", "") {
-            Ok(df) => select(&dir, "statistical_neighbours", df, &[
-                ("la_code", DataType::String),
-                ("rank", DataType::Int32),
-                ("neighbour_la_code", DataType::String),
-            ])?,
-            Err(ReferenceError::Missing { .. }) => df!(
-                "la_code" => Vec::<String>::new(), "rank" => Vec::<i32>::new(), "neighbour_la_code" => Vec::<String>::new()
-            )
-            .expect("empty frame"),
+        let neighbour_columns = [
+            ("la_code", DataType::String),
+            ("rank", DataType::Int32),
+            ("neighbour_la_code", DataType::String),
+        ];
+        let neighbours = match table(&dir, "statistical_neighbours", "", &neighbour_columns) {
+            Ok(df) => df,
+            Err(ReferenceError::Missing { .. }) => DataFrame::empty_with_schema(
+                &neighbour_columns
+                    .iter()
+                    .map(|(n, t)| Field::new((*n).into(), t.clone()))
+                    .collect(),
+            ),
             Err(e) => return Err(e),
         };
-        let holidays = read(
+        let holidays = table(
             &dir,
             bank_holidays,
             "England and Wales bank holidays, for working days",
+            &[("date", DataType::Date)],
         )?;
-        let holidays = select(&dir, bank_holidays, holidays, &[("date", DataType::Date)])?;
         let bank_holidays = holidays
             .column("date")
             .expect("selected")
@@ -105,6 +98,16 @@ impl Reference {
             bank_holidays,
         })
     }
+}
+
+/// Reads a reference table and selects its columns in the given types.
+fn table(
+    dir: &Path,
+    name: &str,
+    what: &'static str,
+    columns: &[(&str, DataType)],
+) -> Result<DataFrame, ReferenceError> {
+    select(dir, name, read(dir, name, what)?, columns)
 }
 
 fn read(dir: &Path, table: &str, what: &'static str) -> Result<DataFrame, ReferenceError> {

@@ -1,6 +1,6 @@
 //! The command line: help, validate, run, and the errors a user meets, each naming what to fix.
 
-use crate::support::{Fixture, catalogue_path, frame, write_table};
+use crate::support::{Fixture, catalogue_path, frame};
 use assert_cmd::Command;
 use csc_indicators::contract;
 use predicates::prelude::*;
@@ -100,7 +100,7 @@ fn a_missing_required_column_names_the_column_and_file() {
     let spec = contract::table("ssd_cp_plans").unwrap();
     let df = frame(spec, &[]).drop("cppl_cp_plan_start_date").unwrap();
     let mut df = df;
-    write_table(&f.data_dir(), "ssd_cp_plans", "873", f.snapshot, &mut df);
+    f.replace_table("ssd_cp_plans", &mut df);
     cli().args(run_args(&f)).assert().code(2).stderr(
         predicate::str::contains("required column `cppl_cp_plan_start_date` is missing from").and(
             predicate::str::contains(
@@ -180,13 +180,7 @@ fn validate_with_data_catches_a_missing_required_column_and_a_yaml_syntax_error(
     f.write();
     let spec = contract::table("ssd_cin_episodes").unwrap();
     let mut df = frame(spec, &[]).drop("cine_person_id").unwrap();
-    write_table(
-        &f.data_dir(),
-        "ssd_cin_episodes",
-        "873",
-        f.snapshot,
-        &mut df,
-    );
+    f.replace_table("ssd_cin_episodes", &mut df);
     cli()
         .args(validate_args(&f))
         .assert()
@@ -220,13 +214,7 @@ fn validate_with_data_warns_of_indicators_an_extract_cannot_compute_and_suggests
         )
         .unwrap()
         .clone();
-    write_table(
-        &f.data_dir(),
-        "ssd_cin_episodes",
-        "873",
-        f.snapshot,
-        &mut df,
-    );
+    f.replace_table("ssd_cin_episodes", &mut df);
     cli()
         .args(validate_args(&f))
         .assert()

@@ -28,13 +28,7 @@ fn text_dates_timestamps_and_integer_ids_are_normalised_and_bad_values_become_fi
         "cine_referral_date" => ["2023-04-03", "04/04/2023", "31/02/2023", " 2023-04-05 "],
     )
     .unwrap();
-    write_table(
-        &f.data_dir(),
-        "ssd_cin_episodes",
-        "873",
-        f.snapshot,
-        &mut referrals,
-    );
+    f.replace_table("ssd_cin_episodes", &mut referrals);
     // Conferences with Y/N flags as text, one of them not a flag.
     let mut conferences = df!(
         "icpc_icpc_id" => ["K1", "K2", "K3", "K4"],
@@ -43,13 +37,7 @@ fn text_dates_timestamps_and_integer_ids_are_normalised_and_bad_values_become_fi
         "icpc_icpc_transfer_in" => ["Y", "n", "X", "NA"],
     )
     .unwrap();
-    write_table(
-        &f.data_dir(),
-        "ssd_initial_cp_conference",
-        "873",
-        f.snapshot,
-        &mut conferences,
-    );
+    f.replace_table("ssd_initial_cp_conference", &mut conferences);
     // Plans with timestamps for dates.
     let starts = dates(&[Some("2023-03-01"), Some("2023-04-10")])
         .cast(&DataType::Datetime(TimeUnit::Microseconds, None))
@@ -69,19 +57,13 @@ fn text_dates_timestamps_and_integer_ids_are_normalised_and_bad_values_become_fi
         ],
     )
     .unwrap();
-    write_table(&f.data_dir(), "ssd_cp_plans", "873", f.snapshot, &mut plans);
+    f.replace_table("ssd_cp_plans", &mut plans);
     let mut professionals = df!(
         "prof_professional_id" => ["W1", "W2", "W3"],
         "prof_professional_job_title" => ["Social Worker", "Snr Practitioner", "Snr Practitioner"],
     )
     .unwrap();
-    write_table(
-        &f.data_dir(),
-        "ssd_professionals",
-        "873",
-        f.snapshot,
-        &mut professionals,
-    );
+    f.replace_table("ssd_professionals", &mut professionals);
     let options = f.options("2023-04");
     csc_indicators::pipeline::run(&options).unwrap();
     let out = crate::support::Output::read(&f.out_dir());

@@ -79,6 +79,11 @@ impl Fixture {
         write_reference(&self.data_dir(), &self.la, &self.population);
     }
 
+    /// Replaces one table of the fixture's snapshot with `df` (after `write`).
+    pub fn replace_table(&self, table: &str, df: &mut DataFrame) {
+        write_table(&self.data_dir(), table, &self.la, self.snapshot, df);
+    }
+
     /// Writes the data and runs the real catalogue from `from`.
     pub fn run(&self, from: &str) -> Output {
         self.write();
