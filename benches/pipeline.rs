@@ -22,6 +22,7 @@ fn pipeline_run(c: &mut Criterion) {
         scale: 0.5,
         dirt: true,
         dirt_rate: 0.004,
+        descriptions: false,
     })
     .expect("generate");
     let options = RunOptions {

@@ -109,6 +109,10 @@ pub struct GenerateArgs {
     /// The share of rows given a row-level fault (an assessment authorised before it started).
     #[arg(long, default_value_t = 0.004, value_name = "F")]
     pub dirt_rate: f64,
+    /// Every LA writes legal status, episode reasons, placement types, care-leaver activity and accommodation, and
+    /// health check types as LiquidLogic-style descriptions instead of codes.
+    #[arg(long)]
+    pub descriptions: bool,
 }
 
 impl Cli {
@@ -173,6 +177,7 @@ impl Cli {
                     scale: a.scale,
                     dirt: !a.clean,
                     dirt_rate: a.dirt_rate,
+                    descriptions: a.descriptions,
                 };
                 let s = synth::generate(&options)
                     .with_context(|| format!("generating into `{}`", a.out.display()))?;

@@ -1,7 +1,7 @@
 //! The input data contract: the SSD tables the pipeline reads, their columns and logical types.
 //!
 //! This is the single place that knows the shape of the Standard Safeguarding Dataset subset described in
-//! `data-contract.md`; the loader checks files against it and the catalogue checks column references against it.
+//! `docs/data-contract.md`; the loader checks files against it and the catalogue checks column references against it.
 
 /// The logical type of a contract column, which decides how a raw Parquet column is normalised.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

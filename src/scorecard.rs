@@ -242,7 +242,7 @@ fn indicator_metadata(catalogue: &Catalogue) -> PolarsResult<DataFrame> {
         Unit::Count => None,
         Unit::Percent => Some(100.0),
         Unit::RatePer10k => Some(10_000.0),
-        Unit::Days => Some(1.0),
+        Unit::Days | Unit::Mean => Some(1.0),
     };
     df!(
         "indicator_id" => inds.iter().map(|i| i.id.clone()).collect::<Vec<_>>(),

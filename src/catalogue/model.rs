@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::PathBuf;
 
-pub use super::raw::{OpenAtDate, Polarity, Unit, Unmapped, WorkingDayCount};
+pub use super::raw::{
+    MissingDate, NegativeDays, OpenAtDate, Polarity, Unit, Unmapped, WorkingDayCount,
+};
 
 /// A validated indicator catalogue.
 #[derive(Debug, Clone)]
@@ -26,6 +28,10 @@ pub struct Catalogue {
     pub amber_within_percent_of_target: f64,
     /// Value maps applied to coded columns when the data is loaded.
     pub value_maps: Vec<ValueMap>,
+    /// Tables and columns that describe the present, not history (see [`CurrentStatus`]).
+    pub current_status: Vec<CurrentStatus>,
+    /// The named cohorts indicators start from, with their descriptions, in catalogue order.
+    pub cohorts: Vec<(String, Option<String>)>,
     /// The indicators, in catalogue order.
     pub indicators: Vec<Indicator>,
 }
@@ -35,7 +41,11 @@ impl Catalogue {
     pub fn columns_by_table(&self) -> BTreeMap<&'static str, BTreeSet<String>> {
         let mut out: BTreeMap<&'static str, BTreeSet<String>> = BTreeMap::new();
         for indicator in &self.indicators {
-            for (table, cols) in &indicator.columns_used {
+            for (table, cols) in indicator
+                .columns_used
+                .iter()
+                .chain(&indicator.columns_if_present)
+            {
                 out.entry(table).or_default().extend(cols.iter().cloned());
             }
         }
@@ -80,6 +90,27 @@ pub struct ValueMap {
     pub unmapped: Unmapped,
 }
 
+/// A table, or some of its columns, that a CMS holds only as they are today (a care leaver's current activity, a
+/// worker's current job title). Indicators reading them are flagged `current_status` for months before the
+/// snapshot's own month, so no reader mistakes them for what was recorded then.
+#[derive(Debug, Clone)]
+pub struct CurrentStatus {
+    /// The table.
+    pub table: &'static TableSpec,
+    /// The columns; empty means every column of the table.
+    pub columns: Vec<String>,
+    /// What the CMS holds as of today, in words.
+    pub note: Option<String>,
+}
+
+impl CurrentStatus {
+    /// Whether reading `column` of this table reads the present.
+    pub fn covers(&self, table: &str, column: &str) -> bool {
+        self.table.name == table
+            && (self.columns.is_empty() || self.columns.iter().any(|c| c == column))
+    }
+}
+
 /// One indicator, checked.
 #[derive(Debug, Clone)]
 pub struct Indicator {
@@ -117,10 +148,17 @@ pub struct Indicator {
     pub numerator: Option<Condition>,
     /// For means of durations: the column of days to average.
     pub mean_of: Option<String>,
+    /// For `mean` indicators: the column whose distinct values are the denominator.
+    pub denominator_distinct: Option<String>,
     /// Breakdowns reported besides the total.
     pub breakdowns: Vec<Breakdown>,
     /// Columns read per table, to load them and to decide computability per LA.
     pub columns_used: BTreeMap<&'static str, BTreeSet<String>>,
+    /// Optional columns read when an extract has them, whose absence does not stop the indicator (an unborn
+    /// child's expected date of birth).
+    pub columns_if_present: BTreeMap<&'static str, BTreeSet<String>>,
+    /// Whether the indicator reads a current-status column (see [`CurrentStatus`]).
+    pub reads_current_status: bool,
     /// Where the indicator is declared.
     pub at: Location,
 }
@@ -143,6 +181,9 @@ pub struct Rows {
     pub steps: Vec<Step>,
     /// Rows kept.
     pub filter: Option<Condition>,
+    /// Whether the filter or numerator of dated rows reads `period_end`, so that a row's membership depends on the
+    /// window it is counted in (a period of care that has lasted 28 days by `period_end`).
+    pub judged_at_period_end: bool,
     /// Whether rows are dated events or records open at a period end.
     pub timing: Timing,
     /// What one unit of the count is.
@@ -164,6 +205,8 @@ pub enum Timing {
         /// The end column (null = still open).
         end: String,
     },
+    /// Each row describes the present (one current row per young person): it counts at every `period_end`.
+    Current,
 }
 
 /// The counting unit.
@@ -188,17 +231,55 @@ pub struct Condition {
 #[allow(missing_docs)] // Variant fields are named for what they hold; the variant's doc says the rest.
 #[derive(Debug, Clone)]
 pub enum Step {
-    /// `name` = `WD(from, to)`; rows where it cannot be computed are left out.
+    /// `name` = `WD(from, to)`; rows whose `to` is before `from` are left out, and so are rows missing a date
+    /// unless `missing` keeps them.
     WorkingDays {
         name: String,
         from: String,
         to: String,
+        missing: MissingDate,
     },
-    /// `name` = calendar days from `from` to `to`; rows where `to < from` are left out.
+    /// `name` = calendar days from `from` to `to`; `negative` says what happens when `to < from`.
     CalendarDays {
         name: String,
         from: String,
         to: String,
+        negative: NegativeDays,
+    },
+    /// `name` = hours (with minutes as a fraction) from the datetime `from` to the datetime `to`.
+    Hours {
+        name: String,
+        from: String,
+        to: String,
+    },
+    /// `name` = `date` moved by `days` days.
+    AddDays {
+        name: String,
+        date: String,
+        days: i32,
+    },
+    /// `name` = the age in whole years of the child named by `person` at the date `at`, or on the last
+    /// `on_preceding` (month, day) strictly before it; an unborn child (expected date of birth only) is 0.
+    Age {
+        name: String,
+        person: String,
+        at: String,
+        on_preceding: Option<(u32, u32)>,
+    },
+    /// Columns describing the group of rows of the whole table sharing `same`, ordered by `order_by`.
+    Group {
+        same: Vec<String>,
+        order_by: String,
+        columns: Vec<(String, GroupColumn)>,
+    },
+    /// Columns summarising the rows of another table related to each row.
+    Related {
+        table: &'static TableSpec,
+        on: Vec<(String, String)>,
+        steps: Vec<Step>,
+        filter: Option<Condition>,
+        window: Option<RelatedWindow>,
+        columns: Vec<(String, Aggregate)>,
     },
     /// `name` = `date` moved by `months` calendar months.
     AddMonths {
@@ -206,12 +287,14 @@ pub enum Step {
         date: String,
         months: i32,
     },
-    /// Columns of another table joined by id (the first row per id when ids repeat).
+    /// Columns of another table joined by id (the first row per id when ids repeat); with `open_at`, the row open
+    /// at this row's date, the latest start when several are.
     Lookup {
         table: &'static TableSpec,
         on: Vec<(String, String)>,
         columns: Vec<String>,
         steps: Vec<Step>,
+        open_at: Option<OpenAt>,
     },
     /// `name` = whether another table has a row matching on `on`, passing `filter`, open at `open_at`.
     Exists {
@@ -239,6 +322,68 @@ pub enum Step {
     },
     /// `name` = an SQL expression.
     Expression { name: String, condition: Condition },
+}
+
+/// A column describing a row's group (rows sharing the `same` columns, in `order_by` order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupColumn {
+    /// The column's value on the group's first row.
+    First(String),
+    /// The column's value on the group's last row.
+    Last(String),
+    /// The smallest value in the group.
+    Min(String),
+    /// The largest value in the group.
+    Max(String),
+    /// The number of rows in the group.
+    Count,
+    /// The number of rows of the group where the column is null (open episodes, say).
+    NullCount(String),
+    /// Whether this row is the group's first.
+    IsFirst,
+    /// Whether this row is the group's last.
+    IsLast,
+}
+
+/// A summary of the related rows of another table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Aggregate {
+    /// How many related rows there are (0 when none).
+    Count,
+    /// The smallest value of a column over them (null when none).
+    Min(String),
+    /// The largest value of a column over them (null when none).
+    Max(String),
+}
+
+/// A span of days or calendar months ending on a date, both ends included: the last 42 days ending on d are
+/// `d - 41 days ..= d`; the last 12 months ending on d are `d - 12 months + 1 day ..= d`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    /// Whole days.
+    Days(u32),
+    /// Calendar months (clamped to month end).
+    Months(u32),
+}
+
+/// Which related rows fall in a span ending on a date of this row.
+#[allow(missing_docs)] // Variant fields are named for what they hold; the variant's doc says the rest.
+#[derive(Debug, Clone)]
+pub enum RelatedWindow {
+    /// The other row's `date` lies in the span ending on this row's `ending`.
+    Dated {
+        date: String,
+        ending: String,
+        span: Span,
+    },
+    /// The other row (from `start` to `end`) is open on at least one day of the span ending on this row's
+    /// `ending`.
+    OpenDuring {
+        start: String,
+        end: String,
+        ending: String,
+        span: Span,
+    },
 }
 
 /// The other table's row is open at this row's `date`.
@@ -360,6 +505,7 @@ impl Unit {
             Unit::Percent => "percent",
             Unit::RatePer10k => "rate_per_10k",
             Unit::Days => "days",
+            Unit::Mean => "mean",
         }
     }
 }

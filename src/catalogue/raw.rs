@@ -20,7 +20,32 @@ pub struct RawCatalogue {
     pub rag: Option<Spanned<IgnoredAny>>,
     #[serde(default)]
     pub value_maps: Vec<Spanned<IgnoredAny>>,
+    #[serde(default)]
+    pub current_status: Vec<Spanned<IgnoredAny>>,
+    #[serde(default)]
+    pub cohorts: Vec<Spanned<IgnoredAny>>,
     pub indicators: Vec<Spanned<IgnoredAny>>,
+}
+
+/// Columns that describe the present rather than history (or a whole table, when `columns` is empty).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCurrentStatus {
+    pub table: Spanned<String>,
+    #[serde(default)]
+    pub columns: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Named rows that several indicators start from (for example children in care at period end).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCohort {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub rows: RawRows,
 }
 
 /// The calendar rules, declared once for the whole catalogue.
@@ -126,6 +151,8 @@ pub struct RawIndicator {
     #[serde(default)]
     pub mean_of: Option<Spanned<String>>,
     #[serde(default)]
+    pub denominator: Option<Spanned<RawDenominator>>,
+    #[serde(default)]
     pub breakdowns: Vec<RawBreakdown>,
 }
 
@@ -142,6 +169,16 @@ pub enum Unit {
     RatePer10k,
     /// A mean duration: value = sum of days / number of rows.
     Days,
+    /// A mean count: value = rows / distinct values of the `denominator` column (for example cases per worker).
+    Mean,
+}
+
+/// What the denominator of a `mean` indicator counts.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawDenominator {
+    /// Distinct values of a column of the rows.
+    Distinct(String),
 }
 
 /// Which direction of change is an improvement.
@@ -160,7 +197,12 @@ pub enum Polarity {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRows {
-    pub table: Spanned<String>,
+    #[serde(default)]
+    pub table: Option<Spanned<String>>,
+    #[serde(default)]
+    pub cohort: Option<Spanned<String>>,
+    #[serde(default)]
+    pub current: Option<Spanned<bool>>,
     #[serde(default)]
     pub steps: Vec<RawStep>,
     #[serde(default, rename = "where")]
@@ -198,9 +240,14 @@ pub enum RawCounting {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum RawStep {
-    WorkingDays(RawBetween),
-    CalendarDays(RawBetween),
+    WorkingDays(RawWorkingDays),
+    CalendarDays(RawCalendarDays),
+    Hours(RawBetween),
     AddMonths(RawAddMonths),
+    AddDays(RawAddDays),
+    Age(RawAge),
+    Group(RawGroup),
+    Related(RawRelated),
     Lookup(RawLookup),
     Exists(RawExists),
     EarlierRecord(RawEarlierRecord),
@@ -215,6 +262,121 @@ pub struct RawBetween {
     pub name: Spanned<String>,
     pub from: Spanned<String>,
     pub to: Spanned<String>,
+}
+
+/// `name` = working days between two dates.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorkingDays {
+    pub name: Spanned<String>,
+    pub from: Spanned<String>,
+    pub to: Spanned<String>,
+    #[serde(default)]
+    pub missing: MissingDate,
+}
+
+/// What a count of days does when one of its dates is missing.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingDate {
+    /// The row is left out of the indicator.
+    #[default]
+    LeaveOut,
+    /// The row stays with a null count (a numerator comparing it is false): a period of care with no health
+    /// assessment yet stays in the denominator.
+    Keep,
+}
+
+/// `name` = calendar days between two dates, with what happens when `to` is before `from`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalendarDays {
+    pub name: Spanned<String>,
+    pub from: Spanned<String>,
+    pub to: Spanned<String>,
+    #[serde(default)]
+    pub negative: NegativeDays,
+}
+
+/// What a count of days does when the end is before the start.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum NegativeDays {
+    /// The row is left out of the indicator and counted as a data-quality finding.
+    #[default]
+    LeaveOut,
+    /// The negative count is kept as it is.
+    Keep,
+    /// The count becomes 0.
+    Zero,
+}
+
+/// `name` = `date` moved by whole days.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAddDays {
+    pub name: Spanned<String>,
+    pub date: Spanned<String>,
+    pub days: Spanned<i32>,
+}
+
+/// `name` = the child's age in whole years at a date (or on the last given day of the year strictly before it).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAge {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub person: Option<Spanned<String>>,
+    pub at: Spanned<String>,
+    #[serde(default)]
+    pub on_preceding: Option<Spanned<String>>,
+}
+
+/// Columns describing the group of rows (of the whole table) that share `same`, ordered by `order_by`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGroup {
+    pub same: Vec<Spanned<String>>,
+    pub order_by: Spanned<String>,
+    pub columns: Spanned<BTreeMap<String, String>>,
+}
+
+/// Columns summarising the rows of another table related to each row: matched on `on`, kept by `where` (which
+/// may read both rows) and by an optional window ending at a date of this row.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRelated {
+    pub table: Spanned<String>,
+    pub on: Spanned<BTreeMap<String, String>>,
+    #[serde(default)]
+    pub steps: Vec<RawStep>,
+    #[serde(default, rename = "where")]
+    pub filter: Option<Spanned<String>>,
+    #[serde(default)]
+    pub dated_within: Option<RawDatedWithin>,
+    #[serde(default)]
+    pub open_during: Option<RawOpenDuring>,
+    pub columns: Spanned<BTreeMap<String, String>>,
+}
+
+/// The other row's `date` lies in the `last` days or months ending on this row's `ending`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDatedWithin {
+    pub date: Spanned<String>,
+    pub ending: Spanned<String>,
+    pub last: Spanned<String>,
+}
+
+/// The other row is open (from `start` to `end`) on at least one day of the `last` days or months ending on
+/// this row's `ending`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOpenDuring {
+    pub start: Spanned<String>,
+    pub end: Spanned<String>,
+    pub ending: Spanned<String>,
+    pub last: Spanned<String>,
 }
 
 /// `name` = `date` moved by whole calendar months.
@@ -235,6 +397,8 @@ pub struct RawLookup {
     pub columns: Vec<Spanned<String>>,
     #[serde(default)]
     pub steps: Vec<RawStep>,
+    #[serde(default)]
+    pub open_at: Option<RawOpenAt>,
 }
 
 /// `name` = whether another table has a matching row.

@@ -50,6 +50,39 @@ pub fn parse(text: &str, path: &Path) -> Result<Catalogue, CatalogueError> {
         .iter()
         .filter_map(|m| checker.value_map(m))
         .collect();
+    let raw_current: Vec<raw::RawCurrentStatus> = raw
+        .current_status
+        .iter()
+        .filter_map(|n| section(text, n, &mut checker.problems))
+        .collect();
+    checker.current_status = raw_current
+        .iter()
+        .filter_map(|c| checker.current_status(c))
+        .collect();
+    let raw_cohorts: Vec<raw::RawCohort> = raw
+        .cohorts
+        .iter()
+        .filter_map(|n| section(text, n, &mut checker.problems))
+        .collect();
+    let mut cohorts: BTreeMap<&str, &raw::RawCohort> = BTreeMap::new();
+    for c in &raw_cohorts {
+        if !is_identifier(&c.name.value) {
+            checker.at(&c.name.referenced, "a cohort name is lower_snake_case");
+        }
+        if c.rows.cohort.is_some() {
+            checker.at(
+                &c.name.referenced,
+                "a cohort cannot start from another cohort: give its rows a `table`",
+            );
+        }
+        if cohorts.insert(&c.name.value, c).is_some() {
+            checker.at(
+                &c.name.referenced,
+                format!("cohort `{}` is declared twice", c.name.value),
+            );
+        }
+    }
+    checker.cohorts = cohorts;
     let mut indicators: Vec<Indicator> = Vec::new();
     let mut seen: BTreeMap<String, Location> = BTreeMap::new();
     for item in &raw.indicators {
@@ -97,6 +130,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Catalogue, CatalogueError> {
     if !checker.problems.is_empty() {
         let mut problems = checker.problems;
         problems.sort();
+        problems.dedup();
         return Err(invalid(problems));
     }
     Ok(Catalogue {
@@ -107,6 +141,11 @@ pub fn parse(text: &str, path: &Path) -> Result<Catalogue, CatalogueError> {
         financial_years_before_current: years,
         amber_within_percent_of_target: amber,
         value_maps,
+        current_status: checker.current_status,
+        cohorts: raw_cohorts
+            .iter()
+            .map(|c| (c.name.value.clone(), c.description.clone()))
+            .collect(),
         indicators,
     })
 }
@@ -259,10 +298,13 @@ impl Scope {
 }
 
 #[derive(Default)]
-struct Checker {
+struct Checker<'c> {
     problems: Vec<Problem>,
     context: String,
     used: BTreeMap<&'static str, BTreeSet<String>>,
+    if_present: BTreeMap<&'static str, BTreeSet<String>>,
+    current_status: Vec<CurrentStatus>,
+    cohorts: BTreeMap<&'c str, &'c raw::RawCohort>,
 }
 
 fn loc(l: &YamlLocation) -> Location {
@@ -272,7 +314,7 @@ fn loc(l: &YamlLocation) -> Location {
     }
 }
 
-impl Checker {
+impl<'c> Checker<'c> {
     fn at(&mut self, l: &YamlLocation, message: impl Into<String>) {
         let message = message.into();
         let message = if self.context.is_empty() {
@@ -393,6 +435,33 @@ impl Checker {
             las: m.las.iter().map(|l| l.value.clone()).collect(),
             entries,
             unmapped: m.unmapped,
+        })
+    }
+
+    fn current_status(&mut self, c: &raw::RawCurrentStatus) -> Option<CurrentStatus> {
+        let table = self.table(&c.table)?;
+        let scope = Scope::of_table(table);
+        let mut columns = Vec::new();
+        for column in &c.columns {
+            let known = scope.columns.contains_key(&column.value);
+            if known {
+                columns.push(column.value.clone());
+            } else {
+                self.at(
+                    &column.referenced,
+                    format!(
+                        "table `{}` has no column `{}`{}",
+                        table.name,
+                        column.value,
+                        suggest(&column.value, table.columns.iter().map(|c| c.name))
+                    ),
+                );
+            }
+        }
+        Some(CurrentStatus {
+            table,
+            columns,
+            note: c.note.clone(),
         })
     }
 
@@ -550,16 +619,51 @@ impl Checker {
         step: &RawStep,
     ) -> Option<Step> {
         match step {
-            RawStep::WorkingDays(b) | RawStep::CalendarDays(b) => {
+            RawStep::WorkingDays(b) => {
                 let from = self.column(scope, &b.from, DATES, "from");
                 let to = self.column(scope, &b.to, DATES, "to");
                 let name = self.new_column(scope, &b.name, Kind::Number);
-                let (name, from, to) = (name?, from?, to?);
-                Some(match step {
-                    RawStep::WorkingDays(_) => Step::WorkingDays { name, from, to },
-                    _ => Step::CalendarDays { name, from, to },
+                Some(Step::WorkingDays {
+                    name: name?,
+                    from: from?,
+                    to: to?,
+                    missing: b.missing,
                 })
             }
+            RawStep::CalendarDays(b) => {
+                let from = self.column(scope, &b.from, DATES, "from");
+                let to = self.column(scope, &b.to, DATES, "to");
+                let name = self.new_column(scope, &b.name, Kind::Number);
+                Some(Step::CalendarDays {
+                    name: name?,
+                    from: from?,
+                    to: to?,
+                    negative: b.negative,
+                })
+            }
+            RawStep::Hours(b) => {
+                const DATETIMES: &[Kind] = &[Kind::Datetime, Kind::Any];
+                let from = self.column(scope, &b.from, DATETIMES, "from");
+                let to = self.column(scope, &b.to, DATETIMES, "to");
+                let name = self.new_column(scope, &b.name, Kind::Number);
+                Some(Step::Hours {
+                    name: name?,
+                    from: from?,
+                    to: to?,
+                })
+            }
+            RawStep::AddDays(a) => {
+                let date = self.column(scope, &a.date, DATES, "date");
+                let name = self.new_column(scope, &a.name, Kind::Date);
+                Some(Step::AddDays {
+                    name: name?,
+                    date: date?,
+                    days: a.days.value,
+                })
+            }
+            RawStep::Age(a) => self.age(table, scope, a),
+            RawStep::Group(g) => self.group(table, scope, g),
+            RawStep::Related(r) => self.related(scope, r),
             RawStep::AddMonths(a) => {
                 let date = self.column(scope, &a.date, DATES, "date");
                 let name = self.new_column(scope, &a.name, Kind::Date);
@@ -585,7 +689,8 @@ impl Checker {
                                 format!("a column named `{name}` already exists"),
                             );
                         } else {
-                            scope.columns.insert(name.clone(), (kind, None));
+                            // Looked-up columns keep their table, so a person id or date of birth stays known.
+                            scope.columns.insert(name.clone(), (kind, Some(other.name)));
                             columns.push(name);
                         }
                     }
@@ -596,11 +701,16 @@ impl Checker {
                         "a lookup needs at least one column in `columns`",
                     );
                 }
+                let open_at = match &l.open_at {
+                    Some(o) => Some(self.open_at(scope, &remote, o)?),
+                    None => None,
+                };
                 Some(Step::Lookup {
                     table: other,
                     on: on?,
                     columns,
                     steps: steps?,
+                    open_at,
                 })
             }
             RawStep::Exists(e) => {
@@ -614,16 +724,7 @@ impl Checker {
                 };
                 let on = self.on(scope, &remote, &e.on, other.name);
                 let open_at = match &e.open_at {
-                    Some(o) => {
-                        let date = self.column(scope, &o.date, DATES, "open_at date");
-                        let start = self.column(&remote, &o.start, DATES, "open_at start");
-                        let end = self.column(&remote, &o.end, DATES, "open_at end");
-                        Some(OpenAt {
-                            date: date?,
-                            start: start?,
-                            end: end?,
-                        })
-                    }
+                    Some(o) => Some(self.open_at(scope, &remote, o)?),
                     None => None,
                 };
                 Some(Step::Exists {
@@ -704,6 +805,271 @@ impl Checker {
         }
     }
 
+    fn open_at(&mut self, local: &Scope, remote: &Scope, o: &raw::RawOpenAt) -> Option<OpenAt> {
+        let date = self.column(local, &o.date, DATES, "open_at date");
+        let start = self.column(remote, &o.start, DATES, "open_at start");
+        let end = self.column(remote, &o.end, DATES, "open_at end");
+        Some(OpenAt {
+            date: date?,
+            start: start?,
+            end: end?,
+        })
+    }
+
+    fn age(
+        &mut self,
+        table: &'static TableSpec,
+        scope: &mut Scope,
+        a: &raw::RawAge,
+    ) -> Option<Step> {
+        let person = match &a.person {
+            Some(p) => self.column(scope, p, ANY, "person"),
+            None => match table.person {
+                Some(p) => {
+                    self.used
+                        .entry(table.name)
+                        .or_default()
+                        .insert(p.to_string());
+                    Some(p.to_string())
+                }
+                None => {
+                    self.at(
+                        &a.name.referenced,
+                        format!("table `{}` has no child column: set `person`", table.name),
+                    );
+                    None
+                }
+            },
+        };
+        let at = self.column(scope, &a.at, DATES, "at");
+        let on_preceding = match &a.on_preceding {
+            Some(d) => match day_of_year(&d.value) {
+                Some(md) => Some(Some(md)),
+                None => {
+                    self.at(
+                        &d.referenced,
+                        format!(
+                            "`{}` is not a day of the year: write it like `31 August`",
+                            d.value
+                        ),
+                    );
+                    None
+                }
+            },
+            None => Some(None),
+        };
+        let name = self.new_column(scope, &a.name, Kind::Number);
+        let person_table = contract::table("ssd_person").expect("the contract has ssd_person");
+        self.used
+            .entry(person_table.name)
+            .or_default()
+            .extend([person_table.record_id.to_string(), "pers_dob".to_string()]);
+        self.if_present
+            .entry(person_table.name)
+            .or_default()
+            .insert("pers_expected_dob".to_string());
+        Some(Step::Age {
+            name: name?,
+            person: person?,
+            at: at?,
+            on_preceding: on_preceding?,
+        })
+    }
+
+    fn group(
+        &mut self,
+        table: &'static TableSpec,
+        scope: &mut Scope,
+        g: &raw::RawGroup,
+    ) -> Option<Step> {
+        let base = Scope::of_table(table);
+        let same: Option<Vec<String>> = g
+            .same
+            .iter()
+            .map(|c| self.column(&base, c, ANY, "same"))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect();
+        if g.same.is_empty() {
+            self.at(
+                &g.order_by.referenced,
+                "a group needs at least one column in `same`",
+            );
+        }
+        let order_by = self.column(&base, &g.order_by, ANY, "order_by");
+        let mut columns = Vec::new();
+        let mut ok = true;
+        for (name, spec) in &g.columns.value {
+            let spanned_name = Spanned::new(name.clone(), g.columns.referenced, g.columns.defined);
+            let parsed = parse_call(spec);
+            let arg = |this: &mut Self, a: &str| {
+                let spanned = Spanned::new(a.to_string(), g.columns.referenced, g.columns.defined);
+                this.column(&base, &spanned, ANY, &format!("group column `{name}`"))
+            };
+            let column = match parsed {
+                Some(("first", Some(a))) => {
+                    arg(self, a).map(|c| (base.columns[&c].0, GroupColumn::First(c)))
+                }
+                Some(("last", Some(a))) => {
+                    arg(self, a).map(|c| (base.columns[&c].0, GroupColumn::Last(c)))
+                }
+                Some(("min", Some(a))) => {
+                    arg(self, a).map(|c| (base.columns[&c].0, GroupColumn::Min(c)))
+                }
+                Some(("max", Some(a))) => {
+                    arg(self, a).map(|c| (base.columns[&c].0, GroupColumn::Max(c)))
+                }
+                Some(("null_count", Some(a))) => {
+                    arg(self, a).map(|c| (Kind::Number, GroupColumn::NullCount(c)))
+                }
+                Some(("count", None)) => Some((Kind::Number, GroupColumn::Count)),
+                Some(("is_first", None)) => Some((Kind::Bool, GroupColumn::IsFirst)),
+                Some(("is_last", None)) => Some((Kind::Bool, GroupColumn::IsLast)),
+                _ => {
+                    self.at(
+                        &g.columns.referenced,
+                        format!("group column `{name}`: `{spec}` is not one of first(column), last(column), min(column), max(column), null_count(column), count, is_first, is_last"),
+                    );
+                    None
+                }
+            };
+            match (column, self.new_column(scope, &spanned_name, Kind::Any)) {
+                (Some((kind, c)), Some(n)) => {
+                    scope.columns.insert(n.clone(), (kind, None));
+                    columns.push((n, c));
+                }
+                _ => ok = false,
+            }
+        }
+        if g.columns.value.is_empty() {
+            self.at(
+                &g.columns.referenced,
+                "a group needs at least one column in `columns`",
+            );
+        }
+        (ok && !g.same.is_empty()).then_some(())?;
+        Some(Step::Group {
+            same: same?,
+            order_by: order_by?,
+            columns,
+        })
+    }
+
+    fn related(&mut self, scope: &mut Scope, r: &raw::RawRelated) -> Option<Step> {
+        let other = self.table(&r.table)?;
+        let mut remote = Scope::of_table(other);
+        let steps = self.steps(other, &mut remote, &r.steps);
+        let on = self.on(scope, &remote, &r.on, other.name);
+        // `where` reads both rows; a name both have means the other table's column.
+        let mut both = scope.clone();
+        both.columns
+            .extend(remote.columns.iter().map(|(k, v)| (k.clone(), *v)));
+        let filter = match &r.filter {
+            Some(f) => Some(self.sql(&both, f, "where")?),
+            None => None,
+        };
+        let window = match (&r.dated_within, &r.open_during) {
+            (Some(d), None) => {
+                let date = self.column(&remote, &d.date, DATES, "dated_within date");
+                let ending = self.column(scope, &d.ending, DATES, "dated_within ending");
+                let span = self.span(&d.last);
+                Some(RelatedWindow::Dated {
+                    date: date?,
+                    ending: ending?,
+                    span: span?,
+                })
+            }
+            (None, Some(o)) => {
+                let start = self.column(&remote, &o.start, DATES, "open_during start");
+                let end = self.column(&remote, &o.end, DATES, "open_during end");
+                let ending = self.column(scope, &o.ending, DATES, "open_during ending");
+                let span = self.span(&o.last);
+                Some(RelatedWindow::OpenDuring {
+                    start: start?,
+                    end: end?,
+                    ending: ending?,
+                    span: span?,
+                })
+            }
+            (Some(d), Some(_)) => {
+                self.at(
+                    &d.date.referenced,
+                    "use one of `dated_within` and `open_during`, not both",
+                );
+                return None;
+            }
+            (None, None) => None,
+        };
+        let mut columns = Vec::new();
+        let mut ok = true;
+        for (name, spec) in &r.columns.value {
+            let spanned_name = Spanned::new(name.clone(), r.columns.referenced, r.columns.defined);
+            let arg = |this: &mut Self, a: &str| {
+                let spanned = Spanned::new(a.to_string(), r.columns.referenced, r.columns.defined);
+                this.column(&remote, &spanned, ANY, &format!("related column `{name}`"))
+            };
+            let aggregate = match parse_call(spec) {
+                Some(("count", None)) => Some((Kind::Number, Aggregate::Count)),
+                Some(("min", Some(a))) => {
+                    arg(self, a).map(|c| (remote.columns[&c].0, Aggregate::Min(c)))
+                }
+                Some(("max", Some(a))) => {
+                    arg(self, a).map(|c| (remote.columns[&c].0, Aggregate::Max(c)))
+                }
+                _ => {
+                    self.at(
+                        &r.columns.referenced,
+                        format!("related column `{name}`: `{spec}` is not one of count, min(column), max(column)"),
+                    );
+                    None
+                }
+            };
+            match (aggregate, self.new_column(scope, &spanned_name, Kind::Any)) {
+                (Some((kind, a)), Some(n)) => {
+                    scope.columns.insert(n.clone(), (kind, None));
+                    columns.push((n, a));
+                }
+                _ => ok = false,
+            }
+        }
+        if r.columns.value.is_empty() {
+            self.at(
+                &r.columns.referenced,
+                "`related` needs at least one column in `columns`",
+            );
+        }
+        ok.then_some(())?;
+        Some(Step::Related {
+            table: other,
+            on: on?,
+            steps: steps?,
+            filter,
+            window,
+            columns,
+        })
+    }
+
+    fn span(&mut self, last: &Spanned<String>) -> Option<Span> {
+        let parsed = last.value.split_once(' ').and_then(|(n, unit)| {
+            let n: u32 = n.trim().parse().ok().filter(|n| *n > 0)?;
+            match unit.trim() {
+                "day" | "days" => Some(Span::Days(n)),
+                "month" | "months" => Some(Span::Months(n)),
+                _ => None,
+            }
+        });
+        if parsed.is_none() {
+            self.at(
+                &last.referenced,
+                format!(
+                    "`{}` is not a span: write it like `42 days` or `12 months`",
+                    last.value
+                ),
+            );
+        }
+        parsed
+    }
+
     fn indicator(
         &mut self,
         r: &RawIndicator,
@@ -711,6 +1077,7 @@ impl Checker {
     ) -> Option<Indicator> {
         self.context = format!("indicator `{}`", r.id.value);
         self.used = BTreeMap::new();
+        self.if_present = BTreeMap::new();
         let before = self.problems.len();
         if !is_identifier(&r.id.value) {
             self.at(
@@ -718,9 +1085,41 @@ impl Checker {
                 "an indicator id is lower_snake_case: letters, digits and `_`",
             );
         }
-        let table = self.table(&r.rows.table);
+        let cohort = match &r.rows.cohort {
+            Some(name) => match self.cohorts.get(name.value.as_str()) {
+                Some(c) => Some(*c),
+                None => {
+                    let hint = suggest(&name.value, self.cohorts.keys().copied());
+                    self.at(
+                        &name.referenced,
+                        format!("unknown cohort `{}`{hint}", name.value),
+                    );
+                    return None;
+                }
+            },
+            None => None,
+        };
+        let table_name = match (&r.rows.table, cohort) {
+            (Some(t), None) => Some(t),
+            (None, Some(c)) => c.rows.table.as_ref(),
+            (Some(t), Some(_)) => {
+                self.at(
+                    &t.referenced,
+                    "rows take their table from the cohort: remove `table`",
+                );
+                None
+            }
+            (None, None) => {
+                self.at(
+                    &r.id.referenced,
+                    "rows need a `table` (or a `cohort` to start from)",
+                );
+                None
+            }
+        };
+        let table = table_name.and_then(|t| self.table(t));
         let windows = self.windows(r);
-        let indicator = table.and_then(|t| self.indicator_body(r, t, windows?, calendar));
+        let indicator = table.and_then(|t| self.indicator_body(r, cohort, t, windows?, calendar));
         self.context.clear();
         if self.problems.len() > before {
             return None;
@@ -755,33 +1154,60 @@ impl Checker {
     fn indicator_body(
         &mut self,
         r: &RawIndicator,
+        cohort: Option<&raw::RawCohort>,
         table: &'static TableSpec,
         windows: Vec<Window>,
         calendar: &Option<CalendarRules>,
     ) -> Option<Indicator> {
         let rows = &r.rows;
+        // A cohort gives the table, the timing, its steps and its filter; the indicator adds its own after them.
+        let timed = cohort.map_or(rows, |c| &c.rows);
+        if cohort.is_some() {
+            let at = rows
+                .cohort
+                .as_ref()
+                .map(|c| c.referenced)
+                .expect("cohort set");
+            if rows.dated_by.is_some() || rows.open.is_some() || rows.current.is_some() {
+                self.at(&at, "rows take their timing from the cohort: remove `dated_by`, `open` or `current`");
+            }
+        }
         let mut scope = Scope::of_table(table);
-        let timing = match (&rows.dated_by, &rows.open) {
-            (Some(d), None) => self
+        let at_period_end = |scope: &mut Scope| {
+            scope
+                .columns
+                .insert("period_end".into(), (Kind::Date, None));
+        };
+        let current = timed.current.as_ref().is_some_and(|c| c.value);
+        let timing = match (&timed.dated_by, &timed.open, current) {
+            (Some(d), None, false) => self
                 .column(&scope, d, DATES, "dated_by")
                 .map(|date| Timing::Dated { date }),
-            (None, Some(o)) => {
+            (None, Some(o), false) => {
                 let start = self.column(&scope, &o.value.start, DATES, "open start");
                 let end = self.column(&scope, &o.value.end, DATES, "open end");
-                scope
-                    .columns
-                    .insert("period_end".into(), (Kind::Date, None));
+                at_period_end(&mut scope);
                 start
                     .zip(end)
                     .map(|(start, end)| Timing::Open { start, end })
             }
+            (None, None, true) => {
+                at_period_end(&mut scope);
+                Some(Timing::Current)
+            }
             _ => {
-                self.at(&rows.table.referenced, "rows need exactly one of `dated_by` (events) or `open` (records open at period end)");
+                let at = timed
+                    .table
+                    .as_ref()
+                    .map(|t| t.referenced)
+                    .unwrap_or(r.id.referenced);
+                self.at(&at, "rows need exactly one of `dated_by` (events), `open` (records open at period end) or `current: true` (rows describing the present)");
                 None
             }
         };
-        if rows.open.is_some() {
-            for step in &rows.steps {
+        let is_dated = matches!(timing, Some(Timing::Dated { .. }));
+        if !is_dated {
+            for step in timed.steps.iter().chain(&rows.steps) {
                 if let RawStep::PreviousDate(p) = step {
                     self.at(
                         &p.name.referenced,
@@ -790,12 +1216,44 @@ impl Checker {
                 }
             }
         }
-        let steps = self.steps(table, &mut scope, &rows.steps);
-        let filter = rows
+        let cohort_steps = match cohort {
+            Some(c) => self.steps(table, &mut scope, &c.rows.steps),
+            None => Some(Vec::new()),
+        };
+        let own_steps = self.steps(table, &mut scope, &rows.steps);
+        let steps = cohort_steps.zip(own_steps).map(|(mut a, b)| {
+            a.extend(b);
+            a
+        });
+        // The filter and numerator of dated rows may read `period_end`: the end of the window being computed.
+        let scope_before_period_end = scope.clone();
+        if is_dated {
+            at_period_end(&mut scope);
+        }
+        let cohort_filter = cohort
+            .and_then(|c| c.rows.filter.as_ref())
+            .and_then(|f| self.sql(&scope, f, "where"));
+        let own_filter = rows
             .filter
             .as_ref()
             .and_then(|f| self.sql(&scope, f, "where"));
-        let counting = match &rows.count {
+        let filter = match (cohort_filter, own_filter) {
+            (Some(a), Some(b)) => Some(Condition {
+                sql: format!("({}) AND ({})", a.sql, b.sql),
+                expr: a.expr.and(b.expr),
+            }),
+            (a, b) => a.or(b),
+        };
+        let reads_period_end = |c: &Condition| {
+            c.expr
+                .clone()
+                .meta()
+                .root_names()
+                .iter()
+                .any(|n| n.as_str() == "period_end")
+        };
+        let count = rows.count.as_ref().or(timed.count.as_ref());
+        let counting = match count {
             None => Some(Counting::Rows),
             Some(c) => match &c.value {
                 RawCounting::Rows => Some(Counting::Rows),
@@ -817,12 +1275,12 @@ impl Checker {
                 },
                 RawCounting::Distinct(col) => {
                     let spanned = Spanned::new(col.clone(), c.referenced, c.defined);
-                    self.column(&scope, &spanned, ANY, "count distinct")
+                    self.column(&scope_before_period_end, &spanned, ANY, "count distinct")
                         .map(Counting::Distinct)
                 }
             },
         };
-        let is_open = matches!(timing, Some(Timing::Open { .. }));
+        let is_open = matches!(timing, Some(Timing::Open { .. } | Timing::Current));
         for w in &windows {
             if timing.is_some() && is_open != (*w == Window::Snapshot) {
                 let why = if is_open {
@@ -856,7 +1314,7 @@ impl Checker {
             (None, _) => None,
         };
         let mean_of = match (&r.mean_of, unit) {
-            (Some(m), Unit::Days) => self.column(&scope, m, NUMBERS, "mean_of"),
+            (Some(m), Unit::Days) => self.column(&scope_before_period_end, m, NUMBERS, "mean_of"),
             (None, Unit::Days) => {
                 self.at(
                     &r.unit.referenced,
@@ -876,10 +1334,58 @@ impl Checker {
                 "a days indicator averages over rows: remove `count`",
             );
         }
+        let denominator_distinct = match (&r.denominator, unit) {
+            (Some(d), Unit::Mean) => {
+                let raw::RawDenominator::Distinct(name) = &d.value;
+                let spanned = Spanned::new(name.clone(), d.referenced, d.defined);
+                self.column(
+                    &scope_before_period_end,
+                    &spanned,
+                    ANY,
+                    "denominator distinct",
+                )
+            }
+            (None, Unit::Mean) => {
+                self.at(
+                    &r.unit.referenced,
+                    "a mean indicator needs `denominator: {distinct: column}`: what the rows are shared among",
+                );
+                None
+            }
+            (Some(d), _) => {
+                self.at(&d.referenced, "only mean indicators have a `denominator`");
+                None
+            }
+            (None, _) => None,
+        };
+        if unit == Unit::Mean && counting != Some(Counting::Rows) {
+            self.at(
+                &r.unit.referenced,
+                "a mean indicator counts rows over distinct `denominator` values: remove `count`",
+            );
+        }
+        let judged_at_period_end = is_dated
+            && (filter.as_ref().is_some_and(reads_period_end)
+                || numerator.as_ref().is_some_and(reads_period_end));
         let targets = self.targets(r, calendar);
         let mut breakdowns = Vec::new();
         for b in &r.breakdowns {
-            let column = self.column(&scope, &b.column, ANY, "breakdown column");
+            let column = self.column(&scope_before_period_end, &b.column, ANY, "breakdown column");
+            let sensitive = scope_before_period_end
+                .columns
+                .get(&b.column.value)
+                .and_then(|(_, origin)| *origin)
+                .and_then(contract::table)
+                .is_some_and(|t| t.is_sensitive(&b.column.value));
+            if sensitive {
+                self.at(
+                    &b.column.referenced,
+                    format!(
+                        "`{}` identifies a child or holds a date of birth: it cannot be a breakdown, which is written to the output",
+                        b.column.value
+                    ),
+                );
+            }
             if b.categories.is_empty() {
                 self.at(&b.name.referenced, "a breakdown lists its categories");
             }
@@ -924,13 +1430,21 @@ impl Checker {
                 table,
                 steps: steps?,
                 filter,
+                judged_at_period_end,
                 timing: timing?,
                 counting: counting?,
             },
             numerator,
             mean_of,
+            denominator_distinct,
             breakdowns,
+            reads_current_status: self.used.iter().any(|(table, columns)| {
+                columns
+                    .iter()
+                    .any(|c| self.current_status.iter().any(|s| s.covers(table, c)))
+            }),
             columns_used: std::mem::take(&mut self.used),
+            columns_if_present: std::mem::take(&mut self.if_present),
             at: loc(&r.id.referenced),
         })
     }
@@ -997,6 +1511,45 @@ impl Checker {
         }
         t
     }
+}
+
+/// `name(arg)` or `name`, as written in `columns` of `group` and `related`.
+fn parse_call(spec: &str) -> Option<(&str, Option<&str>)> {
+    let spec = spec.trim();
+    match spec.split_once('(') {
+        Some((name, rest)) => {
+            let arg = rest.strip_suffix(')')?.trim();
+            (!arg.is_empty()).then_some((name.trim(), Some(arg)))
+        }
+        None => Some((spec, None)),
+    }
+}
+
+/// A day of the year written `31 August` (or `31 Aug`), as (month, day).
+fn day_of_year(text: &str) -> Option<(u32, u32)> {
+    let (day, month) = text.trim().split_once(' ')?;
+    let day: u32 = day.parse().ok()?;
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let month = month.trim().to_lowercase();
+    let m = MONTHS
+        .iter()
+        .position(|name| *name == month || (month.len() >= 3 && name.starts_with(&month)))?
+        as u32
+        + 1;
+    chrono::NaiveDate::from_ymd_opt(2024, m, day).map(|_| (m, day))
 }
 
 fn is_identifier(s: &str) -> bool {

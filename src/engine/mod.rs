@@ -107,6 +107,7 @@ pub fn compute(
     }
     let values = concat(frames, UnionArgs::default())?.collect()?;
     let values = drop_not_computable(values, catalogue, snapshot, &mut findings)?;
+    let values = flag_current_status(values, catalogue, snapshot)?;
     Ok(Computed {
         values,
         findings: dedupe(findings),
@@ -126,14 +127,16 @@ fn indicator_plan(
         line: indicator.at.line,
         source,
     };
-    let rows = rows::prepare(indicator, ctx, spine, months, findings)?.cache();
+    let mut prepared = rows::prepare(indicator, ctx, spine, months, findings)?;
+    prepared.rows = prepared.rows.cache();
     let mut parts = vec![
-        windows::components(&rows, indicator, None, spine)
+        windows::components(&prepared, indicator, None, spine, months)
             .map_err(wrap)?
             .with_column(lit(NULL).cast(DataType::String).alias("breakdown")),
     ];
     for b in &indicator.breakdowns {
-        let part = windows::components(&rows, indicator, Some(b), spine).map_err(wrap)?;
+        let part =
+            windows::components(&prepared, indicator, Some(b), spine, months).map_err(wrap)?;
         parts.push(part.with_column(lit(b.name.clone()).alias("breakdown")));
     }
     let lf = concat(parts, UnionArgs::default()).map_err(wrap)?;
@@ -148,6 +151,12 @@ fn indicator_plan(
             col("num").alias("numerator"),
             lit(NULL).cast(DataType::Float64).alias("denominator"),
             col("num").alias("value"),
+            no_flags.alias("flags"),
+        ]),
+        Unit::Mean => lf.with_columns([
+            col("num").alias("numerator"),
+            col("den").alias("denominator"),
+            safe_div(col("num"), col("den"), 1.0).alias("value"),
             no_flags.alias("flags"),
         ]),
         Unit::Percent | Unit::Days => {
@@ -322,6 +331,56 @@ fn drop_not_computable(
             [col("la_code"), col("indicator_id")],
             JoinArgs::new(JoinType::Anti),
         )
+        .collect()
+}
+
+/// Adds the flag `current_status` to the months before each LA's snapshot month of the indicators that read a
+/// current-status column: those values come from the data as it stands today, not as it was then.
+fn flag_current_status(
+    values: DataFrame,
+    catalogue: &Catalogue,
+    snapshot: &Snapshot,
+) -> PolarsResult<DataFrame> {
+    let ids: Vec<String> = catalogue
+        .indicators
+        .iter()
+        .filter(|i| i.reads_current_status)
+        .map(|i| i.id.clone())
+        .collect();
+    if ids.is_empty() {
+        return Ok(values);
+    }
+    let las = df!(
+        "la_code" => snapshot.las.iter().map(|l| l.la_code.clone()).collect::<Vec<_>>(),
+        "__snapshot_month" => snapshot
+            .las
+            .iter()
+            .map(|l| crate::calendar::Month::of(l.snapshot_date).index())
+            .collect::<Vec<_>>(),
+    )?;
+    let ids = Series::new("ids".into(), ids);
+    let flagged = col("indicator_id")
+        .is_in(lit(ids).implode(false), false)
+        .and(col("month").lt(col("__snapshot_month")));
+    values
+        .lazy()
+        .join(
+            las.lazy(),
+            [col("la_code")],
+            [col("la_code")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(
+            when(flagged.fill_null(false))
+                .then(
+                    when(col("flags").is_null())
+                        .then(lit("current_status"))
+                        .otherwise(col("flags") + lit(";current_status")),
+                )
+                .otherwise(col("flags"))
+                .alias("flags"),
+        )
+        .drop(cols(["__snapshot_month"]))
         .collect()
 }
 

@@ -14,6 +14,21 @@ pub(super) const MONTH: &str = "month";
 pub(super) const KEY: &str = "__key";
 pub(super) const NUM: &str = "__num";
 pub(super) const IN_NUM: &str = "__in_num";
+pub(super) const DEN_KEY: &str = "__den_key";
+
+/// The prepared rows, and for rows judged at each period end the filter, numerator flag and numerator value that
+/// must wait until each row is placed in the windows that contain it.
+pub(super) struct Prepared {
+    pub rows: LazyFrame,
+    pub at_period_end: Option<AtPeriodEnd>,
+}
+
+/// Expressions over `period_end` and the row's columns, evaluated once rows are placed in windows.
+pub(super) struct AtPeriodEnd {
+    pub filter: Expr,
+    pub in_num: Expr,
+    pub num: Expr,
+}
 
 /// The breakdown column of prepared rows.
 pub(super) fn breakdown_column(name: &str) -> String {
@@ -29,7 +44,7 @@ pub(super) fn prepare(
     spine: &Spine,
     months: &DataFrame,
     findings: &mut Vec<Finding>,
-) -> Result<LazyFrame, EngineError> {
+) -> Result<Prepared, EngineError> {
     let rows = &indicator.rows;
     let base = ctx.tables.get(rows.table.name)?;
     let (report_from, report_to) = (spine.report_from.index(), spine.report_to().index());
@@ -85,6 +100,18 @@ pub(super) fn prepare(
                     JoinArgs::new(JoinType::Inner),
                 )
         }
+        Timing::Current => base.cross_join(
+            months
+                .clone()
+                .lazy()
+                .select([col(MONTH), col("period_end")])
+                .filter(
+                    col(MONTH)
+                        .gt_eq(lit(report_from))
+                        .and(col(MONTH).lt_eq(lit(report_to))),
+                ),
+            None,
+        ),
     };
     let derived = steps::apply(ctx, placed, &rows.steps, findings)?;
     let mut lf = derived.rows;
@@ -98,12 +125,13 @@ pub(super) fn prepare(
                     .and(col(MONTH).lt_eq(lit(report_to))),
             );
     }
-    for name in &derived.required {
-        lf = lf.filter(col(name.as_str()).is_not_null());
+    for out in derived.left_out {
+        lf = lf.filter(out.not());
     }
-    if let Some(filter) = &rows.filter {
-        lf = lf.filter(filter.expr.clone().fill_null(false));
-    }
+    let filter = rows
+        .filter
+        .as_ref()
+        .map_or(lit(true), |f| f.expr.clone().fill_null(false));
     let in_num = match &indicator.numerator {
         Some(n) => n.expr.clone().fill_null(false),
         None => lit(true),
@@ -116,13 +144,39 @@ pub(super) fn prepare(
         Counting::Rows => lit(NULL).cast(DataType::String),
         Counting::Distinct(c) => col(c.as_str()).cast(DataType::String),
     };
+    let den_key = match &indicator.denominator_distinct {
+        Some(c) => col(c.as_str()).cast(DataType::String),
+        None => lit(NULL).cast(DataType::String),
+    };
     let mut select = vec![
         col("la_code"),
         col(MONTH),
         key.alias(KEY),
-        num.alias(NUM),
-        in_num.alias(IN_NUM),
+        den_key.alias(DEN_KEY),
     ];
+    let at_period_end = if rows.judged_at_period_end {
+        // Keep what the filter and numerator read; they are evaluated per window in `windows`.
+        let mut read = std::collections::BTreeSet::new();
+        for e in [&filter, &in_num, &num] {
+            read.extend(
+                e.clone()
+                    .meta()
+                    .root_names()
+                    .into_iter()
+                    .filter(|n| !["period_end", "la_code", MONTH].contains(&n.as_str())),
+            );
+        }
+        select.extend(read.into_iter().map(|n| col(n)));
+        Some(AtPeriodEnd {
+            filter,
+            in_num,
+            num,
+        })
+    } else {
+        lf = lf.filter(filter);
+        select.extend([num.alias(NUM), in_num.alias(IN_NUM)]);
+        None
+    };
     for b in &indicator.breakdowns {
         select.push(
             col(b.column.as_str())
@@ -134,5 +188,11 @@ pub(super) fn prepare(
     if rows.counting != Counting::Rows {
         lf = lf.filter(col(KEY).is_not_null());
     }
-    Ok(lf)
+    if indicator.denominator_distinct.is_some() {
+        lf = lf.filter(col(DEN_KEY).is_not_null());
+    }
+    Ok(Prepared {
+        rows: lf,
+        at_period_end,
+    })
 }

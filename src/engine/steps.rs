@@ -1,11 +1,15 @@
 //! The building blocks that derive columns: working and calendar days, month offsets, lookups by id, existence of
 //! a related row, earlier records of the same child, the previous dated row.
 
+use super::spine::month_of;
 use super::{EngineError, Tables};
 use crate::calendar::WorkingDays;
-use crate::catalogue::{OpenAt, OpenAtDate, Step};
+use crate::catalogue::{
+    Aggregate, GroupColumn, MissingDate, NegativeDays, OpenAt, OpenAtDate, RelatedWindow, Span,
+    Step,
+};
 use crate::quality::Finding;
-use polars::lazy::dsl::business_day_count;
+use polars::lazy::dsl::{business_day_count, int_ranges, max_horizontal};
 use polars::prelude::*;
 
 /// What the steps need besides the rows: the other tables and the calendar.
@@ -18,10 +22,10 @@ pub(super) struct StepContext<'a> {
     pub table: &'static crate::contract::TableSpec,
 }
 
-/// The rows after the steps, with the columns whose null means "left out".
+/// The rows after the steps, with the conditions that leave a row out (an end before its start).
 pub(super) struct Derived {
     pub rows: LazyFrame,
-    pub required: Vec<String>,
+    pub left_out: Vec<Expr>,
 }
 
 /// Applies `steps` in order.
@@ -31,25 +35,98 @@ pub(super) fn apply(
     steps: &[Step],
     findings: &mut Vec<Finding>,
 ) -> Result<Derived, EngineError> {
-    let mut required = Vec::new();
+    let mut left_out = Vec::new();
     for step in steps {
         rows = match step {
-            Step::WorkingDays { name, from, to } | Step::CalendarDays { name, from, to } => {
+            Step::WorkingDays {
+                name,
+                from,
+                to,
+                missing,
+            } => {
                 let (a, b) = (as_date(col(from.as_str())), as_date(col(to.as_str())));
                 end_before_start(ctx, &rows, from, to, findings)?;
-                let days = match step {
-                    Step::WorkingDays { .. } => {
-                        working_days(a.clone(), b.clone(), ctx.working_days)
-                    }
-                    _ => (b.clone() - a.clone()).dt().total_days(false),
-                };
-                required.push(name.clone());
+                let days = working_days(a.clone(), b.clone(), ctx.working_days);
+                left_out.push(match missing {
+                    MissingDate::LeaveOut => b.clone().lt(a.clone()).fill_null(true),
+                    MissingDate::Keep => b.clone().lt(a.clone()).fill_null(false),
+                });
                 rows.with_column(
                     when(b.lt(a))
                         .then(lit(NULL).cast(DataType::Int64))
                         .otherwise(days.cast(DataType::Int64))
                         .alias(name.as_str()),
                 )
+            }
+            Step::CalendarDays {
+                name,
+                from,
+                to,
+                negative,
+            } => {
+                let (a, b) = (as_date(col(from.as_str())), as_date(col(to.as_str())));
+                let days = (b.clone() - a.clone())
+                    .dt()
+                    .total_days(false)
+                    .cast(DataType::Int64);
+                let value = match negative {
+                    NegativeDays::LeaveOut => {
+                        end_before_start(ctx, &rows, from, to, findings)?;
+                        left_out.push(b.clone().lt(a.clone()).fill_null(true));
+                        when(b.lt(a))
+                            .then(lit(NULL).cast(DataType::Int64))
+                            .otherwise(days)
+                    }
+                    NegativeDays::Keep => days,
+                    NegativeDays::Zero => when(days.clone().lt(lit(0i64)))
+                        .then(lit(0i64))
+                        .otherwise(days),
+                };
+                rows.with_column(value.alias(name.as_str()))
+            }
+            Step::Hours { name, from, to } => {
+                let as_datetime =
+                    |c: &str| col(c).cast(DataType::Datetime(TimeUnit::Milliseconds, None));
+                let minutes = (as_datetime(to) - as_datetime(from))
+                    .dt()
+                    .total_minutes(false);
+                rows.with_column((minutes.cast(DataType::Float64) / lit(60.0)).alias(name.as_str()))
+            }
+            Step::AddDays { name, date, days } => rows.with_column(
+                as_date(col(date.as_str()))
+                    .dt()
+                    .offset_by(lit(format!("{days}d")))
+                    .alias(name.as_str()),
+            ),
+            Step::Age {
+                name,
+                person,
+                at,
+                on_preceding,
+            } => age(ctx, rows, name, person, at, *on_preceding)?,
+            Step::Group {
+                same,
+                order_by,
+                columns,
+            } => group(ctx, rows, same, order_by, columns)?,
+            Step::Related {
+                table,
+                on,
+                steps,
+                filter,
+                window,
+                columns,
+            } => {
+                let other = related(ctx, table, steps, findings)?;
+                related_summary(
+                    rows,
+                    other,
+                    on,
+                    filter.as_ref().map(|f| f.expr.clone()),
+                    window.as_ref(),
+                    columns,
+                    ctx.open_at_date,
+                )?
             }
             Step::AddMonths { name, date, months } => rows.with_column(
                 as_date(col(date.as_str()))
@@ -62,6 +139,17 @@ pub(super) fn apply(
                 on,
                 columns,
                 steps,
+                open_at: Some(open_at),
+            } => {
+                let other = related(ctx, table, steps, findings)?;
+                lookup_open_at(rows, other, on, columns, open_at, ctx.open_at_date)?
+            }
+            Step::Lookup {
+                table,
+                on,
+                columns,
+                steps,
+                open_at: None,
             } => {
                 let other = related(ctx, table, steps, findings)?;
                 let (left, right): (Vec<Expr>, Vec<Expr>) =
@@ -138,7 +226,7 @@ pub(super) fn apply(
             }
         };
     }
-    Ok(Derived { rows, required })
+    Ok(Derived { rows, left_out })
 }
 
 /// The rows of a related table after its own steps, without the rows those steps leave out.
@@ -154,9 +242,10 @@ fn related(
         steps,
         findings,
     )?;
-    Ok(derived.required.iter().fold(derived.rows, |rows, name| {
-        rows.filter(col(name.as_str()).is_not_null())
-    }))
+    Ok(derived
+        .left_out
+        .into_iter()
+        .fold(derived.rows, |rows, out| rows.filter(out.not())))
 }
 
 fn on_names(on: &[(String, String)]) -> Vec<PlSmallStr> {
@@ -285,6 +374,315 @@ fn earlier_record(
         .filter(cond.fill_null(false));
     Ok(flag_matched(rows, matched, name))
 }
+
+/// Joins `local` (rows with a `ROW` index and the columns a match needs) to `other` on `la_code` and `on`, giving
+/// each side's key columns the same names.
+fn join_on(local: LazyFrame, other: LazyFrame, on: &[(String, String)]) -> LazyFrame {
+    let mut left_keys = vec![col("la_code")];
+    let mut right_keys = vec![col("la_code")];
+    for (l, r) in on {
+        left_keys.push(col(l.as_str()));
+        right_keys.push(col(r.as_str()));
+    }
+    local.join(other, left_keys, right_keys, JoinArgs::new(JoinType::Inner))
+}
+
+/// The columns of `other`'s row open at each row's date (the latest start when several are open).
+fn lookup_open_at(
+    rows: LazyFrame,
+    other: LazyFrame,
+    on: &[(String, String)],
+    columns: &[String],
+    open_at: &OpenAt,
+    rule: OpenAtDate,
+) -> Result<LazyFrame, EngineError> {
+    let rows = rows.with_row_index(ROW, None);
+    let mut local: Vec<Expr> = vec![col(ROW), col("la_code")];
+    local.extend(on.iter().map(|(l, _)| col(l.as_str())));
+    local.push(as_date(col(open_at.date.as_str())).alias("__lookup_at"));
+    let mut remote: Vec<Expr> = vec![col("la_code")];
+    remote.extend(on.iter().map(|(_, r)| col(r.as_str())));
+    remote.push(as_date(col(open_at.start.as_str())).alias("__lookup_start"));
+    remote.push(as_date(col(open_at.end.as_str())).alias("__lookup_end"));
+    remote.extend(columns.iter().map(|c| col(c.as_str())));
+    let mut keep = vec![col(ROW)];
+    keep.extend(columns.iter().map(|c| col(c.as_str())));
+    let found = join_on(rows.clone().select(local), other.select(remote), on)
+        .filter(open_at_expr(
+            col("__lookup_start"),
+            col("__lookup_end"),
+            col("__lookup_at"),
+            rule,
+        ))
+        .sort_by_exprs(
+            [col(ROW), col("__lookup_start")],
+            SortMultipleOptions::default().with_order_descending_multi([false, true]),
+        )
+        .unique_stable(Some(cols([ROW])), UniqueKeepStrategy::First)
+        .select(keep);
+    Ok(rows
+        .join(found, [col(ROW)], [col(ROW)], JoinArgs::new(JoinType::Left))
+        .drop(cols([ROW])))
+}
+
+/// The first day of the span ending on `ending` (both ends included).
+fn span_start(ending: Expr, span: Span) -> Expr {
+    match span {
+        Span::Days(n) => ending.dt().offset_by(lit(format!("-{}d", n - 1))),
+        Span::Months(n) => ending
+            .dt()
+            .offset_by(lit(format!("-{n}mo")))
+            .dt()
+            .offset_by(lit("1d")),
+    }
+}
+
+/// Each row with `columns` summarising the rows of `other` that match on `on`, pass `filter` (which may read
+/// both rows) and fall in `window`.
+fn related_summary(
+    rows: LazyFrame,
+    other: LazyFrame,
+    on: &[(String, String)],
+    filter: Option<Expr>,
+    window: Option<&RelatedWindow>,
+    columns: &[(String, Aggregate)],
+    rule: OpenAtDate,
+) -> Result<LazyFrame, EngineError> {
+    let rows = rows.with_row_index(ROW, None);
+    // Only the columns a match reads travel through the join: the keys, the window's end and what `filter` reads
+    // of this row.
+    let mut other = other;
+    let remote = other.collect_schema()?;
+    let mut local: std::collections::BTreeSet<String> = on.iter().map(|(l, _)| l.clone()).collect();
+    if let Some(RelatedWindow::Dated { ending, .. } | RelatedWindow::OpenDuring { ending, .. }) =
+        window
+    {
+        local.insert(ending.clone());
+    }
+    if let Some(f) = &filter {
+        local.extend(
+            f.clone()
+                .meta()
+                .root_names()
+                .iter()
+                .filter(|n| !remote.contains(n.as_str()))
+                .map(|n| n.to_string()),
+        );
+    }
+    let mut select = vec![col(ROW), col("la_code")];
+    select.extend(local.iter().map(|c| col(c.as_str())));
+    let mut local = rows.clone().select(select);
+    let mut on = on.to_vec();
+    if let Some(RelatedWindow::Dated { date, ending, span }) = window {
+        // A span of N days or months reaches back over at most `reach` calendar months: each related row is
+        // offered only to the rows whose `ending` falls in one of those months, not to every row of the child.
+        let reach = match span {
+            Span::Days(n) => (*n as i32 - 1) / 28 + 1,
+            Span::Months(n) => *n as i32,
+        };
+        let month = month_of(as_date(col(date.as_str())));
+        other = other
+            .with_column(
+                int_ranges(
+                    month.clone(),
+                    month + lit(reach + 1),
+                    lit(1),
+                    DataType::Int32,
+                )
+                .alias(BUCKET),
+            )
+            .explode(
+                cols([BUCKET]),
+                ExplodeOptions {
+                    empty_as_null: false,
+                    keep_nulls: false,
+                },
+            );
+        local = local.with_column(month_of(as_date(col(ending.as_str()))).alias(BUCKET));
+        on.push((BUCKET.to_string(), BUCKET.to_string()));
+    }
+    let mut matched = join_on(local, other, &on);
+    if let Some(w) = window {
+        let inside = match w {
+            RelatedWindow::Dated { date, ending, span } => {
+                let (date, ending) = (as_date(col(date.as_str())), as_date(col(ending.as_str())));
+                date.clone()
+                    .gt_eq(span_start(ending.clone(), *span))
+                    .and(date.lt_eq(ending))
+            }
+            RelatedWindow::OpenDuring {
+                start,
+                end,
+                ending,
+                span,
+            } => {
+                let (start, end) = (as_date(col(start.as_str())), as_date(col(end.as_str())));
+                let ending = as_date(col(ending.as_str()));
+                let first_day = max_horizontal([start.clone(), span_start(ending.clone(), *span)])?;
+                let still_open = match rule {
+                    OpenAtDate::StartOnOrBeforeEndAfter => end.clone().gt(first_day),
+                    OpenAtDate::StartOnOrBeforeEndOnOrAfter => end.clone().gt_eq(first_day),
+                };
+                start.lt_eq(ending).and(end.is_null().or(still_open))
+            }
+        };
+        matched = matched.filter(inside.fill_null(false));
+    }
+    if let Some(f) = filter {
+        matched = matched.filter(f.fill_null(false));
+    }
+    let aggregates: Vec<Expr> = columns
+        .iter()
+        .map(|(name, a)| {
+            match a {
+                Aggregate::Count => len().cast(DataType::Int64),
+                Aggregate::Min(c) => col(c.as_str()).min(),
+                Aggregate::Max(c) => col(c.as_str()).max(),
+            }
+            .alias(name.as_str())
+        })
+        .collect();
+    let summary = matched.group_by([col(ROW)]).agg(aggregates);
+    let counts: Vec<Expr> = columns
+        .iter()
+        .filter(|(_, a)| *a == Aggregate::Count)
+        .map(|(name, _)| col(name.as_str()).fill_null(lit(0i64)))
+        .collect();
+    Ok(rows
+        .join(
+            summary,
+            [col(ROW)],
+            [col(ROW)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_columns(counts)
+        .drop(cols([ROW])))
+}
+
+/// Each row with the group columns of its group: the rows of the whole table sharing `same` (in the same LA),
+/// ordered by `order_by` (nulls last, then by record id).
+fn group(
+    ctx: &StepContext,
+    rows: LazyFrame,
+    same: &[String],
+    order_by: &str,
+    columns: &[(String, GroupColumn)],
+) -> Result<LazyFrame, EngineError> {
+    let id = ctx.table.record_id;
+    let mut keys = vec![col("la_code")];
+    keys.extend(same.iter().map(|s| col(s.as_str())));
+    let mut order = keys.clone();
+    order.push(col(order_by));
+    order.push(col(id));
+    let keyed = same
+        .iter()
+        .fold(lit(true), |acc, s| acc.and(col(s.as_str()).is_not_null()));
+    let mut derived = vec![col("la_code"), col(id)];
+    for (name, c) in columns {
+        let over = |e: Expr| e.over(keys.clone());
+        let value = match c {
+            GroupColumn::First(c) => over(col(c.as_str()).first())?,
+            GroupColumn::Last(c) => over(col(c.as_str()).last())?,
+            GroupColumn::Min(c) => over(col(c.as_str()).min())?,
+            GroupColumn::Max(c) => over(col(c.as_str()).max())?,
+            GroupColumn::Count => over(len().cast(DataType::Int64))?,
+            GroupColumn::NullCount(c) => over(col(c.as_str()).null_count().cast(DataType::Int64))?,
+            GroupColumn::IsFirst => over(col(id).cum_count(false))?.eq(lit(1u32)),
+            GroupColumn::IsLast => over(col(id).cum_count(false))?
+                .cast(DataType::Int64)
+                .eq(over(len().cast(DataType::Int64))?),
+        };
+        derived.push(
+            when(keyed.clone())
+                .then(value)
+                .otherwise(lit(NULL))
+                .alias(name.as_str()),
+        );
+    }
+    let groups = ctx
+        .tables
+        .get(ctx.table.name)?
+        .sort_by_exprs(
+            order,
+            SortMultipleOptions::default()
+                .with_nulls_last(true)
+                .with_maintain_order(true),
+        )
+        .select(derived)
+        .unique_stable(Some(cols(["la_code", id])), UniqueKeepStrategy::First);
+    Ok(rows.join(
+        groups,
+        [col("la_code"), col(id)],
+        [col("la_code"), col(id)],
+        JoinArgs::new(JoinType::Left),
+    ))
+}
+
+/// Each row with `name`: the age in whole years of the child `person` at `at` (or on the last `on_preceding`
+/// month and day strictly before it). A birthday on 29 February is reached on 1 March in common years; an unborn
+/// child (no date of birth, an expected one) is 0, and so is a child not yet born at the date.
+fn age(
+    ctx: &StepContext,
+    rows: LazyFrame,
+    name: &str,
+    person: &str,
+    at: &str,
+    on_preceding: Option<(u32, u32)>,
+) -> Result<LazyFrame, EngineError> {
+    let people = ctx
+        .tables
+        .get("ssd_person")?
+        .select([
+            col("la_code"),
+            col("pers_person_id").alias("__age_person"),
+            col("pers_dob").alias("__age_dob"),
+            col("pers_expected_dob").alias("__age_expected"),
+        ])
+        .unique_stable(
+            Some(cols(["la_code", "__age_person"])),
+            UniqueKeepStrategy::First,
+        );
+    let month_day = |d: Expr| {
+        d.clone().dt().month().cast(DataType::Int32) * lit(100) + d.dt().day().cast(DataType::Int32)
+    };
+    let at = as_date(col(at));
+    let (year, md) = match on_preceding {
+        None => (at.clone().dt().year().cast(DataType::Int32), month_day(at)),
+        Some((m, d)) => {
+            let target = (m * 100 + d) as i32;
+            let before_this_year = month_day(at.clone()).lt_eq(lit(target));
+            (
+                at.dt().year().cast(DataType::Int32) - before_this_year.cast(DataType::Int32),
+                lit(target),
+            )
+        }
+    };
+    let dob = col("__age_dob");
+    let years = year
+        - dob.clone().dt().year().cast(DataType::Int32)
+        - md.lt(month_day(dob.clone())).cast(DataType::Int32);
+    let value = when(dob.is_null())
+        .then(
+            when(col("__age_expected").is_not_null())
+                .then(lit(0i32))
+                .otherwise(lit(NULL).cast(DataType::Int32)),
+        )
+        .when(years.clone().lt(lit(0i32)))
+        .then(lit(0i32))
+        .otherwise(years);
+    Ok(rows
+        .join(
+            people,
+            [col("la_code"), col(person)],
+            [col("la_code"), col("__age_person")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(value.cast(DataType::Int64).alias(name))
+        .drop(cols(["__age_dob", "__age_expected"])))
+}
+
+/// The month a related row is offered in, for spans ending on a date.
+const BUCKET: &str = "__related_month";
 
 /// The row index that matched rows of a related table are keyed on.
 const ROW: &str = "__step_row";

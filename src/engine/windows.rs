@@ -1,7 +1,7 @@
 //! Windows: from prepared rows to numerator and denominator per LA, `period_end` month and window, zero-filled on
 //! the spine. Additive counts are summed by month and then windowed; distinct counts are windowed on the rows.
 
-use super::rows::{IN_NUM, KEY, MONTH, NUM, breakdown_column};
+use super::rows::{AtPeriodEnd, DEN_KEY, IN_NUM, KEY, MONTH, NUM, Prepared, breakdown_column};
 use super::spine::{Spine, financial_year_of, month_in_year};
 use crate::catalogue::{Breakdown, Counting, Indicator, Timing, Window};
 use polars::lazy::dsl::int_ranges;
@@ -14,11 +14,13 @@ pub(super) const WINDOW: &str = "window";
 /// Numerator (`num`) and denominator (`den`) of every LA x reported month x window, for the total or one
 /// breakdown, as `la_code, month, window, breakdown_value, num, den`.
 pub(super) fn components(
-    rows: &LazyFrame,
+    prepared: &Prepared,
     indicator: &Indicator,
     breakdown: Option<&Breakdown>,
     spine: &Spine,
+    months: &DataFrame,
 ) -> PolarsResult<LazyFrame> {
+    let rows = &prepared.rows;
     let fy = spine.financial_years;
     let bd = breakdown.map(|b| breakdown_column(&b.name));
     let mut keys = vec![col("la_code"), col(MONTH)];
@@ -43,6 +45,10 @@ pub(super) fn components(
         k
     };
     let aggregate = |lf: LazyFrame, keys: Vec<Expr>| match &indicator.rows.counting {
+        Counting::Rows if indicator.denominator_distinct.is_some() => lf.group_by(keys).agg([
+            col(NUM).sum().alias("num"),
+            col(DEN_KEY).n_unique().cast(DataType::Float64).alias("den"),
+        ]),
         Counting::Rows => lf.group_by(keys).agg([
             col(NUM).sum().alias("num"),
             len().cast(DataType::Float64).alias("den"),
@@ -72,8 +78,10 @@ pub(super) fn components(
         g
     };
     let mut parts = Vec::new();
-    let snapshot = matches!(indicator.rows.timing, Timing::Open { .. });
-    let additive = indicator.rows.counting == Counting::Rows;
+    let snapshot = matches!(indicator.rows.timing, Timing::Open { .. } | Timing::Current);
+    let additive = indicator.rows.counting == Counting::Rows
+        && indicator.denominator_distinct.is_none()
+        && prepared.at_period_end.is_none();
     if snapshot {
         let agg = aggregate(rows.clone(), keys.clone());
         parts.push(
@@ -169,6 +177,10 @@ pub(super) fn components(
                     },
                 )
                 .with_column(col("__period").alias(MONTH));
+            let expanded = match &prepared.at_period_end {
+                Some(deferred) => judge_at_period_end(expanded, deferred, months),
+                None => expanded,
+            };
             let agg = aggregate(expanded, keys.clone());
             let mut part = zero_fill(spine_from(spine.report_from)?, agg);
             if *w == Window::FinancialYear {
@@ -195,4 +207,22 @@ pub(super) fn components(
         .map(|p| p.select(select.clone()))
         .collect();
     concat(parts, UnionArgs::default())
+}
+
+/// Rows placed in a window ending at `MONTH`: the filter applied and the numerator evaluated at that `period_end`.
+fn judge_at_period_end(rows: LazyFrame, deferred: &AtPeriodEnd, months: &DataFrame) -> LazyFrame {
+    rows.join(
+        months
+            .clone()
+            .lazy()
+            .select([col(MONTH), col("period_end")]),
+        [col(MONTH)],
+        [col(MONTH)],
+        JoinArgs::new(JoinType::Inner),
+    )
+    .filter(deferred.filter.clone())
+    .with_columns([
+        deferred.num.clone().alias(NUM),
+        deferred.in_num.clone().alias(IN_NUM),
+    ])
 }

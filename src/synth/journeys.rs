@@ -876,41 +876,14 @@ impl Sim<'_> {
             for _ in 0..episodes {
                 let span = (stop - start).num_days().max(1);
                 let day = start + Duration::days(self.rng.int(0, span));
-                let at = day
-                    .and_hms_opt(self.rng.int(14, 23) as u32, 0, 0)
-                    .expect("valid time");
-                let back = at + Duration::hours(self.rng.int(3, 72));
-                let rhi = back
-                    + Duration::hours(if self.rng.chance(self.practice.rhi_72h) {
-                        self.rng.int(4, 71)
-                    } else {
-                        self.rng.int(73, 200)
-                    });
-                let mid = self.id("M");
-                let snapshot_end = self.snapshot.and_hms_opt(23, 59, 59).expect("valid time");
-                let row = vec![
-                    ("miss_table_id", Some(mid.into())),
-                    ("miss_person_id", Some(child.id.clone().into())),
-                    ("miss_missing_episode_start_date", Some(at.into())),
-                    (
-                        "miss_missing_episode_type",
-                        Some((if self.rng.chance(0.85) { "M" } else { "A" }).into()),
-                    ),
-                    (
-                        "miss_missing_episode_end_date",
-                        (back <= snapshot_end).then_some(Value::DateTime(back)),
-                    ),
-                    ("miss_missing_rhi_offered", Some(flag(true))),
-                    (
-                        "miss_missing_rhi_accepted",
-                        Some(flag(self.rng.chance(0.8))),
-                    ),
-                    (
-                        "miss_missing_rhi_date",
-                        (rhi <= snapshot_end).then_some(Value::DateTime(rhi)),
-                    ),
-                ];
-                self.push("ssd_missing", row);
+                self.missing_episode(child, day);
+            }
+            // Some go missing from home in the months before they come into care.
+            if self.rng.chance(0.5) {
+                for _ in 0..self.rng.int(1, 2) {
+                    let day = start - Duration::days(self.rng.int(7, 180));
+                    self.missing_episode(child, day);
+                }
             }
         }
         if ended && adopted {
@@ -942,6 +915,48 @@ impl Sim<'_> {
             ),
         ];
         self.push("ssd_cla_health", row);
+    }
+
+    /// A missing (or, now and then, away) episode starting on `day`, with its return home interview.
+    fn missing_episode(&mut self, child: &Child, day: NaiveDate) {
+        if day > self.snapshot {
+            return;
+        }
+        let at = day
+            .and_hms_opt(self.rng.int(14, 23) as u32, 0, 0)
+            .expect("valid time");
+        let back = at + Duration::hours(self.rng.int(3, 72));
+        let rhi = back
+            + Duration::hours(if self.rng.chance(self.practice.rhi_72h) {
+                self.rng.int(4, 71)
+            } else {
+                self.rng.int(73, 200)
+            });
+        let mid = self.id("M");
+        let snapshot_end = self.snapshot.and_hms_opt(23, 59, 59).expect("valid time");
+        let row = vec![
+            ("miss_table_id", Some(mid.into())),
+            ("miss_person_id", Some(child.id.clone().into())),
+            ("miss_missing_episode_start_date", Some(at.into())),
+            (
+                "miss_missing_episode_type",
+                Some((if self.rng.chance(0.85) { "M" } else { "A" }).into()),
+            ),
+            (
+                "miss_missing_episode_end_date",
+                (back <= snapshot_end).then_some(Value::DateTime(back)),
+            ),
+            ("miss_missing_rhi_offered", Some(flag(true))),
+            (
+                "miss_missing_rhi_accepted",
+                Some(flag(self.rng.chance(0.8))),
+            ),
+            (
+                "miss_missing_rhi_date",
+                (rhi <= snapshot_end).then_some(Value::DateTime(rhi)),
+            ),
+        ];
+        self.push("ssd_missing", row);
     }
 
     fn adoption(&mut self, child: &Child, cla_id: &str, start: NaiveDate, order: NaiveDate) {

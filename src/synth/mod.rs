@@ -55,6 +55,9 @@ pub struct GenerateOptions {
     pub dirt: bool,
     /// The share of rows given a row-level fault (an end before its start) where dirt is added.
     pub dirt_rate: f64,
+    /// Whether every LA writes its coded columns as descriptions (and, unless `dirt`, no other dirt): a check
+    /// that the catalogue's value maps give the same figures as codes.
+    pub descriptions: bool,
 }
 
 /// What was generated.
@@ -73,7 +76,8 @@ pub struct GenerateSummary {
 /// The dirt an LA gets, by its position in the generated list.
 #[derive(Debug, Clone, Copy, Default)]
 struct Dirt {
-    /// Legal status, episode reasons and care-leaver activity written as descriptions (LiquidLogic style).
+    /// Legal status, episode reasons, placement types, care-leaver activity and accommodation, and health check
+    /// types written as descriptions (LiquidLogic style).
     descriptions: bool,
     /// Dates written as timestamps.
     timestamps: bool,
@@ -130,11 +134,12 @@ pub fn generate(options: &GenerateOptions) -> Result<GenerateSummary, GenerateEr
                     if i >= las.len() || failure.lock().expect("lock").is_some() {
                         break;
                     }
-                    let dirt = if options.dirt {
+                    let mut dirt = if options.dirt {
                         dirt_for(i)
                     } else {
                         Dirt::default()
                     };
+                    dirt.descriptions |= options.descriptions;
                     match generate_la(options, las[i], snapshot, &wd, dirt) {
                         Ok((rows, files)) => {
                             let mut t = totals.lock().expect("lock");
@@ -256,70 +261,148 @@ fn generate_la(
     Ok((rows, files))
 }
 
-/// LiquidLogic-style descriptions in place of DfE codes.
+/// LiquidLogic-style descriptions in place of DfE codes, as the catalogue's value maps know them.
+const DESCRIPTIONS: &[(&str, &str, &[(&str, &str)])] = &[
+    (
+        "ssd_legal_status",
+        "lega_legal_status",
+        &[
+            ("C2", "Full care order"),
+            ("V2", "Single period of accommodation under section 20"),
+            (
+                "V3",
+                "Accommodated under an agreed series of short-term breaks, when individual episodes of care are recorded",
+            ),
+        ],
+    ),
+    (
+        "ssd_cla_episodes",
+        "clae_cla_episode_start_reason",
+        &[
+            ("S", "Started to be looked after"),
+            ("P", "Change of placement and carer(s) only"),
+        ],
+    ),
+    (
+        "ssd_cla_episodes",
+        "clae_cla_episode_ceased_reason",
+        &[
+            ("X1", "Episode ceases, and new episode begins on same day"),
+            ("E11", "Adopted - application unopposed"),
+            ("E12", "Adopted - consent dispensed with by the court"),
+            (
+                "E13",
+                "Left care to live with parent(s), relative(s), or other person(s) with no parental responsibility",
+            ),
+            ("E41", "Child arrangements order granted"),
+            (
+                "E45",
+                "Special guardianship order made to former foster carer(s), who was/are a relative(s) or friend(s)",
+            ),
+            (
+                "E4A",
+                "Returned home to live with parent(s), relative(s), or other person(s) with parental responsibility as part of the care planning process",
+            ),
+            ("E15", "Age assessment determined child is aged 18 or over"),
+            ("E8", "Period of care ended for any other reason"),
+        ],
+    ),
+    (
+        "ssd_cla_placement",
+        "clap_cla_placement_type",
+        &[
+            (
+                "A5",
+                "Placed for adoption with placement order with current foster carer(s)",
+            ),
+            (
+                "K2",
+                "Children's home subject to Children's Homes Regulations",
+            ),
+            (
+                "P1",
+                "Placed with own parent(s) or other person(s) with parental responsibility",
+            ),
+            ("R1", "Residential care home"),
+            (
+                "U1",
+                "Foster placement with relative(s) or friend(s) - long term fostering",
+            ),
+            (
+                "U3",
+                "Foster placement with relative(s) or friend(s) - not long term or fostering for adoption",
+            ),
+            (
+                "U4",
+                "Foster placement with other foster carer(s) - long term fostering",
+            ),
+            (
+                "U5",
+                "Foster placement with other foster carer(s) who is/are also an approved adopter(s)",
+            ),
+            (
+                "U6",
+                "Foster placement with other foster carer(s) - not long term or fostering for adoption",
+            ),
+            ("Z1", "Other placements"),
+        ],
+    ),
+    (
+        "ssd_care_leavers",
+        "clea_care_leaver_activity",
+        &[
+            ("F1", "Full time in higher education"),
+            ("P1", "Part time in higher education"),
+            ("F2", "Full time in education other than higher education"),
+            ("P2", "Part time in education other than higher education"),
+            (
+                "G4",
+                "Not in education, training or employment, owing to illness or disability",
+            ),
+            (
+                "G5",
+                "Not in education, training or employment, owing to other reasons",
+            ),
+            (
+                "G6",
+                "Not in education, training or employment, owing to pregnancy or parenting",
+            ),
+        ],
+    ),
+    (
+        "ssd_care_leavers",
+        "clea_care_leaver_accommodation",
+        &[
+            ("S", "No fixed abode or homeless"),
+            ("T", "Foyers and similar supported accommodation"),
+            ("U", "Independent living"),
+            ("V", "Emergency accommodation"),
+        ],
+    ),
+    (
+        "ssd_cla_health",
+        "clah_health_check_type",
+        &[
+            ("IHA", "Initial health assessment"),
+            ("RHA", "Review health assessment"),
+            ("DENTAL", "Dental check"),
+        ],
+    ),
+];
+
+/// Replaces the codes of `table`'s described columns with their descriptions.
 fn describe_codes(df: DataFrame, table: &str) -> PolarsResult<DataFrame> {
-    let (column, pairs): (&str, &[(&str, &str)]) = match table {
-        "ssd_legal_status" => (
-            "lega_legal_status",
-            &[
-                ("C2", "Full care order"),
-                ("V2", "Single period of accommodation under section 20"),
-                (
-                    "V3",
-                    "Accommodated under an agreed series of short-term breaks",
-                ),
-            ],
-        ),
-        "ssd_cla_episodes" => (
-            "clae_cla_episode_ceased_reason",
-            &[
-                ("X1", "Episode ceases, and new episode begins on same day"),
-                ("E11", "Adopted - application unopposed"),
-                ("E12", "Adopted - consent dispensed with by the court"),
-                (
-                    "E13",
-                    "Left care to live with parent(s), relative(s), or other person(s) with parental responsibility",
-                ),
-                ("E41", "Child arrangements order granted"),
-                (
-                    "E45",
-                    "Special guardianship order made to former foster carer(s)",
-                ),
-                ("E4A", "Returned home as part of the care planning process"),
-                ("E15", "Age assessment determined child is aged 18 or over"),
-                ("E8", "Period of care ended for any other reason"),
-            ],
-        ),
-        "ssd_care_leavers" => (
-            "clea_care_leaver_activity",
-            &[
-                ("F1", "Full time in higher education"),
-                ("P1", "Part time in higher education"),
-                ("F2", "Full time in education other than higher education"),
-                ("P2", "Part time in education other than higher education"),
-                (
-                    "G4",
-                    "Not in education, training or employment, owing to illness or disability",
-                ),
-                (
-                    "G5",
-                    "Not in education, training or employment, owing to other reasons",
-                ),
-                (
-                    "G6",
-                    "Not in education, training or employment, owing to pregnancy or parenting",
-                ),
-            ],
-        ),
-        _ => return Ok(df),
-    };
-    let mut expr = col(column);
-    for (code, text) in pairs {
-        expr = when(col(column).eq(lit(*code)))
-            .then(lit(*text))
-            .otherwise(expr);
+    let mut lf = df.lazy();
+    for (_, column, pairs) in DESCRIPTIONS.iter().filter(|(t, _, _)| *t == table) {
+        let mut expr = col(*column);
+        for (code, text) in *pairs {
+            expr = when(col(*column).eq(lit(*code)))
+                .then(lit(*text))
+                .otherwise(expr);
+        }
+        lf = lf.with_column(expr.alias(*column));
     }
-    df.lazy().with_column(expr.alias(column)).collect()
+    lf.collect()
 }
 
 /// A few rows with an end before their start, a duplicated id and an unmapped job title.

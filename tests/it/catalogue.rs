@@ -25,8 +25,7 @@ indicators:
 ";
 
 #[test]
-fn the_repository_catalogue_declares_every_indicator_of_the_front_door_assessment_and_protection_sections()
- {
+fn the_repository_catalogue_declares_every_indicator_of_every_section() {
     let cat = catalogue::load(&catalogue_path()).expect("the catalogue is valid");
     use Window::*;
     type Expected = (&'static str, Unit, &'static [Window], Polarity, Option<f64>);
@@ -255,6 +254,181 @@ fn the_repository_catalogue_declares_every_indicator_of_the_front_door_assessmen
             Polarity::HighIsGood,
             Some(100.0),
         ),
+        (
+            "cic_children",
+            Unit::Count,
+            &[Snapshot],
+            Polarity::Neutral,
+            None,
+        ),
+        (
+            "cic_rate",
+            Unit::RatePer10k,
+            &[Snapshot],
+            Polarity::Neutral,
+            None,
+        ),
+        (
+            "cic_starts",
+            Unit::Count,
+            &[Month, Ytd, Rolling(12)],
+            Polarity::Neutral,
+            None,
+        ),
+        (
+            "cic_starts_rate",
+            Unit::RatePer10k,
+            &[Rolling(12)],
+            Polarity::Neutral,
+            None,
+        ),
+        (
+            "cic_ends",
+            Unit::Count,
+            &[Month, Ytd, Rolling(12)],
+            Polarity::Neutral,
+            None,
+        ),
+        (
+            "cic_ends_rate",
+            Unit::RatePer10k,
+            &[Rolling(12)],
+            Polarity::Neutral,
+            None,
+        ),
+        (
+            "cic_3plus_placements",
+            Unit::Percent,
+            &[Snapshot],
+            Polarity::LowIsGood,
+            Some(10.0),
+        ),
+        (
+            "cic_long_term_stability",
+            Unit::Percent,
+            &[Snapshot],
+            Polarity::HighIsGood,
+            Some(68.0),
+        ),
+        (
+            "cic_placed_20_miles",
+            Unit::Percent,
+            &[Snapshot],
+            Polarity::LowIsGood,
+            Some(10.0),
+        ),
+        (
+            "cic_reviews_on_time",
+            Unit::Percent,
+            &[Month, Ytd],
+            Polarity::HighIsGood,
+            Some(98.0),
+        ),
+        (
+            "cic_visits_on_time",
+            Unit::Percent,
+            &[Snapshot],
+            Polarity::HighIsGood,
+            Some(90.0),
+        ),
+        (
+            "iha_within_20wd",
+            Unit::Percent,
+            &[Quarter, Ytd],
+            Polarity::HighIsGood,
+            Some(95.0),
+        ),
+        (
+            "health_assessments_up_to_date",
+            Unit::Percent,
+            &[Snapshot],
+            Polarity::HighIsGood,
+            Some(90.0),
+        ),
+        (
+            "dental_checks_up_to_date",
+            Unit::Percent,
+            &[Snapshot],
+            Polarity::HighIsGood,
+            Some(90.0),
+        ),
+        (
+            "pep_in_place",
+            Unit::Percent,
+            &[Snapshot],
+            Polarity::HighIsGood,
+            Some(100.0),
+        ),
+        (
+            "missing_episodes",
+            Unit::Count,
+            &[Month, Ytd],
+            Polarity::LowIsGood,
+            None,
+        ),
+        (
+            "missing_children",
+            Unit::Count,
+            &[Month, Ytd],
+            Polarity::LowIsGood,
+            None,
+        ),
+        (
+            "rhi_within_72h",
+            Unit::Percent,
+            &[Month, Ytd],
+            Polarity::HighIsGood,
+            None,
+        ),
+        (
+            "care_leavers_pathway_plan",
+            Unit::Percent,
+            &[Snapshot],
+            Polarity::HighIsGood,
+            Some(95.0),
+        ),
+        (
+            "care_leavers_neet",
+            Unit::Percent,
+            &[Snapshot],
+            Polarity::LowIsGood,
+            Some(30.0),
+        ),
+        (
+            "care_leavers_suitable_accommodation",
+            Unit::Percent,
+            &[Snapshot],
+            Polarity::HighIsGood,
+            Some(90.0),
+        ),
+        (
+            "cic_ceased_adopted",
+            Unit::Percent,
+            &[Ytd, Quarter],
+            Polarity::HighIsGood,
+            Some(17.0),
+        ),
+        (
+            "a1_entering_care_to_placed",
+            Unit::Days,
+            &[Rolling(12), Rolling(36)],
+            Polarity::LowIsGood,
+            Some(400.0),
+        ),
+        (
+            "a2_order_to_match",
+            Unit::Days,
+            &[Rolling(12), Rolling(36)],
+            Polarity::LowIsGood,
+            Some(183.0),
+        ),
+        (
+            "average_caseload",
+            Unit::Mean,
+            &[Snapshot],
+            Polarity::LowIsGood,
+            None,
+        ),
     ];
     assert_eq!(cat.indicators.len(), expected.len());
     for (id, unit, windows, polarity, target) in expected {
@@ -269,6 +443,54 @@ fn the_repository_catalogue_declares_every_indicator_of_the_front_door_assessmen
         assert_eq!(ind.targets.all_years, *target, "{id}");
     }
     assert_eq!(cat.hash.len(), 64);
+    let breakdowns = |id: &str| -> Vec<(String, Vec<String>)> {
+        let ind = cat.indicators.iter().find(|i| i.id == id).unwrap();
+        ind.breakdowns
+            .iter()
+            .map(|b| (b.name.clone(), b.categories.clone()))
+            .collect()
+    };
+    let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let cic = breakdowns("cic_children");
+    assert_eq!(
+        cic.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        ["age_group", "sex", "legal_status", "placement_type"]
+    );
+    assert_eq!(
+        cic[0].1,
+        owned(&["Under 1", "1 to 4", "5 to 9", "10 to 15", "16+"])
+    );
+    assert_eq!(cic[1].1, owned(&["F", "M"]));
+    assert_eq!(
+        cic[2].1,
+        owned(&[
+            "C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2"
+        ])
+    );
+    assert_eq!(cic[3].1.len(), 25);
+    for id in ["missing_episodes", "missing_children"] {
+        assert_eq!(
+            breakdowns(id),
+            vec![("from_care".to_string(), owned(&["yes", "no"]))]
+        );
+    }
+    for id in ["care_leavers_neet", "care_leavers_suitable_accommodation"] {
+        assert_eq!(
+            breakdowns(id),
+            vec![("age_band".to_string(), owned(&["19-21", "22-25"]))]
+        );
+    }
+    assert_eq!(
+        breakdowns("average_caseload"),
+        vec![(
+            "role".to_string(),
+            owned(&[
+                "qualified_social_worker",
+                "personal_advisor",
+                "independent_reviewing_officer"
+            ])
+        )]
+    );
 }
 
 #[test]

@@ -52,7 +52,7 @@ fn validate_accepts_the_repository_catalogue_and_checks_data_schemas() {
     let f = Fixture::new("2024-05-01");
     f.write();
     cli().args(validate_args(&f)).assert().success().stdout(
-        predicate::str::contains("is valid: 32 indicators")
+        predicate::str::contains("is valid: 57 indicators")
             .and(predicate::str::contains("1 LAs checked")),
     );
 }
@@ -133,7 +133,7 @@ fn a_failed_run_leaves_the_previous_output_whole() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "1 LAs, 2023-04 to 2024-04, 32 indicators",
+            "1 LAs, 2023-04 to 2024-04, 57 indicators",
         ));
     let before = std::fs::read(f.out_dir().join("indicators.parquet")).unwrap();
     let manifest = std::fs::read(f.out_dir().join("run.json")).unwrap();

@@ -18,6 +18,7 @@ fn options(out: &Path, las: &[&str], dirt: bool) -> GenerateOptions {
         scale: 0.3,
         dirt,
         dirt_rate: 0.004,
+        descriptions: false,
     }
 }
 
@@ -160,4 +161,93 @@ fn journeys_are_coherent_in_time() {
     let late = table("ssd_cin_episodes")
         .filter(col("cine_referral_date").gt(lit("2023-10-01").str().to_date(Default::default())));
     assert_eq!(count(late), 0);
+}
+
+#[test]
+fn an_la_writing_descriptions_gives_the_same_figures_as_one_writing_codes() {
+    use csc_indicators::engine::RangeRequest;
+    use csc_indicators::pipeline::{self, RunOptions};
+    let run = |descriptions: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let mut o = options(&data, &["873"], false);
+        o.from = "2022-04".parse::<Month>().unwrap();
+        o.to = "2024-03".parse::<Month>().unwrap();
+        o.descriptions = descriptions;
+        synth::generate(&o).unwrap();
+        let out = dir.path().join("out");
+        pipeline::run(&RunOptions {
+            data_dir: data.clone(),
+            catalogue: crate::support::catalogue_path(),
+            out_dir: out.clone(),
+            as_of: None,
+            range: RangeRequest::default(),
+            las: vec![],
+        })
+        .unwrap();
+        let described = std::fs::read_dir(data.join("ssd_legal_status/la_code=873"))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let statuses = read(&described.join("part-0.parquet"));
+        let written: Vec<String> = statuses
+            .column("lega_legal_status")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .map(str::to_string)
+            .collect();
+        let indicators = read(&out.join("indicators.parquet"))
+            .select([
+                "indicator_id",
+                "window",
+                "breakdown",
+                "breakdown_value",
+                "period_end",
+                "numerator",
+                "denominator",
+                "value",
+            ])
+            .unwrap();
+        let quality = read(&out.join("data_quality.parquet"));
+        (written, indicators, quality)
+    };
+    let (codes, by_code, _) = run(false);
+    let (descriptions, by_description, quality) = run(true);
+    assert!(codes.iter().all(|c| c.len() == 2), "codes: {codes:?}");
+    assert!(
+        descriptions.iter().any(|d| d == "Full care order"),
+        "the LA wrote descriptions"
+    );
+    let unmapped = quality
+        .clone()
+        .lazy()
+        .filter(col("kind").eq(lit("unmapped_code")))
+        .collect()
+        .unwrap();
+    assert_eq!(
+        unmapped.height(),
+        0,
+        "every description is mapped:\n{unmapped}"
+    );
+    assert_eq!(by_code.height(), by_description.height());
+    assert!(
+        by_code.equals_missing(&by_description),
+        "the figures differ"
+    );
+    let care = by_code
+        .clone()
+        .lazy()
+        .filter(
+            col("indicator_id")
+                .eq(lit("cic_children"))
+                .and(col("numerator").gt(lit(0.0))),
+        )
+        .collect()
+        .unwrap();
+    assert!(care.height() > 0, "children in care were counted");
 }

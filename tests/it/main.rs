@@ -1,8 +1,10 @@
 //! The one integration-test binary: each module tests one part of csc-indicators through its public API or CLI.
 
 mod assessments; // assessments, section 47 enquiries, conferences
+mod care_leavers; // care leavers, adoption timeliness, caseloads
 mod catalogue; // the repository catalogue and catalogue errors
 mod child_protection; // child protection plans, reviews, visits, allocation
+mod children_in_care; // children in care, periods of care, placements, visits, health, education, missing
 mod cli; // the command line and its error messages
 mod front_door; // referrals, re-referrals, early help
 mod generator; // the synthetic data generator

@@ -223,6 +223,7 @@ pub struct Figures {
     pub numerator: f64,
     pub denominator: Option<f64>,
     pub value: Option<f64>,
+    pub flags: Option<String>,
 }
 
 impl Output {
@@ -282,6 +283,13 @@ impl Output {
             numerator: f("numerator").unwrap(),
             denominator: f("denominator"),
             value: f("value"),
+            flags: rows
+                .column("flags")
+                .unwrap()
+                .str()
+                .unwrap()
+                .get(0)
+                .map(str::to_string),
         }
     }
 
