@@ -177,9 +177,11 @@ pub struct Location {
 pub struct Rows {
     /// The table the rows come from.
     pub table: &'static TableSpec,
-    /// Columns derived before filtering, in order.
+    /// The cohort the rows start from: its steps lead `steps`, and its filter applies before the rest.
+    pub cohort: Option<CohortRows>,
+    /// Columns derived before filtering, in order (a cohort's first).
     pub steps: Vec<Step>,
-    /// Rows kept.
+    /// Rows kept (besides the cohort's filter).
     pub filter: Option<Condition>,
     /// Whether the filter or numerator of dated rows reads `period_end`, so that a row's membership depends on the
     /// window it is counted in (a period of care that has lasted 28 days by `period_end`).
@@ -188,6 +190,17 @@ pub struct Rows {
     pub timing: Timing,
     /// What one unit of the count is.
     pub counting: Counting,
+}
+
+/// The part of an indicator's rows that comes from a named cohort, built once per run for all its indicators.
+#[derive(Debug, Clone)]
+pub struct CohortRows {
+    /// The cohort's name.
+    pub name: String,
+    /// How many of the rows' leading steps are the cohort's.
+    pub steps: usize,
+    /// The cohort's filter, applied after its steps.
+    pub filter: Option<Condition>,
 }
 
 /// How rows are placed in time.

@@ -1216,33 +1216,39 @@ impl<'c> Checker<'c> {
                 }
             }
         }
-        let cohort_steps = match cohort {
-            Some(c) => self.steps(table, &mut scope, &c.rows.steps),
-            None => Some(Vec::new()),
+        // A cohort's steps and filter come first; its rows are built once per run and shared by its indicators.
+        let cohort_rows = match cohort {
+            Some(c) => {
+                let steps = self.steps(table, &mut scope, &c.rows.steps);
+                let filter = match &c.rows.filter {
+                    Some(f) => Some(self.sql(&scope, f, "where")?),
+                    None => None,
+                };
+                steps.map(|steps| (c.name.value.clone(), steps, filter))
+            }
+            None => Some((String::new(), Vec::new(), None)),
         };
         let own_steps = self.steps(table, &mut scope, &rows.steps);
-        let steps = cohort_steps.zip(own_steps).map(|(mut a, b)| {
-            a.extend(b);
-            a
-        });
         // The filter and numerator of dated rows may read `period_end`: the end of the window being computed.
         let scope_before_period_end = scope.clone();
         if is_dated {
             at_period_end(&mut scope);
         }
-        let cohort_filter = cohort
-            .and_then(|c| c.rows.filter.as_ref())
-            .and_then(|f| self.sql(&scope, f, "where"));
-        let own_filter = rows
+        let filter = rows
             .filter
             .as_ref()
             .and_then(|f| self.sql(&scope, f, "where"));
-        let filter = match (cohort_filter, own_filter) {
-            (Some(a), Some(b)) => Some(Condition {
-                sql: format!("({}) AND ({})", a.sql, b.sql),
-                expr: a.expr.and(b.expr),
-            }),
-            (a, b) => a.or(b),
+        let (cohort_rows, steps) = match (cohort_rows, own_steps) {
+            (Some((name, mut steps, cohort_filter)), Some(own)) => {
+                let cohort_rows = cohort.map(|_| CohortRows {
+                    name,
+                    steps: steps.len(),
+                    filter: cohort_filter,
+                });
+                steps.extend(own);
+                (Some(cohort_rows), Some(steps))
+            }
+            _ => (None, None),
         };
         let reads_period_end = |c: &Condition| {
             c.expr
@@ -1428,6 +1434,7 @@ impl<'c> Checker<'c> {
             caveats: r.caveats.clone(),
             rows: Rows {
                 table,
+                cohort: cohort_rows?,
                 steps: steps?,
                 filter,
                 judged_at_period_end,

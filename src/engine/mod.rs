@@ -82,6 +82,7 @@ pub fn compute(
     let mut findings = Vec::new();
     let population = population(reference, spine, &mut findings)?;
     let mut frames = Vec::new();
+    let mut cohorts = rows::Cohorts::default();
     for indicator in &catalogue.indicators {
         let _span = tracing::info_span!("indicator", id = indicator.id.as_str()).entered();
         let started = std::time::Instant::now();
@@ -96,7 +97,15 @@ pub fn compute(
             line: indicator.at.line,
             source,
         };
-        let computed = indicator_plan(indicator, &ctx, spine, &months, &population, &mut findings)?;
+        let computed = indicator_plan(
+            indicator,
+            &ctx,
+            spine,
+            &months,
+            &population,
+            &mut cohorts,
+            &mut findings,
+        )?;
         let df = computed.collect().map_err(wrap)?;
         tracing::debug!(
             rows = df.height(),
@@ -120,6 +129,7 @@ fn indicator_plan(
     spine: &Spine,
     months: &DataFrame,
     population: &DataFrame,
+    cohorts: &mut rows::Cohorts,
     findings: &mut Vec<Finding>,
 ) -> Result<LazyFrame, EngineError> {
     let wrap = |source| EngineError::Indicator {
@@ -127,7 +137,7 @@ fn indicator_plan(
         line: indicator.at.line,
         source,
     };
-    let mut prepared = rows::prepare(indicator, ctx, spine, months, findings)?;
+    let mut prepared = rows::prepare(indicator, ctx, spine, months, cohorts, findings)?;
     prepared.rows = prepared.rows.cache();
     let mut parts = vec![
         windows::components(&prepared, indicator, None, spine, months)

@@ -23,6 +23,10 @@ pub(super) struct Prepared {
     pub at_period_end: Option<AtPeriodEnd>,
 }
 
+/// The rows of each cohort, built by the first indicator that starts from it and shared by the others.
+#[derive(Default)]
+pub(super) struct Cohorts(std::collections::BTreeMap<String, DataFrame>);
+
 /// Expressions over `period_end` and the row's columns, evaluated once rows are placed in windows.
 pub(super) struct AtPeriodEnd {
     pub filter: Expr,
@@ -43,6 +47,7 @@ pub(super) fn prepare(
     ctx: &StepContext,
     spine: &Spine,
     months: &DataFrame,
+    cohorts: &mut Cohorts,
     findings: &mut Vec<Finding>,
 ) -> Result<Prepared, EngineError> {
     let rows = &indicator.rows;
@@ -113,7 +118,33 @@ pub(super) fn prepare(
             None,
         ),
     };
-    let derived = steps::apply(ctx, placed, &rows.steps, findings)?;
+    let (start, own_steps) = match &rows.cohort {
+        Some(c) => {
+            let built = match cohorts.0.get(&c.name) {
+                Some(df) => df.clone(),
+                None => {
+                    let derived = steps::apply(ctx, placed, &rows.steps[..c.steps], findings)?;
+                    let mut lf = derived.rows;
+                    for out in derived.left_out {
+                        lf = lf.filter(out.not());
+                    }
+                    if let Some(f) = &c.filter {
+                        lf = lf.filter(f.expr.clone().fill_null(false));
+                    }
+                    let df = lf.collect().map_err(|source| EngineError::Indicator {
+                        indicator: format!("{} (cohort `{}`)", indicator.id, c.name),
+                        line: indicator.at.line,
+                        source,
+                    })?;
+                    cohorts.0.insert(c.name.clone(), df.clone());
+                    df
+                }
+            };
+            (built.lazy(), &rows.steps[c.steps..])
+        }
+        None => (placed, &rows.steps[..]),
+    };
+    let derived = steps::apply(ctx, start, own_steps, findings)?;
     let mut lf = derived.rows;
     if let Timing::Dated { date } = &rows.timing {
         lf = lf
@@ -166,7 +197,7 @@ pub(super) fn prepare(
                     .filter(|n| !["period_end", "la_code", MONTH].contains(&n.as_str())),
             );
         }
-        select.extend(read.into_iter().map(|n| col(n)));
+        select.extend(read.into_iter().map(col));
         Some(AtPeriodEnd {
             filter,
             in_num,

@@ -158,9 +158,13 @@ pub(super) fn apply(
                         .unzip();
                 let mut keep: Vec<Expr> = right.clone();
                 keep.extend(columns.iter().map(|c| col(c.as_str())));
-                let other = other
-                    .select(keep)
-                    .unique_stable(Some(cols(on_names(on))), UniqueKeepStrategy::First);
+                // Loaded tables hold one row per record id: a lookup by it needs no de-duplication.
+                let by_record_id = on.len() == 1 && on[0].1 == table.record_id;
+                let mut other = other.select(keep);
+                if !by_record_id {
+                    other =
+                        other.unique_stable(Some(cols(on_names(on))), UniqueKeepStrategy::First);
+                }
                 rows.join(other, left, right, JoinArgs::new(JoinType::Left))
             }
             Step::Exists {
@@ -287,7 +291,7 @@ fn exists(
     open_at: Option<&OpenAt>,
     rule: OpenAtDate,
 ) -> Result<LazyFrame, EngineError> {
-    let rows = rows.with_row_index(ROW, None);
+    let rows = rows.with_row_index(ROW, None).cache();
     let mut local: Vec<Expr> = vec![col(ROW), col("la_code")];
     let mut remote: Vec<Expr> = vec![col("la_code")];
     let mut left_keys = vec![col("la_code")];
@@ -344,7 +348,7 @@ fn earlier_record(
     other_date: Option<&str>,
     within_months: Option<u32>,
 ) -> Result<LazyFrame, EngineError> {
-    let rows = rows.with_row_index(ROW, None);
+    let rows = rows.with_row_index(ROW, None).cache();
     let mut keys = vec![col("la_code")];
     keys.extend(same.iter().map(|s| col(s.as_str())));
     let mut this: Vec<Expr> = keys.clone();
@@ -396,7 +400,7 @@ fn lookup_open_at(
     open_at: &OpenAt,
     rule: OpenAtDate,
 ) -> Result<LazyFrame, EngineError> {
-    let rows = rows.with_row_index(ROW, None);
+    let rows = rows.with_row_index(ROW, None).cache();
     let mut local: Vec<Expr> = vec![col(ROW), col("la_code")];
     local.extend(on.iter().map(|(l, _)| col(l.as_str())));
     local.push(as_date(col(open_at.date.as_str())).alias("__lookup_at"));
@@ -448,7 +452,7 @@ fn related_summary(
     columns: &[(String, Aggregate)],
     rule: OpenAtDate,
 ) -> Result<LazyFrame, EngineError> {
-    let rows = rows.with_row_index(ROW, None);
+    let rows = rows.with_row_index(ROW, None).cache();
     // Only the columns a match reads travel through the join: the keys, the window's end and what `filter` reads
     // of this row.
     let mut other = other;
@@ -618,7 +622,8 @@ fn group(
     ))
 }
 
-/// Each row with `name`: the age in whole years of the child `person` at `at` (or on the last `on_preceding`
+/// Each row with `name`: the age in whole years of the child `person` (`ssd_person` holds one row per id and LA
+/// once loaded) at `at` (or on the last `on_preceding`
 /// month and day strictly before it). A birthday on 29 February is reached on 1 March in common years; an unborn
 /// child (no date of birth, an expected one) is 0, and so is a child not yet born at the date.
 fn age(
@@ -629,19 +634,12 @@ fn age(
     at: &str,
     on_preceding: Option<(u32, u32)>,
 ) -> Result<LazyFrame, EngineError> {
-    let people = ctx
-        .tables
-        .get("ssd_person")?
-        .select([
-            col("la_code"),
-            col("pers_person_id").alias("__age_person"),
-            col("pers_dob").alias("__age_dob"),
-            col("pers_expected_dob").alias("__age_expected"),
-        ])
-        .unique_stable(
-            Some(cols(["la_code", "__age_person"])),
-            UniqueKeepStrategy::First,
-        );
+    let people = ctx.tables.get("ssd_person")?.select([
+        col("la_code"),
+        col("pers_person_id").alias("__age_person"),
+        col("pers_dob").alias("__age_dob"),
+        col("pers_expected_dob").alias("__age_expected"),
+    ]);
     let month_day = |d: Expr| {
         d.clone().dt().month().cast(DataType::Int32) * lit(100) + d.dt().day().cast(DataType::Int32)
     };

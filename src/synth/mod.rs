@@ -261,8 +261,15 @@ fn generate_la(
     Ok((rows, files))
 }
 
+/// A described column: table, column, and each code with the description written in its place.
+type Described = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
 /// LiquidLogic-style descriptions in place of DfE codes, as the catalogue's value maps know them.
-const DESCRIPTIONS: &[(&str, &str, &[(&str, &str)])] = &[
+const DESCRIPTIONS: &[Described] = &[
     (
         "ssd_legal_status",
         "lega_legal_status",

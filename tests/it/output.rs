@@ -372,3 +372,35 @@ fn comparisons_pool_the_region_and_average_the_statistical_neighbours() {
     close(num("england_value"), 60.0);
     assert_eq!(las("england_las"), Some(3));
 }
+
+#[test]
+fn the_sample_data_brings_every_indicator_and_window_to_life_for_every_la() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = csc_indicators::pipeline::RunOptions {
+        data_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data"),
+        catalogue: crate::support::catalogue_path(),
+        out_dir: dir.path().join("out"),
+        as_of: None,
+        range: Default::default(),
+        las: vec![],
+    };
+    csc_indicators::pipeline::run(&options).unwrap();
+    let df = crate::support::Output::read(&options.out_dir).indicators;
+    let live = df
+        .lazy()
+        .filter(col("breakdown").is_null())
+        .group_by([col("la_code"), col("indicator_id"), col("window")])
+        .agg([col("value")
+            .filter(col("value").is_not_null().and(col("value").neq(lit(0.0))))
+            .count()
+            .alias("live_months")])
+        .filter(col("live_months").eq(lit(0)))
+        .sort(["indicator_id", "la_code"], SortMultipleOptions::default())
+        .collect()
+        .unwrap();
+    assert_eq!(
+        live.height(),
+        0,
+        "indicators with no non-zero value over the sample's reporting range:\n{live}"
+    );
+}
