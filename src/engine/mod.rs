@@ -91,6 +91,7 @@ pub fn compute(
             working_days: &working_days,
             open_at_date: catalogue.calendar.open_at_date,
             table: indicator.rows.table,
+            months: Some((spine.calc_from.index(), spine.report_to().index())),
         };
         let wrap = |source| EngineError::Indicator {
             indicator: indicator.id.clone(),

@@ -20,6 +20,9 @@ pub(super) struct StepContext<'a> {
     pub open_at_date: OpenAtDate,
     /// The table the rows come from (for earlier records and findings).
     pub table: &'static crate::contract::TableSpec,
+    /// The months (first, last) the indicator's rows can be counted in, for the indicator's own rows; `None` for
+    /// the rows of a related table, which may be matched at any date.
+    pub months: Option<(i32, i32)>,
 }
 
 /// The rows after the steps, with the conditions that leave a row out (an end before its start).
@@ -125,7 +128,7 @@ pub(super) fn apply(
                     filter.as_ref().map(|f| f.expr.clone()),
                     window.as_ref(),
                     columns,
-                    ctx.open_at_date,
+                    ctx,
                 )?
             }
             Step::AddMonths { name, date, months } => rows.with_column(
@@ -165,7 +168,14 @@ pub(super) fn apply(
                     other =
                         other.unique_stable(Some(cols(on_names(on))), UniqueKeepStrategy::First);
                 }
-                rows.join(other, left, right, JoinArgs::new(JoinType::Left))
+                // Rows repeat a key (a child at every month end): match the distinct keys against the other table
+                // (which may hold every child of every LA) and join the few matches back.
+                let matched = rows
+                    .clone()
+                    .select(left.clone())
+                    .unique(None, UniqueKeepStrategy::Any)
+                    .join(other, left.clone(), right, JoinArgs::new(JoinType::Inner));
+                rows.join(matched, left.clone(), left, JoinArgs::new(JoinType::Left))
             }
             Step::Exists {
                 name,
@@ -241,7 +251,11 @@ fn related(
     findings: &mut Vec<Finding>,
 ) -> Result<LazyFrame, EngineError> {
     let derived = apply(
-        &StepContext { table, ..*ctx },
+        &StepContext {
+            table,
+            months: None,
+            ..*ctx
+        },
         ctx.tables.get(table.name)?,
         steps,
         findings,
@@ -418,11 +432,8 @@ fn lookup_open_at(
             col("__lookup_at"),
             rule,
         ))
-        .sort_by_exprs(
-            [col(ROW), col("__lookup_start")],
-            SortMultipleOptions::default().with_order_descending_multi([false, true]),
-        )
-        .unique_stable(Some(cols([ROW])), UniqueKeepStrategy::First)
+        .filter(col("__lookup_start").eq(col("__lookup_start").max().over([col(ROW)])?))
+        .unique(Some(cols([ROW])), UniqueKeepStrategy::Any)
         .select(keep);
     Ok(rows
         .join(found, [col(ROW)], [col(ROW)], JoinArgs::new(JoinType::Left))
@@ -450,8 +461,9 @@ fn related_summary(
     filter: Option<Expr>,
     window: Option<&RelatedWindow>,
     columns: &[(String, Aggregate)],
-    rule: OpenAtDate,
+    ctx: &StepContext,
 ) -> Result<LazyFrame, EngineError> {
+    let rule = ctx.open_at_date;
     let rows = rows.with_row_index(ROW, None).cache();
     // Only the columns a match reads travel through the join: the keys, the window's end and what `filter` reads
     // of this row.
@@ -485,6 +497,15 @@ fn related_summary(
             Span::Months(n) => *n as i32,
         };
         let month = month_of(as_date(col(date.as_str())));
+        if let Some((first, last)) = ctx.months {
+            // Rows dated too early or too late for any span ending in a counted month are never offered.
+            other = other.filter(
+                month
+                    .clone()
+                    .gt_eq(lit(first - reach))
+                    .and(month.clone().lt_eq(lit(last))),
+            );
+        }
         other = other
             .with_column(
                 int_ranges(
@@ -668,13 +689,20 @@ fn age(
         .when(years.clone().lt(lit(0i32)))
         .then(lit(0i32))
         .otherwise(years);
-    Ok(rows
+    // Match the distinct children of the rows against every child of every LA, then join the few back.
+    let keys = [col("la_code"), col(person)];
+    let people = rows
+        .clone()
+        .select(keys.clone())
+        .unique(None, UniqueKeepStrategy::Any)
         .join(
             people,
-            [col("la_code"), col(person)],
+            keys.clone(),
             [col("la_code"), col("__age_person")],
-            JoinArgs::new(JoinType::Left),
-        )
+            JoinArgs::new(JoinType::Inner),
+        );
+    Ok(rows
+        .join(people, keys.clone(), keys, JoinArgs::new(JoinType::Left))
         .with_column(value.cast(DataType::Int64).alias(name))
         .drop(cols(["__age_dob", "__age_expected"])))
 }
