@@ -685,3 +685,118 @@ indicators:
         "{p:?}"
     );
 }
+
+#[test]
+fn mistakes_in_cohorts_and_the_care_blocks_are_reported_at_their_lines() {
+    let yaml = "version: \"1\"
+calendar:
+  financial_year_start_month: 4
+  working_week: [mon, tue, wed, thu, fri]
+  bank_holidays: bank_holidays
+  working_days: after_start_through_end
+  open_at_date: start_on_or_before_end_after
+cohorts:
+  - name: children_in_care
+    rows:
+      table: ssd_cla_episodes
+      open: {start: clae_cla_episode_start_date, end: clae_cla_episode_ceased_date}
+indicators:
+  - id: a
+    title: A
+    definition: d
+    unit: percent
+    polarity: high_is_good
+    windows: [snapshot]
+    rows:
+      cohort: children_in_cre
+    numerator: 'true'
+  - id: b
+    title: B
+    definition: d
+    unit: percent
+    polarity: high_is_good
+    windows: [snapshot]
+    rows:
+      cohort: children_in_care
+      steps:
+        - related:
+            table: ssd_cla_visits
+            on: {clae_person_id: clav_person_id}
+            dated_within: {date: clav_cla_visit_date, ending: period_end, last: 42 dayz}
+            columns: {visits: count}
+        - age: {name: school_age, at: period_end, on_preceding: 31 Smarch}
+        - group: {same: [clae_cla_id], order_by: clae_cla_episode_start_date, columns: {middle: median(clae_cla_episode_start_date)}}
+    numerator: visits > 0
+  - id: c
+    title: C
+    definition: d
+    unit: mean
+    polarity: low_is_good
+    windows: [snapshot]
+    rows: {cohort: children_in_care}
+    breakdowns:
+      - {name: child, column: clae_person_id, categories: [x]}
+  - id: d
+    title: D
+    definition: d
+    unit: percent
+    polarity: high_is_good
+    windows: [month]
+    rows:
+      table: ssd_missing
+      dated_by: miss_missing_episode_start_date
+      steps:
+        - hours: {name: h, from: miss_missing_episode_start_date, to: miss_missing_rhi_offered}
+    numerator: h < 72
+";
+    let p = problems(yaml).join("\n");
+    for expected in [
+        "21:15: indicator `a`: unknown cohort `children_in_cre` (did you mean `children_in_care`?)",
+        "35:81: indicator `b`: `42 dayz` is not a span: write it like `42 days` or `12 months`",
+        "37:65: indicator `b`: `31 Smarch` is not a day of the year: write it like `31 August`",
+        "38:88: indicator `b`: group column `middle`: `median(clae_cla_episode_start_date)` is not one of first(column)",
+        "43:11: indicator `c`: a mean indicator needs `denominator: {distinct: column}`",
+        "48:31: indicator `c`: `clae_person_id` identifies a child or holds a date of birth: it cannot be a breakdown",
+        "59:71: indicator `d`: to: `miss_missing_rhi_offered` is a flag, expected a datetime",
+    ] {
+        assert!(p.contains(expected), "missing `{expected}` in:\n{p}");
+    }
+}
+
+#[test]
+fn a_cohort_gives_its_rows_and_an_indicator_adds_its_own_steps_and_filter() {
+    let cat = catalogue::load(&catalogue_path()).unwrap();
+    let visits = cat
+        .indicators
+        .iter()
+        .find(|i| i.id == "cic_visits_on_time")
+        .unwrap();
+    let cohort = visits.rows.cohort.as_ref().expect("from a cohort");
+    assert_eq!(cohort.name, "children_in_care");
+    assert!(
+        cohort
+            .filter
+            .as_ref()
+            .unwrap()
+            .sql
+            .contains("on_short_break")
+    );
+    assert!(visits.rows.steps.len() > cohort.steps);
+    assert!(
+        visits
+            .rows
+            .filter
+            .as_ref()
+            .unwrap()
+            .sql
+            .contains("spell_start")
+    );
+    assert!(cat.cohorts.iter().any(|(name, _)| name == "care_leavers"));
+    let leavers = cat
+        .indicators
+        .iter()
+        .find(|i| i.id == "care_leavers_neet")
+        .unwrap();
+    assert!(leavers.reads_current_status);
+    assert!(!visits.reads_current_status);
+}
