@@ -183,6 +183,9 @@ pub struct Rows {
     pub steps: Vec<Step>,
     /// Rows kept (besides the cohort's filter).
     pub filter: Option<Condition>,
+    /// For rows open at (or current at) each period end: how many leading steps read nothing that depends on
+    /// `period_end`, and so can run once per record before records are repeated at every month end.
+    pub steps_before_placing: usize,
     /// Whether the filter or numerator of dated rows reads `period_end`, so that a row's membership depends on the
     /// window it is counted in (a period of care that has lasted 28 days by `period_end`).
     pub judged_at_period_end: bool,
@@ -335,6 +338,84 @@ pub enum Step {
     },
     /// `name` = an SQL expression.
     Expression { name: String, condition: Condition },
+}
+
+impl Step {
+    /// The columns of the rows this step reads (not those of another table it joins).
+    pub fn reads(&self) -> Vec<String> {
+        let sql = |c: &Condition| -> Vec<String> {
+            c.expr
+                .clone()
+                .meta()
+                .root_names()
+                .iter()
+                .map(|n| n.to_string())
+                .collect()
+        };
+        let left = |on: &[(String, String)]| on.iter().map(|(l, _)| l.clone()).collect::<Vec<_>>();
+        match self {
+            Step::WorkingDays { from, to, .. }
+            | Step::CalendarDays { from, to, .. }
+            | Step::Hours { from, to, .. } => vec![from.clone(), to.clone()],
+            Step::AddMonths { date, .. } | Step::AddDays { date, .. } => vec![date.clone()],
+            Step::Age { person, at, .. } => vec![person.clone(), at.clone()],
+            Step::Group { same, order_by, .. } => {
+                let mut r = same.clone();
+                r.push(order_by.clone());
+                r
+            }
+            Step::Related {
+                on, filter, window, ..
+            } => {
+                let mut r = left(on);
+                // The filter reads both rows: every name counts, to be safe.
+                r.extend(filter.iter().flat_map(sql));
+                if let Some(
+                    RelatedWindow::Dated { ending, .. } | RelatedWindow::OpenDuring { ending, .. },
+                ) = window
+                {
+                    r.push(ending.clone());
+                }
+                r
+            }
+            Step::Lookup { on, open_at, .. } | Step::Exists { on, open_at, .. } => {
+                let mut r = left(on);
+                r.extend(open_at.iter().map(|o| o.date.clone()));
+                r
+            }
+            Step::EarlierRecord {
+                same,
+                before,
+                other_date,
+                ..
+            } => {
+                let mut r = same.clone();
+                r.push(before.clone());
+                r.extend(other_date.clone());
+                r
+            }
+            Step::PreviousDate {
+                same,
+                date,
+                otherwise,
+                ..
+            } => {
+                let mut r = same.clone();
+                r.push(date.clone());
+                r.extend(otherwise.clone());
+                r
+            }
+            Step::Expression { condition, .. } => sql(condition),
+        }
+    }
+}
+
+/// How many leading `steps` read neither `period_end` nor a column derived from it.
+pub fn steps_independent_of_period_end(steps: &[Step]) -> usize {
+    steps
+        .iter()
+        .position(|s| s.reads().iter().any(|c| c == "period_end"))
+        .unwrap_or(steps.len())
 }
 
 /// A column describing a row's group (rows sharing the `same` columns, in `order_by` order).

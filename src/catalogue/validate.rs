@@ -1434,6 +1434,13 @@ impl<'c> Checker<'c> {
             caveats: r.caveats.clone(),
             rows: Rows {
                 table,
+                steps_before_placing: match (&timing, &steps, &cohort_rows) {
+                    (Some(Timing::Open { .. } | Timing::Current), Some(steps), Some(cohort)) => {
+                        let shared = cohort.as_ref().map_or(steps.len(), |c| c.steps);
+                        steps_independent_of_period_end(steps).min(shared)
+                    }
+                    _ => 0,
+                },
                 cohort: cohort_rows?,
                 steps: steps?,
                 filter,

@@ -82,7 +82,7 @@ pub fn compute(
     let mut findings = Vec::new();
     let population = population(reference, spine, &mut findings)?;
     let mut frames = Vec::new();
-    let mut cohorts = rows::Cohorts::default();
+    let mut shared = rows::SharedRows::for_indicators(&catalogue.indicators);
     for indicator in &catalogue.indicators {
         let _span = tracing::info_span!("indicator", id = indicator.id.as_str()).entered();
         let started = std::time::Instant::now();
@@ -104,7 +104,7 @@ pub fn compute(
             spine,
             &months,
             &population,
-            &mut cohorts,
+            &mut shared,
             &mut findings,
         )?;
         let df = computed.collect().map_err(wrap)?;
@@ -130,7 +130,7 @@ fn indicator_plan(
     spine: &Spine,
     months: &DataFrame,
     population: &DataFrame,
-    cohorts: &mut rows::Cohorts,
+    shared: &mut rows::SharedRows,
     findings: &mut Vec<Finding>,
 ) -> Result<LazyFrame, EngineError> {
     let wrap = |source| EngineError::Indicator {
@@ -138,7 +138,7 @@ fn indicator_plan(
         line: indicator.at.line,
         source,
     };
-    let mut prepared = rows::prepare(indicator, ctx, spine, months, cohorts, findings)?;
+    let mut prepared = rows::prepare(indicator, ctx, spine, months, shared, findings)?;
     prepared.rows = prepared.rows.cache();
     let mut parts = vec![
         windows::components(&prepared, indicator, None, spine, months)

@@ -23,9 +23,63 @@ pub(super) struct Prepared {
     pub at_period_end: Option<AtPeriodEnd>,
 }
 
-/// The rows of each cohort, built by the first indicator that starts from it and shared by the others.
-#[derive(Default)]
-pub(super) struct Cohorts(std::collections::BTreeMap<String, DataFrame>);
+/// Rows that several indicators start from (a cohort, or identical rows and steps such as the two CP visit
+/// indicators): built by the first indicator that needs them, shared by the others, and dropped after the last.
+pub(super) struct SharedRows {
+    frames: std::collections::BTreeMap<String, DataFrame>,
+    uses_left: std::collections::BTreeMap<String, usize>,
+}
+
+impl SharedRows {
+    /// The shared rows the indicators will ask for, and how often.
+    pub fn for_indicators(indicators: &[Indicator]) -> SharedRows {
+        let mut uses_left = std::collections::BTreeMap::new();
+        for indicator in indicators {
+            *uses_left.entry(shared_part(indicator).0).or_insert(0) += 1;
+        }
+        SharedRows {
+            frames: Default::default(),
+            uses_left,
+        }
+    }
+}
+
+/// The plan of a shared part: its steps, without the rows they leave out, filtered.
+fn shared_plan(
+    ctx: &StepContext,
+    placed: LazyFrame,
+    shared_steps: &[crate::catalogue::Step],
+    filter: Option<&Expr>,
+    findings: &mut Vec<Finding>,
+) -> Result<LazyFrame, EngineError> {
+    let derived = steps::apply(ctx, placed, shared_steps, findings)?;
+    let mut lf = derived.rows;
+    for out in derived.left_out {
+        lf = lf.filter(out.not());
+    }
+    if let Some(f) = filter {
+        lf = lf.filter(f.clone().fill_null(false));
+    }
+    Ok(lf)
+}
+
+/// The key of the part of an indicator's rows other indicators may share, how many of its steps that part
+/// takes, and its filter.
+fn shared_part(indicator: &Indicator) -> (String, usize, Option<&Expr>) {
+    let rows = &indicator.rows;
+    match &rows.cohort {
+        Some(c) => (
+            format!("cohort {}", c.name),
+            c.steps,
+            c.filter.as_ref().map(|f| &f.expr),
+        ),
+        None => (
+            format!("{} {:?} {:?}", rows.table.name, rows.timing, rows.steps),
+            rows.steps.len(),
+            None,
+        ),
+    }
+}
 
 /// Expressions over `period_end` and the row's columns, evaluated once rows are placed in windows.
 pub(super) struct AtPeriodEnd {
@@ -47,11 +101,13 @@ pub(super) fn prepare(
     ctx: &StepContext,
     spine: &Spine,
     months: &DataFrame,
-    cohorts: &mut Cohorts,
+    shared: &mut SharedRows,
     findings: &mut Vec<Finding>,
 ) -> Result<Prepared, EngineError> {
     let rows = &indicator.rows;
-    let base = ctx.tables.get(rows.table.name)?;
+    // Steps that do not read `period_end` run once per record, before records are repeated at every month end.
+    let early = &rows.steps[..rows.steps_before_placing];
+    let base = shared_plan(ctx, ctx.tables.get(rows.table.name)?, early, None, findings)?;
     let (report_from, report_to) = (spine.report_from.index(), spine.report_to().index());
     let placed = match &rows.timing {
         // Steps see the whole table (a previous visit may predate every window); the window filter comes after.
@@ -118,32 +174,41 @@ pub(super) fn prepare(
             None,
         ),
     };
-    let (start, own_steps) = match &rows.cohort {
-        Some(c) => {
-            let built = match cohorts.0.get(&c.name) {
-                Some(df) => df.clone(),
-                None => {
-                    let derived = steps::apply(ctx, placed, &rows.steps[..c.steps], findings)?;
-                    let mut lf = derived.rows;
-                    for out in derived.left_out {
-                        lf = lf.filter(out.not());
-                    }
-                    if let Some(f) = &c.filter {
-                        lf = lf.filter(f.expr.clone().fill_null(false));
-                    }
-                    let df = lf.collect().map_err(|source| EngineError::Indicator {
-                        indicator: format!("{} (cohort `{}`)", indicator.id, c.name),
-                        line: indicator.at.line,
-                        source,
-                    })?;
-                    cohorts.0.insert(c.name.clone(), df.clone());
-                    df
-                }
-            };
-            (built.lazy(), &rows.steps[c.steps..])
+    let (key, shared_steps, shared_filter) = shared_part(indicator);
+    let late = rows.steps_before_placing..shared_steps;
+    let uses_left = shared.uses_left.get(&key).copied().unwrap_or(0);
+    let (start, own_steps) = if uses_left > 1 || shared.frames.contains_key(&key) {
+        let built = match shared.frames.get(&key) {
+            Some(df) => df.clone(),
+            None => {
+                let lf = shared_plan(
+                    ctx,
+                    placed,
+                    &rows.steps[late.clone()],
+                    shared_filter,
+                    findings,
+                )?;
+                let df = lf.collect().map_err(|source| EngineError::Indicator {
+                    indicator: indicator.id.clone(),
+                    line: indicator.at.line,
+                    source,
+                })?;
+                shared.frames.insert(key.clone(), df.clone());
+                df
+            }
+        };
+        if uses_left <= 1 {
+            shared.frames.remove(&key);
         }
-        None => (placed, &rows.steps[..]),
+        (built.lazy(), &rows.steps[shared_steps..])
+    } else {
+        // Used once: the shared part stays in this indicator's lazy plan.
+        let lf = shared_plan(ctx, placed, &rows.steps[late], shared_filter, findings)?;
+        (lf, &rows.steps[shared_steps..])
     };
+    if let Some(n) = shared.uses_left.get_mut(&key) {
+        *n = n.saturating_sub(1);
+    }
     let derived = steps::apply(ctx, start, own_steps, findings)?;
     let mut lf = derived.rows;
     if let Timing::Dated { date } = &rows.timing {
