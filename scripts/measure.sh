@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Prints wall time and peak memory of `csc-indicators run` on the sample data and on a larger generated set.
+# Prints wall time and peak memory of `csc-indicators run` on the sample data and on a larger generated set, with
+# the time of each stage and of the five slowest indicators (from run.json).
 # Usage: scripts/measure.sh [LAS] [FROM] [TO]   (default: 20 LAs, 2019-04 to 2024-03)
 # Set PROFILE=release to measure an optimised build (a second full build of Polars the first time).
 set -euo pipefail
@@ -21,3 +22,10 @@ measure "run, sample data (data/)" "$bin" run --data data --out "$work/out-sampl
 measure "generate, $las LAs $from..$to" "$bin" generate --out "$work/data" --las "$las" --from "$from" --to "$to"
 echo "input: $(du -sh "$work/data" | cut -f1), $(find "$work/data" -name '*.parquet' | wc -l) files"
 measure "run, $las LAs $from..$to" "$bin" run --data "$work/data" --out "$work/out"
+python3 - "$work/out/run.json" <<'PY'
+import json, sys
+run = json.load(open(sys.argv[1]))
+print("stages:", ", ".join(f"{k} {v:.1f} s" for k, v in run["timings_seconds"].items()))
+slowest = sorted(run["indicator_seconds"].items(), key=lambda kv: -kv[1])[:5]
+print("slowest indicators:", ", ".join(f"{k} {v:.1f} s" for k, v in slowest))
+PY

@@ -110,6 +110,7 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, Error> {
     lap("load", &mut timings);
     let computed = engine::compute(&catalogue, &snap, &reference, &spine)?;
     lap("compute", &mut timings);
+    let seconds_by_indicator = computed.seconds_by_indicator;
     let mut indicators = scorecard::judge(computed.values, &catalogue, &reference, &spine)?;
     lap("judge", &mut timings);
     let mut findings = std::mem::take(&mut snap.findings);
@@ -159,7 +160,14 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, Error> {
         seconds: started.elapsed().as_secs_f64(),
         out_dir: options.out_dir.clone(),
     };
-    let manifest = manifest(&catalogue, &las, &spine, &summary, &timings);
+    let manifest = manifest(
+        &catalogue,
+        &las,
+        &spine,
+        &summary,
+        &timings,
+        &seconds_by_indicator,
+    );
     let staged_manifest = output::stage_text(&options.out_dir.join("run.json"), &manifest)?;
     for staged in [staged_quality, staged_indicators, staged_manifest] {
         staged.commit()?;
@@ -278,7 +286,12 @@ fn manifest(
     spine: &Spine,
     summary: &RunSummary,
     timings: &BTreeMap<&str, f64>,
+    seconds_by_indicator: &[(String, f64)],
 ) -> String {
+    let by_indicator: serde_json::Map<String, serde_json::Value> = seconds_by_indicator
+        .iter()
+        .map(|(id, s)| (id.clone(), json!(s)))
+        .collect();
     let las_json: Vec<_> = las
         .iter()
         .map(|l| {
@@ -301,6 +314,7 @@ fn manifest(
         "months": { "from": spine.report_from.to_string(), "to": spine.report_to().to_string() },
         "rows": { "indicators": summary.rows, "data_quality": summary.findings },
         "timings_seconds": timings,
+        "indicator_seconds": by_indicator,
         "total_seconds": summary.seconds,
     });
     serde_json::to_string_pretty(&value).expect("json values serialise") + "\n"

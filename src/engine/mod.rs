@@ -58,6 +58,8 @@ pub struct Computed {
     pub values: DataFrame,
     /// Problems found while computing.
     pub findings: Vec<Finding>,
+    /// Seconds each indicator took to compute (building its plan and collecting it), in catalogue order.
+    pub seconds_by_indicator: Vec<(String, f64)>,
 }
 
 /// Computes every indicator of the catalogue for every LA and month of the spine.
@@ -82,6 +84,7 @@ pub fn compute(
     let mut findings = Vec::new();
     let population = population(reference, spine, &mut findings)?;
     let mut frames = Vec::new();
+    let mut seconds_by_indicator = Vec::new();
     let mut shared = rows::SharedRows::for_indicators(&catalogue.indicators);
     for indicator in &catalogue.indicators {
         let _span = tracing::info_span!("indicator", id = indicator.id.as_str()).entered();
@@ -108,11 +111,9 @@ pub fn compute(
             &mut findings,
         )?;
         let df = computed.collect().map_err(wrap)?;
-        tracing::debug!(
-            rows = df.height(),
-            seconds = started.elapsed().as_secs_f64(),
-            "computed"
-        );
+        let seconds = started.elapsed().as_secs_f64();
+        tracing::debug!(rows = df.height(), seconds, "computed");
+        seconds_by_indicator.push((indicator.id.clone(), seconds));
         frames.push(df.lazy());
     }
     let values = concat(frames, UnionArgs::default())?.collect()?;
@@ -121,6 +122,7 @@ pub fn compute(
     Ok(Computed {
         values,
         findings: dedupe(findings),
+        seconds_by_indicator,
     })
 }
 
