@@ -897,61 +897,29 @@ impl<'c> Checker<'c> {
             );
         }
         let order_by = self.column(&base, &g.order_by, ANY, "order_by");
-        let mut columns = Vec::new();
-        let mut ok = true;
-        for (name, spec) in &g.columns.value {
-            let spanned_name = Spanned::new(name.clone(), g.columns.referenced, g.columns.defined);
-            let parsed = parse_call(spec);
-            let arg = |this: &mut Self, a: &str| {
-                let spanned = Spanned::new(a.to_string(), g.columns.referenced, g.columns.defined);
-                this.column(&base, &spanned, ANY, &format!("group column `{name}`"))
-            };
-            let column = match parsed {
-                Some(("first", Some(a))) => {
-                    arg(self, a).map(|c| (base.columns[&c].0, GroupColumn::First(c)))
-                }
-                Some(("last", Some(a))) => {
-                    arg(self, a).map(|c| (base.columns[&c].0, GroupColumn::Last(c)))
-                }
-                Some(("min", Some(a))) => {
-                    arg(self, a).map(|c| (base.columns[&c].0, GroupColumn::Min(c)))
-                }
-                Some(("max", Some(a))) => {
-                    arg(self, a).map(|c| (base.columns[&c].0, GroupColumn::Max(c)))
-                }
-                Some(("null_count", Some(a))) => {
-                    arg(self, a).map(|c| (Kind::Number, GroupColumn::NullCount(c)))
-                }
-                Some(("count", None)) => Some((Kind::Number, GroupColumn::Count)),
-                Some(("is_first", None)) => Some((Kind::Bool, GroupColumn::IsFirst)),
-                Some(("is_last", None)) => Some((Kind::Bool, GroupColumn::IsLast)),
-                _ => {
-                    self.at(
-                        &g.columns.referenced,
-                        format!("group column `{name}`: `{spec}` is not one of first(column), last(column), min(column), max(column), null_count(column), count, is_first, is_last"),
-                    );
-                    None
-                }
-            };
-            match (column, self.new_column(scope, &spanned_name, Kind::Any)) {
-                (Some((kind, c)), Some(n)) => {
-                    scope.columns.insert(n.clone(), (kind, None));
-                    columns.push((n, c));
-                }
-                _ => ok = false,
-            }
-        }
-        if g.columns.value.is_empty() {
-            self.at(
-                &g.columns.referenced,
-                "a group needs at least one column in `columns`",
-            );
-        }
-        (ok && !g.same.is_empty()).then_some(())?;
+        let columns = self.named_columns(
+            scope,
+            &base,
+            &g.columns,
+            "group",
+            "first(column), last(column), min(column), max(column), null_count(column), count, is_first, is_last",
+            |call, arg| match (call, arg) {
+                ("first", Some((c, kind))) => Some((kind, GroupColumn::First(c))),
+                ("last", Some((c, kind))) => Some((kind, GroupColumn::Last(c))),
+                ("min", Some((c, kind))) => Some((kind, GroupColumn::Min(c))),
+                ("max", Some((c, kind))) => Some((kind, GroupColumn::Max(c))),
+                ("null_count", Some((c, _))) => Some((Kind::Number, GroupColumn::NullCount(c))),
+                ("count", None) => Some((Kind::Number, GroupColumn::Count)),
+                ("is_first", None) => Some((Kind::Bool, GroupColumn::IsFirst)),
+                ("is_last", None) => Some((Kind::Bool, GroupColumn::IsLast)),
+                _ => None,
+            },
+        );
+        (!g.same.is_empty()).then_some(())?;
         Some(Step::Group {
             same: same?,
             order_by: order_by?,
-            columns,
+            columns: columns?,
         })
     }
 
@@ -1000,53 +968,88 @@ impl<'c> Checker<'c> {
             }
             (None, None) => None,
         };
-        let mut columns = Vec::new();
-        let mut ok = true;
-        for (name, spec) in &r.columns.value {
-            let spanned_name = Spanned::new(name.clone(), r.columns.referenced, r.columns.defined);
-            let arg = |this: &mut Self, a: &str| {
-                let spanned = Spanned::new(a.to_string(), r.columns.referenced, r.columns.defined);
-                this.column(&remote, &spanned, ANY, &format!("related column `{name}`"))
-            };
-            let aggregate = match parse_call(spec) {
-                Some(("count", None)) => Some((Kind::Number, Aggregate::Count)),
-                Some(("min", Some(a))) => {
-                    arg(self, a).map(|c| (remote.columns[&c].0, Aggregate::Min(c)))
-                }
-                Some(("max", Some(a))) => {
-                    arg(self, a).map(|c| (remote.columns[&c].0, Aggregate::Max(c)))
-                }
-                _ => {
-                    self.at(
-                        &r.columns.referenced,
-                        format!("related column `{name}`: `{spec}` is not one of count, min(column), max(column)"),
-                    );
-                    None
-                }
-            };
-            match (aggregate, self.new_column(scope, &spanned_name, Kind::Any)) {
-                (Some((kind, a)), Some(n)) => {
-                    scope.columns.insert(n.clone(), (kind, None));
-                    columns.push((n, a));
-                }
-                _ => ok = false,
-            }
-        }
-        if r.columns.value.is_empty() {
-            self.at(
-                &r.columns.referenced,
-                "`related` needs at least one column in `columns`",
-            );
-        }
-        ok.then_some(())?;
+        let columns = self.named_columns(
+            scope,
+            &remote,
+            &r.columns,
+            "related",
+            "count, min(column), max(column)",
+            |call, arg| match (call, arg) {
+                ("count", None) => Some((Kind::Number, Aggregate::Count)),
+                ("min", Some((c, kind))) => Some((kind, Aggregate::Min(c))),
+                ("max", Some((c, kind))) => Some((kind, Aggregate::Max(c))),
+                _ => None,
+            },
+        );
         Some(Step::Related {
             table: other,
             on: on?,
             steps: steps?,
             filter,
             window,
-            columns,
+            columns: columns?,
         })
+    }
+
+    /// The new columns of a `columns: {name: call}` map (of `group` or `related`): `call` is `function` or
+    /// `function(column)`, the column checked against `source`; `meaning` turns a known call into the column's
+    /// kind and what it computes.
+    fn named_columns<T>(
+        &mut self,
+        scope: &mut Scope,
+        source: &Scope,
+        columns: &Spanned<BTreeMap<String, String>>,
+        block: &str,
+        allowed: &str,
+        meaning: impl Fn(&str, Option<(String, Kind)>) -> Option<(Kind, T)>,
+    ) -> Option<Vec<(String, T)>> {
+        let spanned =
+            |text: &str| Spanned::new(text.to_string(), columns.referenced, columns.defined);
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (name, call) in &columns.value {
+            let role = format!("{block} column `{name}`");
+            let not_known = |this: &mut Self| {
+                this.at(
+                    &columns.referenced,
+                    format!("{role}: `{call}` is not one of {allowed}"),
+                );
+            };
+            let Some((function, arg)) = parse_call(call) else {
+                not_known(self);
+                ok = false;
+                continue;
+            };
+            let arg = match arg {
+                None => None,
+                Some(a) => match self.column(source, &spanned(a), ANY, &role) {
+                    Some(c) => {
+                        let kind = source.columns[&c].0;
+                        Some((c, kind))
+                    }
+                    None => {
+                        ok = false;
+                        continue;
+                    }
+                },
+            };
+            let Some((kind, value)) = meaning(function, arg) else {
+                not_known(self);
+                ok = false;
+                continue;
+            };
+            match self.new_column(scope, &spanned(name), kind) {
+                Some(n) => out.push((n, value)),
+                None => ok = false,
+            }
+        }
+        if columns.value.is_empty() {
+            self.at(
+                &columns.referenced,
+                format!("`{block}` needs at least one column in `columns`"),
+            );
+        }
+        ok.then_some(out)
     }
 
     fn span(&mut self, last: &Spanned<String>) -> Option<Span> {

@@ -2,7 +2,7 @@
 //! with the steps' columns, filtered, and reduced to what counting needs.
 
 use super::EngineError;
-use super::spine::{Spine, month_of};
+use super::spine::{Spine, month_of, with_period_end};
 use super::steps::{self, StepContext, as_date};
 use crate::catalogue::{Counting, Indicator, OpenAtDate, Timing, Unit};
 use crate::quality::Finding;
@@ -128,7 +128,8 @@ pub(super) fn prepare(
             let last = when(col(end.as_str()).is_null())
                 .then(lit(report_to))
                 .otherwise(last);
-            base.filter(col(start.as_str()).is_not_null())
+            let exploded = base
+                .filter(col(start.as_str()).is_not_null())
                 .with_columns([
                     max_horizontal([first, lit(report_from)])?.alias("__first"),
                     min_horizontal([last, lit(report_to)])?.alias("__last"),
@@ -150,16 +151,8 @@ pub(super) fn prepare(
                         keep_nulls: false,
                     },
                 )
-                .drop(cols(["__first", "__last"]))
-                .join(
-                    months
-                        .clone()
-                        .lazy()
-                        .select([col(MONTH), col("period_end")]),
-                    [col(MONTH)],
-                    [col(MONTH)],
-                    JoinArgs::new(JoinType::Inner),
-                )
+                .drop(cols(["__first", "__last"]));
+            with_period_end(exploded, months)
         }
         Timing::Current => base.cross_join(
             months

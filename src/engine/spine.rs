@@ -104,6 +104,19 @@ impl Spine {
     }
 }
 
+/// `rows` (keyed by `month`) with the `period_end` of their month, from the frame of [`Spine::months`].
+pub(super) fn with_period_end(rows: LazyFrame, months: &DataFrame) -> LazyFrame {
+    rows.join(
+        months
+            .clone()
+            .lazy()
+            .select([col("month"), col("period_end")]),
+        [col("month")],
+        [col("month")],
+        JoinArgs::new(JoinType::Inner),
+    )
+}
+
 /// The last month whose last day is on or before the snapshot date.
 pub fn last_complete_month(snapshot: chrono::NaiveDate) -> Month {
     let m = Month::of(snapshot);

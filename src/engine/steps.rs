@@ -95,12 +95,9 @@ pub(super) fn apply(
                     .total_minutes(false);
                 rows.with_column((minutes.cast(DataType::Float64) / lit(60.0)).alias(name.as_str()))
             }
-            Step::AddDays { name, date, days } => rows.with_column(
-                as_date(col(date.as_str()))
-                    .dt()
-                    .offset_by(lit(format!("{days}d")))
-                    .alias(name.as_str()),
-            ),
+            Step::AddDays { name, date, days } => {
+                rows.with_column(shifted(date, &format!("{days}d")).alias(name.as_str()))
+            }
             Step::Age {
                 name,
                 person,
@@ -131,12 +128,9 @@ pub(super) fn apply(
                     ctx,
                 )?
             }
-            Step::AddMonths { name, date, months } => rows.with_column(
-                as_date(col(date.as_str()))
-                    .dt()
-                    .offset_by(lit(format!("{months}mo")))
-                    .alias(name.as_str()),
-            ),
+            Step::AddMonths { name, date, months } => {
+                rows.with_column(shifted(date, &format!("{months}mo")).alias(name.as_str()))
+            }
             Step::Lookup {
                 table,
                 on,
@@ -270,6 +264,11 @@ fn on_names(on: &[(String, String)]) -> Vec<PlSmallStr> {
     std::iter::once(PlSmallStr::from("la_code"))
         .chain(on.iter().map(|(_, r)| PlSmallStr::from(r.as_str())))
         .collect()
+}
+
+/// The date column `date` moved by a Polars duration (`-1d`, `24mo`; months clamp to the month end).
+fn shifted(date: &str, by: &str) -> Expr {
+    as_date(col(date)).dt().offset_by(lit(by.to_string()))
 }
 
 /// A date or datetime column as a date.

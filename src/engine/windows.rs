@@ -2,7 +2,7 @@
 //! the spine. Additive counts are summed by month and then windowed; distinct counts are windowed on the rows.
 
 use super::rows::{AtPeriodEnd, DEN_KEY, IN_NUM, KEY, MONTH, NUM, Prepared, breakdown_column};
-use super::spine::{Spine, financial_year_of, month_in_year};
+use super::spine::{Spine, financial_year_of, month_in_year, with_period_end};
 use crate::catalogue::{Breakdown, Counting, Indicator, Timing, Window};
 use polars::lazy::dsl::int_ranges;
 use polars::prelude::*;
@@ -211,18 +211,10 @@ pub(super) fn components(
 
 /// Rows placed in a window ending at `MONTH`: the filter applied and the numerator evaluated at that `period_end`.
 fn judge_at_period_end(rows: LazyFrame, deferred: &AtPeriodEnd, months: &DataFrame) -> LazyFrame {
-    rows.join(
-        months
-            .clone()
-            .lazy()
-            .select([col(MONTH), col("period_end")]),
-        [col(MONTH)],
-        [col(MONTH)],
-        JoinArgs::new(JoinType::Inner),
-    )
-    .filter(deferred.filter.clone())
-    .with_columns([
-        deferred.num.clone().alias(NUM),
-        deferred.in_num.clone().alias(IN_NUM),
-    ])
+    with_period_end(rows, months)
+        .filter(deferred.filter.clone())
+        .with_columns([
+            deferred.num.clone().alias(NUM),
+            deferred.in_num.clone().alias(IN_NUM),
+        ])
 }
