@@ -403,9 +403,30 @@ fn dedupe_ids(
     las: &[LaSnapshot],
     findings: &mut Vec<Finding>,
 ) -> PolarsResult<DataFrame> {
+    // Most extracts repeat no id: a per-LA count of distinct ids settles that without grouping every row by id.
+    let repeating: Vec<String> = {
+        let per_la = df
+            .clone()
+            .lazy()
+            .group_by([col("la_code")])
+            .agg([
+                len().alias("rows"),
+                col(table.record_id).n_unique().alias("ids"),
+            ])
+            .filter(col("rows").gt(col("ids")))
+            .collect()?;
+        (0..per_la.height())
+            .filter_map(|row| cell_str(&per_la, "la_code", row))
+            .collect()
+    };
+    if repeating.is_empty() {
+        return Ok(df);
+    }
+    let repeating = Series::new("las".into(), repeating);
     let dupes = df
         .clone()
         .lazy()
+        .filter(col("la_code").is_in(lit(repeating).implode(false), false))
         .group_by_stable([col("la_code"), col(table.record_id)])
         .agg([len().alias("n")])
         .filter(col("n").gt(lit(1)))
