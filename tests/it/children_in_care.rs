@@ -698,3 +698,60 @@ fn return_interviews_are_within_72_hours_to_the_minute() {
     assert_eq!((f.numerator, f.denominator), (1.0, Some(4.0)));
     close(f.value, 25.0);
 }
+
+#[test]
+fn legal_status_descriptions_map_to_codes_and_an_unmapped_one_is_a_finding() {
+    let out = Fixture::new("2022-05-01")
+        .table(
+            "ssd_cla_episodes",
+            &[
+                ("clae_cla_episode_id", &["EA"]),
+                ("clae_person_id", &["A"]),
+                ("clae_cla_id", &["LA"]),
+                ("clae_cla_episode_start_date", &["2022-01-01"]),
+            ],
+        )
+        .table(
+            "ssd_legal_status",
+            &[
+                ("lega_legal_status_id", &["G1", "G2"]),
+                ("lega_person_id", &["A", "A"]),
+                (
+                    "lega_legal_status",
+                    &["  full CARE order ", "Interim supervision order"],
+                ),
+                (
+                    "lega_legal_status_start_date",
+                    &["2022-01-01", "2022-03-01"],
+                ),
+                ("lega_legal_status_end_date", &["2022-03-01", ""]),
+            ],
+        )
+        .run("2022-01");
+    let c2 = |month: &str| {
+        out.get_for(
+            "873",
+            "cic_children",
+            "snapshot",
+            month,
+            Some(("legal_status", "C2")),
+        )
+        .numerator
+    };
+    // January: the description maps to C2 (ignoring case and spaces). March: an unmapped status, so the child
+    // counts in the total but in no category, and the value is reported.
+    assert_eq!(c2("2022-01"), 1.0);
+    assert_eq!(c2("2022-03"), 0.0);
+    assert_eq!(
+        out.get("cic_children", "snapshot", "2022-03").numerator,
+        1.0
+    );
+    assert_eq!(
+        out.findings("unmapped_code"),
+        vec![(
+            "ssd_legal_status".to_string(),
+            "lega_legal_status".to_string(),
+            1
+        )]
+    );
+}
