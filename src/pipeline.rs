@@ -108,7 +108,7 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, Error> {
         &catalogue.value_maps,
     )?;
     lap("load", &mut timings);
-    let computed = engine::compute(&catalogue, &snap, &reference, &spine)?;
+    let computed = engine::compute(&catalogue, &mut snap, &reference, &spine)?;
     lap("compute", &mut timings);
     let seconds_by_indicator = computed.seconds_by_indicator;
     let mut indicators = scorecard::judge(computed.values, &catalogue, &reference, &spine)?;

@@ -62,10 +62,11 @@ pub struct Computed {
     pub seconds_by_indicator: Vec<(String, f64)>,
 }
 
-/// Computes every indicator of the catalogue for every LA and month of the spine.
+/// Computes every indicator of the catalogue for every LA and month of the spine. Takes the snapshot's tables and
+/// drops each after the last indicator that reads it, so that memory shrinks as the run goes on.
 pub fn compute(
     catalogue: &Catalogue,
-    snapshot: &Snapshot,
+    snapshot: &mut Snapshot,
     reference: &Reference,
     spine: &Spine,
 ) -> Result<Computed, EngineError> {
@@ -73,20 +74,24 @@ pub fn compute(
         catalogue.calendar.working_week,
         reference.bank_holidays.clone(),
     );
-    let tables = Tables(
-        snapshot
-            .tables
-            .iter()
-            .map(|(k, v)| (*k, v.clone()))
-            .collect(),
-    );
+    let mut tables = Tables(std::mem::take(&mut snapshot.tables));
+    let mut last_reader: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, indicator) in catalogue.indicators.iter().enumerate() {
+        for table in indicator
+            .columns_used
+            .keys()
+            .chain(indicator.columns_if_present.keys())
+        {
+            last_reader.insert(table, i);
+        }
+    }
     let months = spine.months()?;
     let mut findings = Vec::new();
     let population = population(reference, spine, &mut findings)?;
     let mut frames = Vec::new();
     let mut seconds_by_indicator = Vec::new();
     let mut shared = rows::SharedRows::for_indicators(&catalogue.indicators);
-    for indicator in &catalogue.indicators {
+    for (i, indicator) in catalogue.indicators.iter().enumerate() {
         let _span = tracing::info_span!("indicator", id = indicator.id.as_str()).entered();
         let started = std::time::Instant::now();
         let ctx = StepContext {
@@ -114,6 +119,9 @@ pub fn compute(
         let seconds = started.elapsed().as_secs_f64();
         tracing::debug!(rows = df.height(), seconds, "computed");
         seconds_by_indicator.push((indicator.id.clone(), seconds));
+        tables
+            .0
+            .retain(|name, _| last_reader.get(name).is_some_and(|last| *last > i));
         frames.push(df.lazy());
     }
     let values = concat(frames, UnionArgs::default())?.collect()?;
