@@ -44,8 +44,8 @@ impl SharedRows {
     }
 }
 
-/// The plan of a shared part: its steps, without the rows they leave out, filtered.
-fn shared_plan(
+/// `rows` with the columns of `steps`, without the rows the steps leave out, kept by `filter`.
+fn derive(
     ctx: &StepContext,
     placed: LazyFrame,
     shared_steps: &[crate::catalogue::Step],
@@ -107,7 +107,7 @@ pub(super) fn prepare(
     let rows = &indicator.rows;
     // Steps that do not read `period_end` run once per record, before records are repeated at every month end.
     let early = &rows.steps[..rows.steps_before_placing];
-    let base = shared_plan(ctx, ctx.tables.get(rows.table.name)?, early, None, findings)?;
+    let base = derive(ctx, ctx.tables.get(rows.table.name)?, early, None, findings)?;
     let (report_from, report_to) = (spine.report_from.index(), spine.report_to().index());
     let placed = match &rows.timing {
         // Steps see the whole table (a previous visit may predate every window); the window filter comes after.
@@ -174,7 +174,7 @@ pub(super) fn prepare(
         let built = match shared.frames.get(&key) {
             Some(df) => df.clone(),
             None => {
-                let lf = shared_plan(
+                let lf = derive(
                     ctx,
                     placed,
                     &rows.steps[late.clone()],
@@ -196,14 +196,13 @@ pub(super) fn prepare(
         (built.lazy(), &rows.steps[shared_steps..])
     } else {
         // Used once: the shared part stays in this indicator's lazy plan.
-        let lf = shared_plan(ctx, placed, &rows.steps[late], shared_filter, findings)?;
+        let lf = derive(ctx, placed, &rows.steps[late], shared_filter, findings)?;
         (lf, &rows.steps[shared_steps..])
     };
     if let Some(n) = shared.uses_left.get_mut(&key) {
         *n = n.saturating_sub(1);
     }
-    let derived = steps::apply(ctx, start, own_steps, findings)?;
-    let mut lf = derived.rows;
+    let mut lf = derive(ctx, start, own_steps, None, findings)?;
     if let Timing::Dated { date } = &rows.timing {
         lf = lf
             .filter(col(date.as_str()).is_not_null())
@@ -213,9 +212,6 @@ pub(super) fn prepare(
                     .gt_eq(lit(spine.calc_from.index()))
                     .and(col(MONTH).lt_eq(lit(report_to))),
             );
-    }
-    for out in derived.left_out {
-        lf = lf.filter(out.not());
     }
     let filter = rows
         .filter

@@ -642,10 +642,10 @@ fn group(
     ))
 }
 
-/// Each row with `name`: the age in whole years of the child `person` (`ssd_person` holds one row per id and LA
-/// once loaded) at `at` (or on the last `on_preceding`
-/// month and day strictly before it). A birthday on 29 February is reached on 1 March in common years; an unborn
-/// child (no date of birth, an expected one) is 0, and so is a child not yet born at the date.
+/// Each row with `name`: the age in whole years of the child `person` at `at` (or on the last `on_preceding` month
+/// and day strictly before it). A birthday on 29 February is reached on 1 March in common years; an unborn child
+/// (no date of birth, an expected one) is 0, and so is a child not yet born at the date. `ssd_person` holds one row
+/// per id and LA once loaded.
 fn age(
     ctx: &StepContext,
     rows: LazyFrame,
