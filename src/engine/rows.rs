@@ -44,19 +44,15 @@ impl SharedRows {
     }
 }
 
-/// `rows` with the columns of `steps`, without the rows the steps leave out, kept by `filter`.
+/// `placed` with the columns of `steps_to_apply`, without the rows they leave out, kept by `filter`.
 fn derive(
     ctx: &StepContext,
     placed: LazyFrame,
-    shared_steps: &[crate::catalogue::Step],
+    steps_to_apply: &[crate::catalogue::Step],
     filter: Option<&Expr>,
     findings: &mut Vec<Finding>,
 ) -> Result<LazyFrame, EngineError> {
-    let derived = steps::apply(ctx, placed, shared_steps, findings)?;
-    let mut lf = derived.rows;
-    for out in derived.left_out {
-        lf = lf.filter(out.not());
-    }
+    let mut lf = steps::apply(ctx, placed, steps_to_apply, findings)?;
     if let Some(f) = filter {
         lf = lf.filter(f.clone().fill_null(false));
     }

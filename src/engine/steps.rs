@@ -25,19 +25,14 @@ pub(super) struct StepContext<'a> {
     pub months: Option<(i32, i32)>,
 }
 
-/// The rows after the steps, with the conditions that leave a row out (an end before its start).
-pub(super) struct Derived {
-    pub rows: LazyFrame,
-    pub left_out: Vec<Expr>,
-}
-
-/// Applies `steps` in order.
+/// Applies `steps` in order, then leaves out the rows a step cannot measure (an end before its start, a missing
+/// date).
 pub(super) fn apply(
     ctx: &StepContext,
     mut rows: LazyFrame,
     steps: &[Step],
     findings: &mut Vec<Finding>,
-) -> Result<Derived, EngineError> {
+) -> Result<LazyFrame, EngineError> {
     let mut left_out = Vec::new();
     for step in steps {
         rows = match step {
@@ -234,7 +229,9 @@ pub(super) fn apply(
             }
         };
     }
-    Ok(Derived { rows, left_out })
+    Ok(left_out
+        .into_iter()
+        .fold(rows, |rows, out| rows.filter(out.not())))
 }
 
 /// The rows of a related table after its own steps, without the rows those steps leave out.
@@ -244,7 +241,7 @@ fn related(
     steps: &[Step],
     findings: &mut Vec<Finding>,
 ) -> Result<LazyFrame, EngineError> {
-    let derived = apply(
+    apply(
         &StepContext {
             table,
             months: None,
@@ -253,11 +250,7 @@ fn related(
         ctx.tables.get(table.name)?,
         steps,
         findings,
-    )?;
-    Ok(derived
-        .left_out
-        .into_iter()
-        .fold(derived.rows, |rows, out| rows.filter(out.not())))
+    )
 }
 
 fn on_names(on: &[(String, String)]) -> Vec<PlSmallStr> {
