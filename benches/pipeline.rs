@@ -32,6 +32,7 @@ fn pipeline_run(c: &mut Criterion) {
         as_of: None,
         range: RangeRequest::default(),
         las: vec![],
+        indicators: vec![],
     };
     let mut group = c.benchmark_group("pipeline");
     group.sample_size(10);

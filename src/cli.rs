@@ -35,6 +35,8 @@ pub enum Command {
     Run(RunArgs),
     /// Check the catalogue (and, with --data, the data's schemas) without computing.
     Validate(ValidateArgs),
+    /// Show what an indicator computes: its rows, steps, windows and the Polars plan (no data needed).
+    Explain(ExplainArgs),
     /// Write synthetic SSD snapshots and reference tables.
     Generate(GenerateArgs),
 }
@@ -63,6 +65,22 @@ pub struct RunArgs {
     /// Only this LA (DfE 3-digit code); repeat for several.
     #[arg(long = "la", value_name = "CODE")]
     pub las: Vec<String>,
+    /// Only this indicator (its catalogue id); repeat for several. Only the tables they read are loaded.
+    #[arg(long = "indicator", value_name = "ID")]
+    pub indicators: Vec<String>,
+}
+
+/// Arguments of `explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The indicator's catalogue id.
+    pub id: String,
+    /// The indicator catalogue.
+    #[arg(long, default_value = "indicators.yaml")]
+    pub catalogue: PathBuf,
+    /// Show the plan after Polars' optimisations (pushed-down filters, shared subplans, joins chosen).
+    #[arg(long)]
+    pub optimized: bool,
 }
 
 /// Arguments of `validate`.
@@ -130,6 +148,7 @@ impl Cli {
                         to: a.to,
                     },
                     las: a.las,
+                    indicators: a.indicators,
                 };
                 let s = pipeline::run(&options)?;
                 Ok(format!(
@@ -164,6 +183,10 @@ impl Cli {
                     }
                 }
                 Ok(out)
+            }
+            Command::Explain(a) => {
+                let catalogue = crate::catalogue::load(&a.catalogue)?;
+                Ok(crate::engine::explain(&catalogue, &a.id, a.optimized)?)
             }
             Command::Generate(a) => {
                 let options = GenerateOptions {

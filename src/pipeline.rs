@@ -58,6 +58,8 @@ pub struct RunOptions {
     pub range: RangeRequest,
     /// Only these LAs (all when empty).
     pub las: Vec<String>,
+    /// Only these indicators, by catalogue id (all when empty).
+    pub indicators: Vec<String>,
 }
 
 /// What a run did.
@@ -90,7 +92,8 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, Error> {
             last = Instant::now();
         }
     };
-    let catalogue = catalogue::load(&options.catalogue)?;
+    let mut catalogue = catalogue::load(&options.catalogue)?;
+    catalogue.keep_only(&options.indicators)?;
     tracing::info!(
         indicators = catalogue.indicators.len(),
         hash = &catalogue.hash[..12],

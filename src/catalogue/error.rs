@@ -34,6 +34,14 @@ pub enum CatalogueError {
         /// Every problem found, in file order.
         problems: Vec<Problem>,
     },
+    /// `--indicator` named ids the catalogue does not declare.
+    #[error("the catalogue `{}` declares no indicator {}", path.display(), unknown.join(", "))]
+    UnknownIndicators {
+        /// The catalogue path.
+        path: PathBuf,
+        /// Each unknown id, quoted, with the closest declared id if one is close.
+        unknown: Vec<String>,
+    },
 }
 
 fn render(path: &Path, problems: &[Problem]) -> String {

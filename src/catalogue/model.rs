@@ -37,6 +37,30 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
+    /// Keeps only the indicators with these ids (all when `ids` is empty), in catalogue order, so that a run can
+    /// compute a few indicators without loading the tables only the others read.
+    pub fn keep_only(&mut self, ids: &[String]) -> Result<(), super::CatalogueError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let unknown: Vec<String> = ids
+            .iter()
+            .filter(|id| !self.indicators.iter().any(|i| &i.id == *id))
+            .map(|id| {
+                let hint = super::suggest(id, self.indicators.iter().map(|i| i.id.as_str()));
+                format!("`{id}`{hint}")
+            })
+            .collect();
+        if !unknown.is_empty() {
+            return Err(super::CatalogueError::UnknownIndicators {
+                path: self.path.clone(),
+                unknown,
+            });
+        }
+        self.indicators.retain(|i| ids.contains(&i.id));
+        Ok(())
+    }
+
     /// The columns the catalogue reads from each table, with the tables it needs.
     pub fn columns_by_table(&self) -> BTreeMap<&'static str, BTreeSet<String>> {
         let mut out: BTreeMap<&'static str, BTreeSet<String>> = BTreeMap::new();

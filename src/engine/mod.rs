@@ -1,6 +1,7 @@
 //! The engine: compiles each catalogue indicator to Polars lazy plans over all LAs and months at once, and
 //! computes numerator, denominator and value on the LA x month spine.
 
+mod checks;
 mod rows;
 mod spine;
 mod steps;
@@ -9,10 +10,11 @@ mod windows;
 pub use spine::{RangeRequest, Spine, last_complete_month};
 
 use crate::calendar::WorkingDays;
-use crate::catalogue::{Catalogue, Indicator, Unit};
+use crate::catalogue::{self, Catalogue, Indicator, Unit};
 use crate::quality::Finding;
 use crate::reference::Reference;
 use crate::snapshot::Snapshot;
+use checks::CheckPlan;
 use polars::prelude::*;
 use std::collections::BTreeMap;
 use steps::StepContext;
@@ -31,6 +33,9 @@ pub enum EngineError {
         line: u64,
         source: PolarsError,
     },
+    /// `explain` was asked for an indicator the catalogue does not declare.
+    #[error("the catalogue declares no indicator `{id}`{hint}")]
+    UnknownIndicator { id: String, hint: String },
     /// Polars failed outside any one indicator.
     #[error(transparent)]
     Polars(#[from] PolarsError),
@@ -58,81 +63,298 @@ pub struct Computed {
     pub values: DataFrame,
     /// Problems found while computing.
     pub findings: Vec<Finding>,
-    /// Seconds each indicator took to compute (building its plan and collecting it), in catalogue order.
+    /// Seconds each indicator took to execute, in execution order; indicators executed together as one group (they
+    /// share prepared rows) are each given an equal share of the group's time.
     pub seconds_by_indicator: Vec<(String, f64)>,
 }
 
-/// Computes every indicator of the catalogue for every LA and month of the spine. Takes the snapshot's tables and
-/// drops each after the last indicator that reads it, so that memory shrinks as the run goes on.
+/// Computes every indicator of the catalogue for every LA and month of the spine: compiles the catalogue to one
+/// plan per indicator, then executes them. Takes the snapshot's tables; each is freed once the last plan that reads
+/// it has run, so that memory shrinks as the run goes on.
 pub fn compute(
     catalogue: &Catalogue,
     snapshot: &mut Snapshot,
     reference: &Reference,
     spine: &Spine,
 ) -> Result<Computed, EngineError> {
+    let tables = Tables(std::mem::take(&mut snapshot.tables));
+    let mut findings = Vec::new();
+    let population = population(reference, spine, &mut findings)?;
     let working_days = WorkingDays::new(
         catalogue.calendar.working_week,
         reference.bank_holidays.clone(),
     );
-    let mut tables = Tables(std::mem::take(&mut snapshot.tables));
-    let mut last_reader: BTreeMap<&str, usize> = BTreeMap::new();
-    for (i, indicator) in catalogue.indicators.iter().enumerate() {
-        for table in indicator
-            .columns_used
-            .keys()
-            .chain(indicator.columns_if_present.keys())
-        {
-            last_reader.insert(table, i);
-        }
-    }
-    let months = spine.months()?;
-    let mut findings = Vec::new();
-    let population = population(reference, spine, &mut findings)?;
-    let mut frames = Vec::new();
-    let mut seconds_by_indicator = Vec::new();
-    let mut shared = rows::SharedRows::for_indicators(&catalogue.indicators);
-    for (i, indicator) in catalogue.indicators.iter().enumerate() {
-        let _span = tracing::info_span!("indicator", id = indicator.id.as_str()).entered();
-        let started = std::time::Instant::now();
-        let ctx = StepContext {
-            tables: &tables,
-            working_days: &working_days,
-            open_at_date: catalogue.calendar.open_at_date,
-            table: indicator.rows.table,
-            months: Some((spine.calc_from.index(), spine.report_to().index())),
-        };
-        let wrap = |source| EngineError::Indicator {
-            indicator: indicator.id.clone(),
-            line: indicator.at.line,
-            source,
-        };
-        let computed = indicator_plan(
-            indicator,
-            &ctx,
-            spine,
-            &months,
-            &population,
-            &mut shared,
-            &mut findings,
-        )?;
-        let df = computed.collect().map_err(wrap)?;
-        let seconds = started.elapsed().as_secs_f64();
-        tracing::debug!(rows = df.height(), seconds, "computed");
-        seconds_by_indicator.push((indicator.id.clone(), seconds));
-        tables
-            .0
-            .retain(|name, _| last_reader.get(name).is_some_and(|last| *last > i));
-        frames.push(df.lazy());
-    }
-    let values = concat(frames, UnionArgs::default())?.collect()?;
-    let values = drop_not_computable(values, catalogue, snapshot, &mut findings)?;
+    let plans = compile(catalogue, &tables, &working_days, spine, &population)?;
+    drop(tables);
+    let executed = execute(plans)?;
+    findings.extend(executed.findings);
+    let values = drop_not_computable(executed.values, catalogue, snapshot, &mut findings)?;
     let values = flag_current_status(values, catalogue, snapshot)?;
     Ok(Computed {
         values,
         findings: dedupe(findings),
-        seconds_by_indicator,
+        seconds_by_indicator: executed.seconds_by_indicator,
     })
 }
+
+/// One indicator compiled: the lazy plan of its values and the checks its steps declared. Plans read the loaded
+/// tables and do no work until executed.
+struct IndicatorPlan {
+    id: String,
+    line: u64,
+    /// Indicators with the same key share prepared rows, and are executed together.
+    shared_key: String,
+    values: LazyFrame,
+    checks: Vec<CheckPlan>,
+}
+
+/// Compiles every indicator of the catalogue to its plan, in catalogue order. Pure: nothing is read or computed.
+fn compile(
+    catalogue: &Catalogue,
+    tables: &Tables,
+    working_days: &WorkingDays,
+    spine: &Spine,
+    population: &DataFrame,
+) -> Result<Vec<IndicatorPlan>, EngineError> {
+    let months = spine.months()?;
+    let mut shared = rows::SharedRows::default();
+    catalogue
+        .indicators
+        .iter()
+        .map(|indicator| {
+            let ctx = StepContext {
+                tables,
+                working_days,
+                open_at_date: catalogue.calendar.open_at_date,
+                table: indicator.rows.table,
+                months: Some((spine.calc_from.index(), spine.report_to().index())),
+            };
+            let mut checks = Vec::new();
+            let values = indicator_plan(
+                indicator,
+                &ctx,
+                spine,
+                &months,
+                population,
+                &mut shared,
+                &mut checks,
+            )?;
+            Ok(IndicatorPlan {
+                id: indicator.id.clone(),
+                line: indicator.at.line,
+                shared_key: rows::shared_key(indicator),
+                values,
+                checks,
+            })
+        })
+        .collect()
+}
+
+/// What `explain` shows of one indicator: its definition as the engine reads it, then the Polars plan it compiles
+/// to over tables of the contract's columns, before or after Polars optimises it (`optimized`). Needs no data.
+pub fn explain(catalogue: &Catalogue, id: &str, optimized: bool) -> Result<String, EngineError> {
+    let Some(indicator) = catalogue.indicators.iter().find(|i| i.id == id) else {
+        return Err(EngineError::UnknownIndicator {
+            id: id.to_string(),
+            hint: crate::catalogue::suggest(id, catalogue.indicators.iter().map(|i| i.id.as_str())),
+        });
+    };
+    let tables = Tables(crate::snapshot::empty_tables(&catalogue.columns_by_table()));
+    let working_days = WorkingDays::new(catalogue.calendar.working_week, Vec::new());
+    let month = last_complete_month(chrono::Local::now().date_naive());
+    let range = RangeRequest {
+        from: Some(month),
+        to: Some(month),
+    };
+    let spine = Spine::new(&[], range, 0, 12, catalogue.calendar.financial_years);
+    let population = df!(
+        "la_code" => Vec::<String>::new(),
+        "__fy" => Vec::<i32>::new(),
+        "population" => Vec::<f64>::new(),
+        "population_year" => Vec::<i32>::new(),
+    )?;
+    let mut one = catalogue.clone();
+    one.indicators.retain(|i| i.id == id);
+    let plan = compile(&one, &tables, &working_days, &spine, &population)?
+        .pop()
+        .ok_or_else(|| EngineError::TableNotLoaded(id.to_string()))?;
+    let wrap = |source| EngineError::Indicator {
+        indicator: id.to_string(),
+        line: indicator.at.line,
+        source,
+    };
+    let polars_plan = if optimized {
+        plan.values.describe_optimized_plan().map_err(wrap)?
+    } else {
+        plan.values.describe_plan().map_err(wrap)?
+    };
+    Ok(describe(
+        indicator,
+        &polars_plan,
+        plan.checks.len(),
+        optimized,
+    ))
+}
+
+/// The text of `explain`.
+fn describe(indicator: &Indicator, polars_plan: &str, checks: usize, optimized: bool) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let rows = &indicator.rows;
+    let _ = writeln!(
+        out,
+        "{} (line {}): {}",
+        indicator.id, indicator.at.line, indicator.title
+    );
+    let _ = writeln!(out, "  definition: {}", indicator.definition);
+    let windows: Vec<String> = indicator.windows.iter().map(|w| w.to_string()).collect();
+    let _ = writeln!(
+        out,
+        "  unit: {:?}, polarity: {:?}, windows: {}",
+        indicator.unit,
+        indicator.polarity,
+        windows.join(", ")
+    );
+    let timing = match &rows.timing {
+        catalogue::Timing::Dated { date } => format!("events dated by `{date}`"),
+        catalogue::Timing::Open { start, end } => {
+            format!("records open at each period end (from `{start}` to `{end}`)")
+        }
+        catalogue::Timing::Current => "current rows, counted at every period end".to_string(),
+    };
+    let _ = writeln!(out, "  rows: `{}`, {timing}", rows.table.name);
+    if let Some(c) = &rows.cohort {
+        let _ = writeln!(out, "  cohort: {} (steps 1 to {})", c.name, c.steps);
+        if let Some(f) = &c.filter {
+            let _ = writeln!(out, "  cohort where: {}", f.sql);
+        }
+    }
+    let counting = match &rows.counting {
+        catalogue::Counting::Rows => "rows".to_string(),
+        catalogue::Counting::Distinct(c) => format!("distinct `{c}`"),
+    };
+    let _ = writeln!(out, "  counts: {counting}");
+    for (i, step) in rows.steps.iter().enumerate() {
+        let _ = writeln!(out, "  step {}: {step:?}", i + 1);
+    }
+    if let Some(f) = &rows.filter {
+        let _ = writeln!(out, "  where: {}", f.sql);
+    }
+    if let Some(n) = &indicator.numerator {
+        let _ = writeln!(out, "  numerator: {}", n.sql);
+    }
+    for b in &indicator.breakdowns {
+        let _ = writeln!(
+            out,
+            "  breakdown {}: `{}` in {}",
+            b.name,
+            b.column,
+            b.categories.join(", ")
+        );
+    }
+    let _ = writeln!(out, "  data-quality checks: {checks}");
+    let which = if optimized { "optimized" } else { "as built" };
+    let _ = writeln!(out, "\nPolars plan ({which}):\n{polars_plan}");
+    out
+}
+
+/// What executing the plans gave.
+struct Executed {
+    values: DataFrame,
+    findings: Vec<Finding>,
+    seconds_by_indicator: Vec<(String, f64)>,
+}
+
+/// Executes the plans: the indicators that share prepared rows together, as one Polars query with their checks (so
+/// shared rows are computed once and the query's parts run in parallel), one group after another in catalogue order
+/// of the groups' first indicators. Each group's plans are dropped once executed, freeing the tables no later
+/// group reads.
+fn execute(plans: Vec<IndicatorPlan>) -> Result<Executed, EngineError> {
+    let mut groups: Vec<Vec<IndicatorPlan>> = Vec::new();
+    for plan in plans {
+        match groups
+            .iter_mut()
+            .find(|g| g[0].shared_key == plan.shared_key)
+        {
+            Some(group) => group.push(plan),
+            None => groups.push(vec![plan]),
+        }
+    }
+    let mut executed = Executed {
+        values: DataFrame::empty(),
+        findings: Vec::new(),
+        seconds_by_indicator: Vec::new(),
+    };
+    let mut frames = Vec::new();
+    for group in groups {
+        let ids: Vec<&str> = group.iter().map(|p| p.id.as_str()).collect();
+        let _span = tracing::info_span!("indicators", ids = ids.join(", ")).entered();
+        let started = std::time::Instant::now();
+        let checks: Vec<&CheckPlan> = group.iter().flat_map(|p| &p.checks).collect();
+        let mut parts: Vec<LazyFrame> = group.iter().map(|p| p.values.clone()).collect();
+        parts.extend(checks.iter().enumerate().map(|(i, c)| {
+            c.found
+                .clone()
+                .with_column(lit(i as u32).alias(checks::CHECK))
+        }));
+        let union = UnionArgs {
+            diagonal: true,
+            to_supertypes: true,
+            ..Default::default()
+        };
+        let df = concat(parts, union)
+            .and_then(LazyFrame::collect)
+            .map_err(|source| EngineError::Indicator {
+                indicator: ids.join(", "),
+                line: group[0].line,
+                source,
+            })?;
+        let values = if checks.is_empty() {
+            df
+        } else {
+            let is_check = col(checks::CHECK).is_not_null();
+            let found = df.clone().lazy().filter(is_check.clone()).collect()?;
+            for (i, check) in checks.iter().enumerate() {
+                let mine = found
+                    .clone()
+                    .lazy()
+                    .filter(col(checks::CHECK).eq(lit(i as u32)))
+                    .collect()?;
+                executed.findings.extend(check.findings(&mine));
+            }
+            df.lazy()
+                .filter(is_check.not())
+                .select(VALUE_COLUMNS.map(col))
+                .collect()?
+        };
+        let seconds = started.elapsed().as_secs_f64();
+        tracing::debug!(rows = values.height(), seconds, "computed");
+        for id in &ids {
+            executed
+                .seconds_by_indicator
+                .push((id.to_string(), seconds / ids.len() as f64));
+        }
+        frames.push(values.lazy());
+    }
+    if !frames.is_empty() {
+        executed.values = concat(frames, UnionArgs::default())?.collect()?;
+    }
+    Ok(executed)
+}
+
+/// The columns of computed values, in order.
+const VALUE_COLUMNS: [&str; 10] = [
+    "la_code",
+    "month",
+    "indicator_id",
+    "window",
+    "breakdown",
+    "breakdown_value",
+    "numerator",
+    "denominator",
+    "value",
+    "flags",
+];
 
 fn indicator_plan(
     indicator: &Indicator,
@@ -141,14 +363,14 @@ fn indicator_plan(
     months: &DataFrame,
     population: &DataFrame,
     shared: &mut rows::SharedRows,
-    findings: &mut Vec<Finding>,
+    checks: &mut Vec<CheckPlan>,
 ) -> Result<LazyFrame, EngineError> {
     let wrap = |source| EngineError::Indicator {
         indicator: indicator.id.clone(),
         line: indicator.at.line,
         source,
     };
-    let mut prepared = rows::prepare(indicator, ctx, spine, months, shared, findings)?;
+    let mut prepared = rows::prepare(indicator, ctx, spine, months, shared, checks)?;
     prepared.rows = prepared.rows.cache();
     let mut parts = vec![
         windows::components(&prepared, indicator, None, spine, months)

@@ -2,10 +2,10 @@
 //! with the steps' columns, filtered, and reduced to what counting needs.
 
 use super::EngineError;
+use super::checks::CheckPlan;
 use super::spine::{Spine, month_of, with_period_end};
 use super::steps::{self, StepContext, as_date};
 use crate::catalogue::{Counting, Indicator, OpenAtDate, Timing, Unit};
-use crate::quality::Finding;
 use polars::lazy::dsl::{int_ranges, max_horizontal, min_horizontal};
 use polars::prelude::*;
 
@@ -24,24 +24,11 @@ pub(super) struct Prepared {
 }
 
 /// Rows that several indicators start from (a cohort, or identical rows and steps such as the two CP visit
-/// indicators): built by the first indicator that needs them, shared by the others, and dropped after the last.
+/// indicators): planned once, as a cached node that every indicator sharing it reads, so that executing those
+/// indicators together computes the rows once.
+#[derive(Default)]
 pub(super) struct SharedRows {
-    frames: std::collections::BTreeMap<String, DataFrame>,
-    uses_left: std::collections::BTreeMap<String, usize>,
-}
-
-impl SharedRows {
-    /// The shared rows the indicators will ask for, and how often.
-    pub fn for_indicators(indicators: &[Indicator]) -> SharedRows {
-        let mut uses_left = std::collections::BTreeMap::new();
-        for indicator in indicators {
-            *uses_left.entry(shared_part(indicator).0).or_insert(0) += 1;
-        }
-        SharedRows {
-            frames: Default::default(),
-            uses_left,
-        }
-    }
+    frames: std::collections::BTreeMap<String, LazyFrame>,
 }
 
 /// `placed` with the columns of `steps_to_apply`, without the rows they leave out, kept by `filter`.
@@ -50,13 +37,18 @@ fn derive(
     placed: LazyFrame,
     steps_to_apply: &[crate::catalogue::Step],
     filter: Option<&Expr>,
-    findings: &mut Vec<Finding>,
+    checks: &mut Vec<CheckPlan>,
 ) -> Result<LazyFrame, EngineError> {
-    let mut lf = steps::apply(ctx, placed, steps_to_apply, findings)?;
+    let mut lf = steps::apply(ctx, placed, steps_to_apply, checks)?;
     if let Some(f) = filter {
         lf = lf.filter(f.clone().fill_null(false));
     }
     Ok(lf)
+}
+
+/// The key under which indicators share rows: equal keys, equal rows.
+pub(super) fn shared_key(indicator: &Indicator) -> String {
+    shared_part(indicator).0
 }
 
 /// The key of the part of an indicator's rows other indicators may share, how many of its steps that part
@@ -98,12 +90,12 @@ pub(super) fn prepare(
     spine: &Spine,
     months: &DataFrame,
     shared: &mut SharedRows,
-    findings: &mut Vec<Finding>,
+    checks: &mut Vec<CheckPlan>,
 ) -> Result<Prepared, EngineError> {
     let rows = &indicator.rows;
     // Steps that do not read `period_end` run once per record, before records are repeated at every month end.
     let early = &rows.steps[..rows.steps_before_placing];
-    let base = derive(ctx, ctx.tables.get(rows.table.name)?, early, None, findings)?;
+    let base = derive(ctx, ctx.tables.get(rows.table.name)?, early, None, checks)?;
     let (report_from, report_to) = (spine.report_from.index(), spine.report_to().index());
     let placed = match &rows.timing {
         // Steps see the whole table (a previous visit may predate every window); the window filter comes after.
@@ -164,41 +156,17 @@ pub(super) fn prepare(
         ),
     };
     let (key, shared_steps, shared_filter) = shared_part(indicator);
-    let late = rows.steps_before_placing..shared_steps;
-    let uses_left = shared.uses_left.get(&key).copied().unwrap_or(0);
-    let (start, own_steps) = if uses_left > 1 || shared.frames.contains_key(&key) {
-        let built = match shared.frames.get(&key) {
-            Some(df) => df.clone(),
-            None => {
-                let lf = derive(
-                    ctx,
-                    placed,
-                    &rows.steps[late.clone()],
-                    shared_filter,
-                    findings,
-                )?;
-                let df = lf.collect().map_err(|source| EngineError::Indicator {
-                    indicator: indicator.id.clone(),
-                    line: indicator.at.line,
-                    source,
-                })?;
-                shared.frames.insert(key.clone(), df.clone());
-                df
-            }
-        };
-        if uses_left <= 1 {
-            shared.frames.remove(&key);
+    let start = match shared.frames.get(&key) {
+        Some(lf) => lf.clone(),
+        None => {
+            let late = &rows.steps[rows.steps_before_placing..shared_steps];
+            let lf = derive(ctx, placed, late, shared_filter, checks)?.cache();
+            shared.frames.insert(key, lf.clone());
+            lf
         }
-        (built.lazy(), &rows.steps[shared_steps..])
-    } else {
-        // Used once: the shared part stays in this indicator's lazy plan.
-        let lf = derive(ctx, placed, &rows.steps[late], shared_filter, findings)?;
-        (lf, &rows.steps[shared_steps..])
     };
-    if let Some(n) = shared.uses_left.get_mut(&key) {
-        *n = n.saturating_sub(1);
-    }
-    let mut lf = derive(ctx, start, own_steps, None, findings)?;
+    let own_steps = &rows.steps[shared_steps..];
+    let mut lf = derive(ctx, start, own_steps, None, checks)?;
     if let Timing::Dated { date } = &rows.timing {
         lf = lf
             .filter(col(date.as_str()).is_not_null())

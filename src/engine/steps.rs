@@ -1,6 +1,7 @@
 //! The building blocks that derive columns: working and calendar days, month offsets, lookups by id, existence of
 //! a related row, earlier records of the same child, the previous dated row.
 
+use super::checks::CheckPlan;
 use super::spine::month_of;
 use super::{EngineError, Tables};
 use crate::calendar::WorkingDays;
@@ -8,7 +9,6 @@ use crate::catalogue::{
     Aggregate, GroupColumn, MissingDate, NegativeDays, OpenAt, OpenAtDate, RelatedWindow, Span,
     Step,
 };
-use crate::quality::Finding;
 use polars::lazy::dsl::{business_day_count, int_ranges, max_horizontal};
 use polars::prelude::*;
 
@@ -31,7 +31,7 @@ pub(super) fn apply(
     ctx: &StepContext,
     mut rows: LazyFrame,
     steps: &[Step],
-    findings: &mut Vec<Finding>,
+    checks: &mut Vec<CheckPlan>,
 ) -> Result<LazyFrame, EngineError> {
     let mut left_out = Vec::new();
     for step in steps {
@@ -43,7 +43,9 @@ pub(super) fn apply(
                 missing,
             } => {
                 let (a, b) = (as_date(col(from.as_str())), as_date(col(to.as_str())));
-                end_before_start(ctx, &rows, from, to, findings)?;
+                // The check and the rest of the plan read the same rows, computed once.
+                rows = rows.cache();
+                checks.extend(CheckPlan::end_before_start(ctx.table, &rows, from, to));
                 let days = working_days(a.clone(), b.clone(), ctx.working_days);
                 left_out.push(match missing {
                     MissingDate::LeaveOut => b.clone().lt(a.clone()).fill_null(true),
@@ -69,7 +71,9 @@ pub(super) fn apply(
                     .cast(DataType::Int64);
                 let value = match negative {
                     NegativeDays::LeaveOut => {
-                        end_before_start(ctx, &rows, from, to, findings)?;
+                        // The check and the rest of the plan read the same rows, computed once.
+                        rows = rows.cache();
+                        checks.extend(CheckPlan::end_before_start(ctx.table, &rows, from, to));
                         left_out.push(b.clone().lt(a.clone()).fill_null(true));
                         when(b.lt(a))
                             .then(lit(NULL).cast(DataType::Int64))
@@ -112,7 +116,7 @@ pub(super) fn apply(
                 window,
                 columns,
             } => {
-                let other = related(ctx, table, steps, findings)?;
+                let other = related(ctx, table, steps, checks)?;
                 related_summary(
                     rows,
                     other,
@@ -133,7 +137,7 @@ pub(super) fn apply(
                 steps,
                 open_at: Some(open_at),
             } => {
-                let other = related(ctx, table, steps, findings)?;
+                let other = related(ctx, table, steps, checks)?;
                 lookup_open_at(rows, other, on, columns, open_at, ctx.open_at_date)?
             }
             Step::Lookup {
@@ -143,7 +147,7 @@ pub(super) fn apply(
                 steps,
                 open_at: None,
             } => {
-                let other = related(ctx, table, steps, findings)?;
+                let other = related(ctx, table, steps, checks)?;
                 let (left, right): (Vec<Expr>, Vec<Expr>) =
                     std::iter::once((col("la_code"), col("la_code")))
                         .chain(on.iter().map(|(l, r)| (col(l.as_str()), col(r.as_str()))))
@@ -174,7 +178,7 @@ pub(super) fn apply(
                 filter,
                 open_at,
             } => {
-                let mut other = related(ctx, table, steps, findings)?;
+                let mut other = related(ctx, table, steps, checks)?;
                 if let Some(f) = filter {
                     other = other.filter(f.expr.clone().fill_null(false));
                 }
@@ -208,11 +212,13 @@ pub(super) fn apply(
                 keys.extend(same.iter().map(|s| col(s.as_str())));
                 let mut order = keys.clone();
                 order.push(col(date.as_str()));
-                let all_present = same
-                    .iter()
-                    .fold(lit(true), |acc, s| acc.and(col(s.as_str()).is_not_null()));
-                let previous = when(all_present)
-                    .then(col(date.as_str()).shift(lit(1)).over(keys)?)
+                // Sorted by the keys then the date, the previous row of the same keys is the row before, if its
+                // keys are equal (and present).
+                let same_as_previous = keys.iter().fold(lit(true), |acc, k| {
+                    acc.and(k.clone().eq(k.clone().shift(lit(1))).fill_null(false))
+                });
+                let previous = when(same_as_previous)
+                    .then(col(date.as_str()).shift(lit(1)))
                     .otherwise(lit(NULL).cast(DataType::Date));
                 let value = match otherwise {
                     Some(o) => coalesce(&[previous, as_date(col(o.as_str()))]),
@@ -239,7 +245,7 @@ fn related(
     ctx: &StepContext,
     table: &'static crate::contract::TableSpec,
     steps: &[Step],
-    findings: &mut Vec<Finding>,
+    checks: &mut Vec<CheckPlan>,
 ) -> Result<LazyFrame, EngineError> {
     apply(
         &StepContext {
@@ -249,7 +255,7 @@ fn related(
         },
         ctx.tables.get(table.name)?,
         steps,
-        findings,
+        checks,
     )
 }
 
@@ -719,39 +725,4 @@ fn flag_matched(rows: LazyFrame, matched: LazyFrame, name: &str) -> LazyFrame {
     )
     .with_column(col(name).fill_null(false))
     .drop(cols([ROW]))
-}
-
-/// Counts rows whose `to` is before `from` as a data-quality finding, per LA.
-fn end_before_start(
-    ctx: &StepContext,
-    rows: &LazyFrame,
-    from: &str,
-    to: &str,
-    findings: &mut Vec<Finding>,
-) -> Result<(), EngineError> {
-    let Ok(found) = rows
-        .clone()
-        .filter(as_date(col(to)).lt(as_date(col(from))).fill_null(false))
-        .group_by_stable([col("la_code")])
-        .agg([len().alias("count"), col(ctx.table.record_id).first()])
-        .collect()
-    else {
-        // A related table's columns may not be in these rows; then there is nothing of this table to report.
-        return Ok(());
-    };
-    for row in 0..found.height() {
-        let la = crate::snapshot::cell_str(&found, "la_code", row);
-        let id = crate::snapshot::cell_str(&found, ctx.table.record_id, row).unwrap_or_default();
-        findings.push(Finding {
-            table: ctx.table.name.into(),
-            column: Some(format!("{from}, {to}")),
-            la_code: la,
-            snapshot_date: None,
-            kind: "end_before_start",
-            count: crate::snapshot::cell_u64(&found, "count", row),
-            example: Some(format!("{}={id}", ctx.table.record_id)),
-            message: format!("`{to}` is before `{from}`: these rows are left out of the indicators that measure the time between them. Correct the dates at source"),
-        });
-    }
-    Ok(())
 }

@@ -148,6 +148,27 @@ pub fn load(
     Ok(snapshot)
 }
 
+/// Empty tables with the columns and types a load would give (`la_code`, then each read column normalised), so
+/// that plans can be compiled and checked against the contract before any data is read.
+pub fn empty_tables(
+    needed: &BTreeMap<&'static str, BTreeSet<String>>,
+) -> BTreeMap<&'static str, DataFrame> {
+    needed
+        .iter()
+        .filter_map(|(name, wanted)| {
+            let table = contract::table(name)?;
+            let mut fields = vec![Field::new("la_code".into(), DataType::String)];
+            fields.extend(
+                columns_to_read(table, wanted)
+                    .into_iter()
+                    .map(|c| Field::new(c.name.into(), target_type(c.logical))),
+            );
+            let schema = Schema::from_iter(fields);
+            Some((table.name, DataFrame::empty_with_schema(&schema)))
+        })
+        .collect()
+}
+
 /// One column of a file plan: the contract column, its normalised value, and its failure flag with its kind.
 type PlannedColumn = (
     &'static contract::ColumnSpec,

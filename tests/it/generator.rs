@@ -183,6 +183,7 @@ fn an_la_writing_descriptions_gives_the_same_figures_as_one_writing_codes() {
             as_of: None,
             range: RangeRequest::default(),
             las: vec![],
+            indicators: vec![],
         })
         .unwrap();
         let described = std::fs::read_dir(data.join("ssd_legal_status/la_code=873"))

@@ -224,6 +224,7 @@ fn a_run_on_generated_data_writes_every_la_month_indicator_and_window_once_with_
         as_of: None,
         range: Default::default(),
         las: vec![],
+        indicators: vec![],
     };
     let summary = csc_indicators::pipeline::run(&options).unwrap();
     let df = crate::support::Output::read(&options.out_dir).indicators;
@@ -383,6 +384,7 @@ fn the_sample_data_brings_every_indicator_and_window_to_life_for_every_la() {
         as_of: None,
         range: Default::default(),
         las: vec![],
+        indicators: vec![],
     };
     csc_indicators::pipeline::run(&options).unwrap();
     let df = crate::support::Output::read(&options.out_dir).indicators;

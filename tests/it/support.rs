@@ -104,6 +104,7 @@ impl Fixture {
                 to: None,
             },
             las: vec![],
+            indicators: vec![],
         }
     }
 }
