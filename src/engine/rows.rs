@@ -21,7 +21,14 @@ pub(super) const DEN_KEY: &str = "__den_key";
 pub(super) struct Prepared {
     pub rows: LazyFrame,
     pub at_period_end: Option<AtPeriodEnd>,
+    /// Whether open records are kept as one row each with their first and last month (`SPAN_FIRST`,
+    /// `SPAN_LAST`) instead of one row per month: possible when nothing about a row depends on the month.
+    pub spans: bool,
 }
+
+/// The first and last month an open record counts in, on rows kept as spans.
+pub(super) const SPAN_FIRST: &str = "__first";
+pub(super) const SPAN_LAST: &str = "__last";
 
 /// Rows that several indicators start from (a cohort, or identical rows and steps such as the two CP visit
 /// indicators): planned once, as a cached node that every indicator sharing it reads, so that executing those
@@ -97,6 +104,7 @@ pub(super) fn prepare(
     let early = &rows.steps[..rows.steps_before_placing];
     let base = derive(ctx, ctx.tables.get(rows.table.name)?, early, None, checks)?;
     let (report_from, report_to) = (spine.report_from.index(), spine.report_to().index());
+    let spans = counts_as_spans(indicator);
     let placed = match &rows.timing {
         // Steps see the whole table (a previous visit may predate every window); the window filter comes after.
         Timing::Dated { .. } => base,
@@ -116,17 +124,21 @@ pub(super) fn prepare(
             let last = when(col(end.as_str()).is_null())
                 .then(lit(report_to))
                 .otherwise(last);
-            let exploded = base
+            let spanned = base
                 .filter(col(start.as_str()).is_not_null())
                 .with_columns([
-                    max_horizontal([first, lit(report_from)])?.alias("__first"),
-                    min_horizontal([last, lit(report_to)])?.alias("__last"),
+                    max_horizontal([first, lit(report_from)])?.alias(SPAN_FIRST),
+                    min_horizontal([last, lit(report_to)])?.alias(SPAN_LAST),
                 ])
-                .filter(col("__first").lt_eq(col("__last")))
+                .filter(col(SPAN_FIRST).lt_eq(col(SPAN_LAST)));
+            if spans {
+                return spans_prepared(indicator, spanned);
+            }
+            let exploded = spanned
                 .with_column(
                     int_ranges(
-                        col("__first"),
-                        col("__last") + lit(1),
+                        col(SPAN_FIRST),
+                        col(SPAN_LAST) + lit(1),
                         lit(1),
                         DataType::Int32,
                     )
@@ -139,7 +151,7 @@ pub(super) fn prepare(
                         keep_nulls: false,
                     },
                 )
-                .drop(cols(["__first", "__last"]));
+                .drop(cols([SPAN_FIRST, SPAN_LAST]));
             with_period_end(exploded, months)
         }
         Timing::Current => base.cross_join(
@@ -181,28 +193,9 @@ pub(super) fn prepare(
         .filter
         .as_ref()
         .map_or(lit(true), |f| f.expr.clone().fill_null(false));
-    let in_num = match &indicator.numerator {
-        Some(n) => n.expr.clone().fill_null(false),
-        None => lit(true),
-    };
-    let num = match (&indicator.mean_of, indicator.unit) {
-        (Some(m), Unit::Days) => col(m.as_str()).cast(DataType::Float64),
-        _ => in_num.clone().cast(DataType::Float64),
-    };
-    let key = match &rows.counting {
-        Counting::Rows => lit(NULL).cast(DataType::String),
-        Counting::Distinct(c) => col(c.as_str()).cast(DataType::String),
-    };
-    let den_key = match &indicator.denominator_distinct {
-        Some(c) => col(c.as_str()).cast(DataType::String),
-        None => lit(NULL).cast(DataType::String),
-    };
-    let mut select = vec![
-        col("la_code"),
-        col(MONTH),
-        key.alias(KEY),
-        den_key.alias(DEN_KEY),
-    ];
+    let (in_num, num) = numerator(indicator);
+    let mut select = vec![col("la_code"), col(MONTH)];
+    select.extend(keys(indicator));
     let at_period_end = if rows.judged_at_period_end {
         // Keep what the filter and numerator read; they are evaluated per window in `windows`.
         let mut read = std::collections::BTreeSet::new();
@@ -226,22 +219,103 @@ pub(super) fn prepare(
         select.extend([num.alias(NUM), in_num.alias(IN_NUM)]);
         None
     };
-    for b in &indicator.breakdowns {
-        select.push(
+    select.extend(breakdown_columns(indicator));
+    Ok(Prepared {
+        rows: keep_keyed(lf.select(select), indicator),
+        at_period_end,
+        spans: false,
+    })
+}
+
+/// Whether a row is in the numerator, and what it adds to an additive numerator.
+fn numerator(indicator: &Indicator) -> (Expr, Expr) {
+    let in_num = match &indicator.numerator {
+        Some(n) => n.expr.clone().fill_null(false),
+        None => lit(true),
+    };
+    let num = match (&indicator.mean_of, indicator.unit) {
+        (Some(m), Unit::Days) => col(m.as_str()).cast(DataType::Float64),
+        _ => in_num.clone().cast(DataType::Float64),
+    };
+    (in_num, num)
+}
+
+/// The distinct-count key (`KEY`) and the distinct-denominator key (`DEN_KEY`) of each row, null when unused.
+fn keys(indicator: &Indicator) -> [Expr; 2] {
+    let key = match &indicator.rows.counting {
+        Counting::Rows => lit(NULL).cast(DataType::String),
+        Counting::Distinct(c) => col(c.as_str()).cast(DataType::String),
+    };
+    let den_key = match &indicator.denominator_distinct {
+        Some(c) => col(c.as_str()).cast(DataType::String),
+        None => lit(NULL).cast(DataType::String),
+    };
+    [key.alias(KEY), den_key.alias(DEN_KEY)]
+}
+
+/// Each breakdown's column as text, named by [`breakdown_column`].
+fn breakdown_columns(indicator: &Indicator) -> Vec<Expr> {
+    indicator
+        .breakdowns
+        .iter()
+        .map(|b| {
             col(b.column.as_str())
                 .cast(DataType::String)
-                .alias(breakdown_column(&b.name).as_str()),
-        );
-    }
-    let mut lf = lf.select(select);
-    if rows.counting != Counting::Rows {
+                .alias(breakdown_column(&b.name).as_str())
+        })
+        .collect()
+}
+
+/// Rows without the key a distinct count needs are not counted.
+fn keep_keyed(mut lf: LazyFrame, indicator: &Indicator) -> LazyFrame {
+    if indicator.rows.counting != Counting::Rows {
         lf = lf.filter(col(KEY).is_not_null());
     }
     if indicator.denominator_distinct.is_some() {
         lf = lf.filter(col(DEN_KEY).is_not_null());
     }
+    lf
+}
+
+/// Whether an indicator's open records can be counted as spans: every step runs before placing (none reads
+/// `period_end`), it starts from no cohort, and neither its filter nor its numerator reads `period_end`.
+fn counts_as_spans(indicator: &Indicator) -> bool {
+    let rows = &indicator.rows;
+    let reads_period_end = |e: &Expr| {
+        e.clone()
+            .meta()
+            .root_names()
+            .iter()
+            .any(|n| n.as_str() == "period_end")
+    };
+    matches!(rows.timing, Timing::Open { .. })
+        && rows.cohort.is_none()
+        && rows.steps_before_placing == rows.steps.len()
+        && !rows.judged_at_period_end
+        && !rows
+            .filter
+            .as_ref()
+            .is_some_and(|f| reads_period_end(&f.expr))
+        && !indicator
+            .numerator
+            .as_ref()
+            .is_some_and(|n| reads_period_end(&n.expr))
+}
+
+/// The prepared rows of an indicator counted as spans: one row per record with its first and last month.
+fn spans_prepared(indicator: &Indicator, spanned: LazyFrame) -> Result<Prepared, EngineError> {
+    let mut lf = spanned;
+    if let Some(f) = &indicator.rows.filter {
+        lf = lf.filter(f.expr.clone().fill_null(false));
+    }
+    let (in_num, num) = numerator(indicator);
+    let mut select = vec![col("la_code"), col(SPAN_FIRST), col(SPAN_LAST)];
+    select.extend(keys(indicator));
+    select.extend([num.alias(NUM), in_num.alias(IN_NUM)]);
+    select.extend(breakdown_columns(indicator));
     Ok(Prepared {
-        rows: lf,
-        at_period_end,
+        rows: keep_keyed(lf.select(select), indicator),
+        at_period_end: None,
+        spans: true,
     })
 }

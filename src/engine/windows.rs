@@ -1,7 +1,10 @@
 //! Windows: from prepared rows to numerator and denominator per LA, `period_end` month and window, zero-filled on
 //! the spine. Additive counts are summed by month and then windowed; distinct counts are windowed on the rows.
 
-use super::rows::{AtPeriodEnd, DEN_KEY, IN_NUM, KEY, MONTH, NUM, Prepared, breakdown_column};
+use super::rows::{
+    AtPeriodEnd, DEN_KEY, IN_NUM, KEY, MONTH, NUM, Prepared, SPAN_FIRST, SPAN_LAST,
+    breakdown_column,
+};
 use super::spine::{Spine, financial_year_of, month_in_year, with_period_end};
 use crate::catalogue::{Breakdown, Counting, Indicator, Timing, Window};
 use polars::lazy::dsl::int_ranges;
@@ -82,7 +85,20 @@ pub(super) fn components(
     let additive = indicator.rows.counting == Counting::Rows
         && indicator.denominator_distinct.is_none()
         && prepared.at_period_end.is_none();
-    if snapshot {
+    if prepared.spans {
+        let deltas = span_deltas(rows.clone(), indicator, bd.as_deref())?;
+        let mut sort_by = group_cols();
+        sort_by.push(col(MONTH));
+        parts.push(
+            zero_fill(spine_from(spine.report_from)?, deltas)
+                .sort_by_exprs(sort_by, SortMultipleOptions::default())
+                .with_columns([
+                    col("num").cum_sum(false).over(group_cols())?,
+                    col("den").cum_sum(false).over(group_cols())?,
+                ])
+                .with_column(lit(Window::Snapshot.to_string()).alias(WINDOW)),
+        );
+    } else if snapshot {
         let agg = aggregate(rows.clone(), keys.clone());
         parts.push(
             zero_fill(spine_from(spine.report_from)?, agg)
@@ -207,6 +223,87 @@ pub(super) fn components(
         .map(|p| p.select(select.clone()))
         .collect();
     concat(parts, UnionArgs::default())
+}
+
+/// How numerator and denominator change at each month, from rows kept as spans (`la_code, month,
+/// [breakdown_value], num, den`): a record adds from its first month and stops after its last, so the running
+/// sum over months is the count open at each month end. A distinct count first merges the spans of each key, so a
+/// key open twice at once counts once.
+fn span_deltas(
+    rows: LazyFrame,
+    indicator: &Indicator,
+    breakdown: Option<&str>,
+) -> PolarsResult<LazyFrame> {
+    let mut group = vec!["la_code"];
+    let rows = match breakdown {
+        Some(b) => {
+            group.push(BREAKDOWN_VALUE);
+            rows.with_column(col(b).alias(BREAKDOWN_VALUE))
+        }
+        None => rows,
+    };
+    let by = |extra: &[&str]| -> Vec<Expr> { group.iter().chain(extra).map(|c| col(*c)).collect() };
+    let deltas = |spans: LazyFrame, name: &str, weight: Expr| {
+        let mut starts = by(&[]);
+        starts.extend([col(SPAN_FIRST).alias(MONTH), weight.clone().alias(name)]);
+        let mut ends = by(&[]);
+        ends.extend([
+            (col(SPAN_LAST) + lit(1)).alias(MONTH),
+            (lit(0.0) - weight).alias(name),
+        ]);
+        [spans.clone().select(starts), spans.select(ends)]
+    };
+    let merged = |spans: LazyFrame, key: &str| -> PolarsResult<LazyFrame> {
+        let keyed = by(&[key]);
+        let mut order = keyed.clone();
+        order.push(col(SPAN_FIRST));
+        let mut select = keyed.clone();
+        select.extend([col(SPAN_FIRST), col(SPAN_LAST)]);
+        let mut islands = keyed.clone();
+        islands.push(col("__island"));
+        Ok(spans
+            .select(select)
+            .sort_by_exprs(order, SortMultipleOptions::default())
+            .with_column(
+                col(SPAN_LAST)
+                    .cum_max(false)
+                    .shift(lit(1))
+                    .over(keyed.clone())?
+                    .alias("__reach"),
+            )
+            .with_column(
+                (col("__reach").is_null())
+                    .or(col(SPAN_FIRST).gt(col("__reach") + lit(1)))
+                    .cast(DataType::UInt32)
+                    .cum_sum(false)
+                    .alias("__island"),
+            )
+            .group_by(islands)
+            .agg([col(SPAN_FIRST).min(), col(SPAN_LAST).max()]))
+    };
+    let one = || lit(1.0);
+    let (num, den) = match (&indicator.rows.counting, &indicator.denominator_distinct) {
+        (Counting::Rows, None) => (
+            deltas(rows.clone(), "num", col(NUM)),
+            deltas(rows, "den", one()),
+        ),
+        (Counting::Rows, Some(_)) => (
+            deltas(rows.clone(), "num", col(NUM)),
+            deltas(merged(rows, DEN_KEY)?, "den", one()),
+        ),
+        (Counting::Distinct(_), _) => (
+            deltas(merged(rows.clone().filter(col(IN_NUM)), KEY)?, "num", one()),
+            deltas(merged(rows, KEY)?, "den", one()),
+        ),
+    };
+    let union = UnionArgs {
+        diagonal: true,
+        ..Default::default()
+    };
+    let parts: Vec<LazyFrame> = num.into_iter().chain(den).collect();
+    Ok(concat(parts, union)?
+        .group_by(by(&[MONTH]))
+        .agg([col("num").sum(), col("den").sum()]))
 }
 
 /// Rows placed in a window ending at `MONTH`: the filter applied and the numerator evaluated at that `period_end`.
