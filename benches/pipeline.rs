@@ -33,6 +33,7 @@ fn pipeline_run(c: &mut Criterion) {
         range: RangeRequest::default(),
         las: vec![],
         indicators: vec![],
+        batch_input_mb: csc_indicators::pipeline::DEFAULT_BATCH_INPUT_MB,
     };
     let mut group = c.benchmark_group("pipeline");
     group.sample_size(10);

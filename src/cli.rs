@@ -68,6 +68,10 @@ pub struct RunArgs {
     /// Only this indicator (its catalogue id); repeat for several. Only the tables they read are loaded.
     #[arg(long = "indicator", value_name = "ID")]
     pub indicators: Vec<String>,
+    /// Load and compute LAs in batches of about this many MiB of input Parquet: memory grows with the batch, not
+    /// with the number of LAs (an LA larger than this is a batch of its own).
+    #[arg(long, value_name = "MIB", default_value_t = pipeline::DEFAULT_BATCH_INPUT_MB)]
+    pub batch_input_mb: u64,
 }
 
 /// Arguments of `explain`.
@@ -149,6 +153,7 @@ impl Cli {
                     },
                     las: a.las,
                     indicators: a.indicators,
+                    batch_input_mb: a.batch_input_mb,
                 };
                 let s = pipeline::run(&options)?;
                 Ok(format!(

@@ -60,7 +60,13 @@ pub struct RunOptions {
     pub las: Vec<String>,
     /// Only these indicators, by catalogue id (all when empty).
     pub indicators: Vec<String>,
+    /// LAs are loaded and computed in batches of about this many MiB of input Parquet, so that memory grows with
+    /// the batch, not with the number of LAs.
+    pub batch_input_mb: u64,
 }
+
+/// The default of [`RunOptions::batch_input_mb`]: about 1 GiB in memory per batch.
+pub const DEFAULT_BATCH_INPUT_MB: u64 = 128;
 
 /// What a run did.
 #[derive(Debug, Clone)]
@@ -85,13 +91,6 @@ pub struct RunSummary {
 pub fn run(options: &RunOptions) -> Result<RunSummary, Error> {
     let started = Instant::now();
     let mut timings: BTreeMap<&str, f64> = BTreeMap::new();
-    let mut lap = {
-        let mut last = Instant::now();
-        move |stage: &'static str, timings: &mut BTreeMap<&str, f64>| {
-            timings.insert(stage, last.elapsed().as_secs_f64());
-            last = Instant::now();
-        }
-    };
     let mut catalogue = catalogue::load(&options.catalogue)?;
     catalogue.keep_only(&options.indicators)?;
     tracing::info!(
@@ -104,20 +103,40 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, Error> {
     let reference = Reference::load(&options.data_dir, &catalogue.calendar.bank_holidays_table)?;
     let spine = spine_for(&catalogue, &las, options.range)?;
     tracing::info!(las = las.len(), from = %spine.report_from, to = %spine.report_to(), "reporting range");
-    let mut snap = snapshot::load(
-        &inventory,
-        &las,
-        &catalogue.columns_by_table(),
-        &catalogue.value_maps,
-    )?;
-    lap("load", &mut timings);
-    let computed = engine::compute(&catalogue, &mut snap, &reference, &spine)?;
-    lap("compute", &mut timings);
-    let seconds_by_indicator = computed.seconds_by_indicator;
-    let mut indicators = scorecard::judge(computed.values, &catalogue, &reference, &spine)?;
-    lap("judge", &mut timings);
-    let mut findings = std::mem::take(&mut snap.findings);
-    findings.extend(computed.findings);
+    let needed = catalogue.columns_by_table();
+    let tables: Vec<&str> = needed.keys().copied().collect();
+    let batches = inventory.batches(&las, &tables, options.batch_input_mb * 1024 * 1024);
+    tracing::info!(
+        batches = batches.len(),
+        "LAs are loaded and computed in batches"
+    );
+    let (mut values, mut snapshot_findings, mut computed_findings) =
+        (Vec::new(), Vec::new(), Vec::new());
+    let mut seconds_by_indicator: BTreeMap<String, f64> = BTreeMap::new();
+    let (mut load_seconds, mut compute_seconds) = (0.0, 0.0);
+    for batch in &batches {
+        let stage = Instant::now();
+        let mut snap = snapshot::load(&inventory, batch, &needed, &catalogue.value_maps)?;
+        load_seconds += stage.elapsed().as_secs_f64();
+        let stage = Instant::now();
+        let computed = engine::compute(&catalogue, &mut snap, &reference, &spine.only(batch))?;
+        compute_seconds += stage.elapsed().as_secs_f64();
+        values.push(computed.values.lazy());
+        snapshot_findings.append(&mut snap.findings);
+        computed_findings.extend(computed.findings);
+        for (id, seconds) in computed.seconds_by_indicator {
+            *seconds_by_indicator.entry(id).or_default() += seconds;
+        }
+    }
+    let values = concat(values, UnionArgs::default())?.collect()?;
+    timings.insert("load", load_seconds);
+    timings.insert("compute", compute_seconds);
+    let stage = Instant::now();
+    let mut indicators = scorecard::judge(values, &catalogue, &reference, &spine)?;
+    timings.insert("judge", stage.elapsed().as_secs_f64());
+    let stage = Instant::now();
+    let mut findings = snapshot_findings;
+    findings.extend(computed_findings);
     findings.extend(unknown_las(&las, &reference)?);
     for f in &mut findings {
         if f.snapshot_date.is_none() {
@@ -153,7 +172,7 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, Error> {
         &mut indicators,
         &metadata,
     )?;
-    lap("write", &mut timings);
+    timings.insert("write", stage.elapsed().as_secs_f64());
     let summary = RunSummary {
         las: las.len(),
         months: (spine.report_from, spine.report_to()),
@@ -289,7 +308,7 @@ fn manifest(
     spine: &Spine,
     summary: &RunSummary,
     timings: &BTreeMap<&str, f64>,
-    seconds_by_indicator: &[(String, f64)],
+    seconds_by_indicator: &BTreeMap<String, f64>,
 ) -> String {
     let by_indicator: serde_json::Map<String, serde_json::Value> = seconds_by_indicator
         .iter()

@@ -63,6 +63,19 @@ impl Spine {
         }
     }
 
+    /// The same reporting range for only these LAs (a batch of a run): the months are those of the whole run.
+    pub fn only(&self, las: &[LaSnapshot]) -> Spine {
+        Spine {
+            last_month: self
+                .last_month
+                .iter()
+                .filter(|(la, _)| las.iter().any(|l| &l.la_code == *la))
+                .map(|(la, m)| (la.clone(), *m))
+                .collect(),
+            ..self.clone()
+        }
+    }
+
     /// The latest reported month over all LAs.
     pub fn report_to(&self) -> Month {
         self.last_month

@@ -279,7 +279,8 @@ fn span_deltas(
                     .alias("__island"),
             )
             .group_by(islands)
-            .agg([col(SPAN_FIRST).min(), col(SPAN_LAST).max()]))
+            .agg([col(SPAN_FIRST).min(), col(SPAN_LAST).max()])
+            .cache())
     };
     let one = || lit(1.0);
     let (num, den) = match (&indicator.rows.counting, &indicator.denominator_distinct) {

@@ -132,6 +132,39 @@ impl Inventory {
             .map(Vec::as_slice)
     }
 
+    /// The LA snapshots in batches of at most `budget` bytes of Parquet files among `tables` (an LA larger than
+    /// the budget is a batch of its own), in order, so that a run can load and compute a few LAs at a time and
+    /// hold only their tables in memory.
+    pub fn batches(
+        &self,
+        las: &[LaSnapshot],
+        tables: &[&str],
+        budget: u64,
+    ) -> Vec<Vec<LaSnapshot>> {
+        let mut batches: Vec<Vec<LaSnapshot>> = Vec::new();
+        let mut filled = 0;
+        for la in las {
+            let bytes: u64 = tables
+                .iter()
+                .filter_map(|t| self.table_files(t, la))
+                .flatten()
+                .filter_map(|f| std::fs::metadata(f).ok())
+                .map(|m| m.len())
+                .sum();
+            match batches.last_mut() {
+                Some(batch) if filled + bytes <= budget => {
+                    batch.push(la.clone());
+                    filled += bytes;
+                }
+                _ => {
+                    batches.push(vec![la.clone()]);
+                    filled = bytes;
+                }
+            }
+        }
+        batches
+    }
+
     /// The folder a table's files for one LA snapshot are expected in.
     pub fn expected_dir(&self, table: &str, snapshot: &LaSnapshot) -> PathBuf {
         self.data_dir

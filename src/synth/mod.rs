@@ -4,7 +4,7 @@
 mod frame;
 mod journeys;
 mod places;
-mod rng;
+pub(crate) mod rng;
 
 pub use places::{AUTHORITIES, Authority, REGIONS, authority, bank_holidays};
 

@@ -223,3 +223,77 @@ fn validate_with_data_warns_of_indicators_an_extract_cannot_compute_and_suggests
             "warning: LA 873: `referral_completed_1wd` is not computable: `ssd_cin_episodes` lacks optional column(s) `cine_referral_outcome_date` (did you mean `cine_referal_outcome_date`?)",
         ));
 }
+
+#[test]
+fn explain_shows_an_indicators_rows_steps_and_polars_plan_without_data() {
+    cli()
+        .args(["explain", "cp_visits_within_10wd", "--catalogue"])
+        .arg(catalogue_path())
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("rows: `ssd_cp_visits`, events dated by `cppv_cp_visit_date`")
+                .and(predicate::str::contains("PreviousDate"))
+                .and(predicate::str::contains(
+                    "numerator: working_days_since_previous <= 10",
+                ))
+                .and(predicate::str::contains("Polars plan (as built)"))
+                .and(predicate::str::contains("business_day_count")),
+        );
+    cli()
+        .args(["explain", "cic_children", "--optimized", "--catalogue"])
+        .arg(catalogue_path())
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("cohort: children_in_care")
+                .and(predicate::str::contains("breakdown legal_status"))
+                .and(predicate::str::contains("Polars plan (optimized)")),
+        );
+}
+
+#[test]
+fn an_unknown_indicator_id_is_an_error_with_the_closest_id() {
+    cli()
+        .args(["explain", "cp_vists_within_10wd", "--catalogue"])
+        .arg(catalogue_path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "declares no indicator `cp_vists_within_10wd` (did you mean `cp_visits_within_10wd`?)",
+        ));
+    let f = Fixture::new("2024-05-01");
+    f.write();
+    cli()
+        .args(run_args(&f))
+        .args(["--indicator", "referals"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "declares no indicator `referals` (did you mean `referrals`?)",
+        ));
+}
+
+#[test]
+fn run_computes_only_the_indicators_asked_for() {
+    let f = Fixture::new("2024-05-01");
+    f.write();
+    cli()
+        .args(run_args(&f))
+        .args(["--indicator", "referrals", "--indicator", "cp_children"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2 indicators"));
+    let out = crate::support::Output::read(&f.out_dir());
+    let ids: std::collections::BTreeSet<&str> = out
+        .indicators
+        .column("indicator_id")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .flatten()
+        .collect();
+    let ids: Vec<&str> = ids.into_iter().collect();
+    assert_eq!(ids, ["cp_children", "referrals"]);
+}

@@ -184,6 +184,7 @@ fn an_la_writing_descriptions_gives_the_same_figures_as_one_writing_codes() {
             range: RangeRequest::default(),
             las: vec![],
             indicators: vec![],
+            batch_input_mb: csc_indicators::pipeline::DEFAULT_BATCH_INPUT_MB,
         })
         .unwrap();
         let described = std::fs::read_dir(data.join("ssd_legal_status/la_code=873"))

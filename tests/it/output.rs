@@ -197,12 +197,11 @@ fn rows_carry_targets_rag_change_and_comparisons() {
     );
 }
 
-#[test]
-fn a_run_on_generated_data_writes_every_la_month_indicator_and_window_once_with_sane_values() {
+/// Three generated LAs (a small scale, with the realistic dirt) under `dir/data`.
+fn generated_las(dir: &std::path::Path) -> std::path::PathBuf {
     use csc_indicators::calendar::Month;
     use csc_indicators::synth::{self, GenerateOptions};
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
+    let data = dir.join("data");
     synth::generate(&GenerateOptions {
         out_dir: data.clone(),
         la_count: None,
@@ -217,6 +216,46 @@ fn a_run_on_generated_data_writes_every_la_month_indicator_and_window_once_with_
         descriptions: false,
     })
     .unwrap();
+    data
+}
+
+#[test]
+fn computing_las_in_batches_gives_the_same_outputs_as_computing_them_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = generated_las(dir.path());
+    let run = |out: &str, batch_input_mb: u64| {
+        let options = csc_indicators::pipeline::RunOptions {
+            data_dir: data.clone(),
+            catalogue: crate::support::catalogue_path(),
+            out_dir: dir.path().join(out),
+            as_of: None,
+            range: Default::default(),
+            las: vec![],
+            indicators: vec![],
+            batch_input_mb,
+        };
+        csc_indicators::pipeline::run(&options).unwrap();
+        crate::support::Output::read(&options.out_dir)
+    };
+    // A budget of 0 MiB makes every LA a batch of its own.
+    let (together, one_by_one) = (run("together", 1024), run("one_by_one", 0));
+    let sorted = |df: &DataFrame| {
+        let by: Vec<String> = df
+            .get_column_names()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        df.sort(by, SortMultipleOptions::default()).unwrap()
+    };
+    assert!(together.indicators.height() > 0);
+    assert!(sorted(&together.indicators).equals_missing(&sorted(&one_by_one.indicators)));
+    assert!(sorted(&together.quality).equals_missing(&sorted(&one_by_one.quality)));
+}
+
+#[test]
+fn a_run_on_generated_data_writes_every_la_month_indicator_and_window_once_with_sane_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = generated_las(dir.path());
     let options = csc_indicators::pipeline::RunOptions {
         data_dir: data,
         catalogue: crate::support::catalogue_path(),
@@ -225,6 +264,7 @@ fn a_run_on_generated_data_writes_every_la_month_indicator_and_window_once_with_
         range: Default::default(),
         las: vec![],
         indicators: vec![],
+        batch_input_mb: csc_indicators::pipeline::DEFAULT_BATCH_INPUT_MB,
     };
     let summary = csc_indicators::pipeline::run(&options).unwrap();
     let df = crate::support::Output::read(&options.out_dir).indicators;
@@ -385,6 +425,7 @@ fn the_sample_data_brings_every_indicator_and_window_to_life_for_every_la() {
         range: Default::default(),
         las: vec![],
         indicators: vec![],
+        batch_input_mb: csc_indicators::pipeline::DEFAULT_BATCH_INPUT_MB,
     };
     csc_indicators::pipeline::run(&options).unwrap();
     let df = crate::support::Output::read(&options.out_dir).indicators;

@@ -105,6 +105,7 @@ impl Fixture {
             },
             las: vec![],
             indicators: vec![],
+            batch_input_mb: csc_indicators::pipeline::DEFAULT_BATCH_INPUT_MB,
         }
     }
 }
