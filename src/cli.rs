@@ -155,7 +155,17 @@ impl Cli {
                     indicators: a.indicators,
                     batch_input_mb: a.batch_input_mb,
                 };
-                let s = pipeline::run(&options)?;
+                let s = if show_progress(self.verbose, self.quiet) {
+                    pipeline::run_with_progress(&options, &mut ProgressBar::default())?
+                } else {
+                    pipeline::run(&options)?
+                };
+                let slowest: Vec<String> = s
+                    .slowest
+                    .iter()
+                    .map(|(id, secs)| format!("{id} {secs:.1}s"))
+                    .collect();
+                tracing::debug!("slowest indicators: {}", slowest.join(", "));
                 Ok(format!(
                     "{} LAs, {} to {}, {} indicators: {} rows and {} data-quality findings written to {} in {:.1}s",
                     s.las,
@@ -222,11 +232,64 @@ impl Cli {
     }
 }
 
-/// Sets up `tracing` logs on stderr: `RUST_LOG` if set, else warn (-q: error, -v: debug, -vv: trace) for this crate.
+/// Whether `run` shows a progress bar: on a terminal, unless -q or -v asks for something else. Elsewhere (a
+/// nightly job's log) each batch is an info line instead.
+fn show_progress(verbose: u8, quiet: bool) -> bool {
+    !quiet && verbose == 0 && std::io::IsTerminal::is_terminal(&std::io::stderr())
+}
+
+/// A progress bar on stderr over the LAs of a run.
+#[derive(Default)]
+struct ProgressBar {
+    bar: Option<indicatif::ProgressBar>,
+    batches: usize,
+}
+
+impl pipeline::Progress for ProgressBar {
+    fn start(&mut self, las: usize, batches: usize) {
+        let bar = indicatif::ProgressBar::new(las as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:30}] {pos}/{len} LAs  {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        self.bar = Some(bar);
+        self.batches = batches;
+    }
+
+    fn stage(&mut self, stage: &'static str, batch: Option<usize>) {
+        if let Some(bar) = &self.bar {
+            match batch {
+                Some(b) => bar.set_message(format!("{stage} batch {b} of {}", self.batches)),
+                None => bar.set_message(stage),
+            }
+        }
+    }
+
+    fn batch_done(&mut self, las: usize) {
+        if let Some(bar) = &self.bar {
+            bar.inc(las as u64);
+        }
+    }
+}
+
+impl Drop for ProgressBar {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Sets up `tracing` logs on stderr: `RUST_LOG` if set, else info for this crate (warn on a terminal, where `run`
+/// shows a progress bar instead; -q: error, -v: debug, -vv: trace).
 pub fn init_logging(verbose: u8, quiet: bool) {
     use tracing_subscriber::EnvFilter;
     let level = match (quiet, verbose) {
         (true, _) => "error",
+        (false, 0) if show_progress(verbose, quiet) => "warn",
         (false, 0) => "csc_indicators=info,warn",
         (false, 1) => "csc_indicators=debug,info",
         _ => "csc_indicators=trace,debug",

@@ -65,8 +65,8 @@ pub struct RunOptions {
     pub batch_input_mb: u64,
 }
 
-/// The default of [`RunOptions::batch_input_mb`]: about 1 GiB in memory per batch.
-pub const DEFAULT_BATCH_INPUT_MB: u64 = 128;
+/// The default of [`RunOptions::batch_input_mb`]: about half a GiB in memory per batch, and the fastest on England-scale data.
+pub const DEFAULT_BATCH_INPUT_MB: u64 = 64;
 
 /// What a run did.
 #[derive(Debug, Clone)]
@@ -83,16 +83,41 @@ pub struct RunSummary {
     pub findings: usize,
     /// Wall time in seconds.
     pub seconds: f64,
+    /// The five indicators that took longest to compute, slowest first, with their seconds (all are in
+    /// `run.json`).
+    pub slowest: Vec<(String, f64)>,
     /// Where the outputs are.
     pub out_dir: PathBuf,
 }
 
+/// What a run reports as it goes, for a progress display. Every method does nothing unless implemented.
+pub trait Progress {
+    /// The LAs are about to be loaded and computed: this many, in this many batches.
+    fn start(&mut self, _las: usize, _batches: usize) {}
+    /// A stage begins: `loading` or `computing` batch `batch` (from 1), then `judging` and `writing`.
+    fn stage(&mut self, _stage: &'static str, _batch: Option<usize>) {}
+    /// A batch of this many LAs is computed.
+    fn batch_done(&mut self, _las: usize) {}
+}
+
+/// No progress display.
+impl Progress for () {}
+
 /// Computes every indicator of the catalogue for every selected LA and month and writes the outputs.
 pub fn run(options: &RunOptions) -> Result<RunSummary, Error> {
+    run_with_progress(options, &mut ())
+}
+
+/// [`run`], telling `progress` how far it is.
+pub fn run_with_progress(
+    options: &RunOptions,
+    progress: &mut dyn Progress,
+) -> Result<RunSummary, Error> {
     let started = Instant::now();
     let mut timings: BTreeMap<&str, f64> = BTreeMap::new();
     let mut catalogue = catalogue::load(&options.catalogue)?;
     catalogue.keep_only(&options.indicators)?;
+    engine::type_check(&catalogue)?;
     tracing::info!(
         indicators = catalogue.indicators.len(),
         hash = &catalogue.hash[..12],
@@ -114,13 +139,26 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, Error> {
         (Vec::new(), Vec::new(), Vec::new());
     let mut seconds_by_indicator: BTreeMap<String, f64> = BTreeMap::new();
     let (mut load_seconds, mut compute_seconds) = (0.0, 0.0);
-    for batch in &batches {
+    for (i, batch) in batches.iter().enumerate() {
+        progress.stage("loading", Some(i + 1));
         let stage = Instant::now();
         let mut snap = snapshot::load(&inventory, batch, &needed, &catalogue.value_maps)?;
-        load_seconds += stage.elapsed().as_secs_f64();
+        let loaded = stage.elapsed().as_secs_f64();
+        load_seconds += loaded;
+        progress.stage("computing", Some(i + 1));
         let stage = Instant::now();
         let computed = engine::compute(&catalogue, &mut snap, &reference, &spine.only(batch))?;
-        compute_seconds += stage.elapsed().as_secs_f64();
+        let computed_in = stage.elapsed().as_secs_f64();
+        compute_seconds += computed_in;
+        tracing::info!(
+            batch = i + 1,
+            of = batches.len(),
+            las = batch.len(),
+            load_seconds = format!("{loaded:.1}"),
+            compute_seconds = format!("{computed_in:.1}"),
+            "batch done"
+        );
+        progress.batch_done(batch.len());
         values.push(computed.values.lazy());
         snapshot_findings.append(&mut snap.findings);
         computed_findings.extend(computed.findings);
@@ -131,9 +169,11 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, Error> {
     let values = concat(values, UnionArgs::default())?.collect()?;
     timings.insert("load", load_seconds);
     timings.insert("compute", compute_seconds);
+    progress.stage("judging", None);
     let stage = Instant::now();
     let mut indicators = scorecard::judge(values, &catalogue, &reference, &spine)?;
     timings.insert("judge", stage.elapsed().as_secs_f64());
+    progress.stage("writing", None);
     let stage = Instant::now();
     let mut findings = snapshot_findings;
     findings.extend(computed_findings);
@@ -181,6 +221,15 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, Error> {
         findings: findings.len(),
         seconds: started.elapsed().as_secs_f64(),
         out_dir: options.out_dir.clone(),
+        slowest: {
+            let mut by_time: Vec<(String, f64)> = seconds_by_indicator
+                .iter()
+                .map(|(id, s)| (id.clone(), *s))
+                .collect();
+            by_time.sort_by(|a, b| b.1.total_cmp(&a.1));
+            by_time.truncate(5);
+            by_time
+        },
     };
     let manifest = manifest(
         &catalogue,
@@ -211,6 +260,7 @@ pub struct Validation {
 /// Checks the catalogue and, when a data directory is given, every file's schema and the reference tables.
 pub fn validate(catalogue_path: &Path, data_dir: Option<&Path>) -> Result<Validation, Error> {
     let catalogue = catalogue::load(catalogue_path)?;
+    engine::type_check(&catalogue)?;
     let mut validation = Validation {
         catalogue,
         las: Vec::new(),

@@ -159,23 +159,9 @@ pub fn explain(catalogue: &Catalogue, id: &str, optimized: bool) -> Result<Strin
             hint: crate::catalogue::suggest(id, catalogue.indicators.iter().map(|i| i.id.as_str())),
         });
     };
-    let tables = Tables(crate::snapshot::empty_tables(&catalogue.columns_by_table()));
-    let working_days = WorkingDays::new(catalogue.calendar.working_week, Vec::new());
-    let month = last_complete_month(chrono::Local::now().date_naive());
-    let range = RangeRequest {
-        from: Some(month),
-        to: Some(month),
-    };
-    let spine = Spine::new(&[], range, 0, 12, catalogue.calendar.financial_years);
-    let population = df!(
-        "la_code" => Vec::<String>::new(),
-        "__fy" => Vec::<i32>::new(),
-        "population" => Vec::<f64>::new(),
-        "population_year" => Vec::<i32>::new(),
-    )?;
     let mut one = catalogue.clone();
     one.indicators.retain(|i| i.id == id);
-    let plan = compile(&one, &tables, &working_days, &spine, &population)?
+    let plan = plans_without_data(&one)?
         .pop()
         .ok_or_else(|| EngineError::TableNotLoaded(id.to_string()))?;
     let wrap = |source| EngineError::Indicator {
@@ -194,6 +180,75 @@ pub fn explain(catalogue: &Catalogue, id: &str, optimized: bool) -> Result<Strin
         plan.checks.len(),
         optimized,
     ))
+}
+
+/// Every indicator's plan over empty tables of the contract's columns, for a reporting month near today: what
+/// `explain` shows and what `type_check` resolves.
+fn plans_without_data(catalogue: &Catalogue) -> Result<Vec<IndicatorPlan>, EngineError> {
+    let tables = Tables(crate::snapshot::empty_tables(&catalogue.columns_by_table()));
+    let working_days = WorkingDays::new(catalogue.calendar.working_week, Vec::new());
+    let month = last_complete_month(chrono::Local::now().date_naive());
+    let range = RangeRequest {
+        from: Some(month),
+        to: Some(month),
+    };
+    let spine = Spine::new(&[], range, 0, 12, catalogue.calendar.financial_years);
+    let population = df!(
+        "la_code" => Vec::<String>::new(),
+        "__fy" => Vec::<i32>::new(),
+        "population" => Vec::<f64>::new(),
+        "population_year" => Vec::<i32>::new(),
+    )?;
+    compile(catalogue, &tables, &working_days, &spine, &population)
+}
+
+/// Compiles every indicator over empty tables of the contract's columns and runs each plan on them, before any
+/// data is read: an expression Polars cannot type (a date compared with a number, a number used as a date) is
+/// a catalogue problem at its indicator's line.
+pub fn type_check(catalogue: &Catalogue) -> Result<(), crate::catalogue::CatalogueError> {
+    let invalid = |problems| crate::catalogue::CatalogueError::Invalid {
+        path: catalogue.path.clone(),
+        problems,
+    };
+    let problem = |indicator: &Indicator, detail: String| crate::catalogue::Problem {
+        line: indicator.at.line,
+        column: indicator.at.column,
+        message: format!("indicator `{}` does not type-check: {detail}", indicator.id),
+    };
+    let mut problems = Vec::new();
+    for indicator in &catalogue.indicators {
+        let mut one = catalogue.clone();
+        one.indicators.retain(|i| i.id == indicator.id);
+        let checked = plans_without_data(&one).and_then(|plans| {
+            plans
+                .into_iter()
+                .try_for_each(|p| p.values.collect().map(|_| ()).map_err(EngineError::from))
+        });
+        if let Err(e) = checked {
+            let detail = match e {
+                EngineError::Polars(source) | EngineError::Indicator { source, .. } => {
+                    first_line(&source.to_string())
+                }
+                other => other.to_string(),
+            };
+            problems.push(problem(indicator, detail));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(invalid(problems))
+    }
+}
+
+/// The first line of a Polars message (the rest is the plan it failed in).
+fn first_line(message: &str) -> String {
+    message
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string()
 }
 
 /// The text of `explain`.

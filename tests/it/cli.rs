@@ -297,3 +297,29 @@ fn run_computes_only_the_indicators_asked_for() {
     let ids: Vec<&str> = ids.into_iter().collect();
     assert_eq!(ids, ["cp_children", "referrals"]);
 }
+
+#[test]
+fn validate_type_checks_every_indicator_before_reading_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(catalogue_path()).unwrap();
+    let good = "    rows: {table: ssd_cin_episodes, dated_by: cine_referral_date}\n";
+    let line = text[..text.find(good).unwrap()].lines().count() + 1;
+    let bad = text.replacen(
+        good,
+        "    rows: {table: ssd_cin_episodes, dated_by: cine_referral_date, where: \"cine_referral_source_code * 2 > 1\"}\n",
+        1,
+    );
+    let path = dir.path().join("bad.yaml");
+    std::fs::write(&path, bad).unwrap();
+    cli()
+        .args(["validate", "--catalogue"])
+        .arg(&path)
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains(format!("bad.yaml:{}:", line - 6))
+                .and(predicate::str::contains(
+                    "indicator `referrals` does not type-check: arithmetic on dtypes str and dyn int is not allowed",
+                )),
+        );
+}
