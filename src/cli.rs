@@ -248,6 +248,7 @@ struct ProgressBar {
 impl pipeline::Progress for ProgressBar {
     fn start(&mut self, las: usize, batches: usize) {
         let bar = indicatif::ProgressBar::new(las as u64);
+        bar.enable_steady_tick(std::time::Duration::from_millis(250));
         bar.set_style(
             indicatif::ProgressStyle::with_template(
                 "{elapsed_precise} [{bar:30}] {pos}/{len} LAs  {msg}",

@@ -135,6 +135,7 @@ pub fn run_with_progress(
         batches = batches.len(),
         "LAs are loaded and computed in batches"
     );
+    progress.start(las.len(), batches.len());
     let (mut values, mut snapshot_findings, mut computed_findings) =
         (Vec::new(), Vec::new(), Vec::new());
     let mut seconds_by_indicator: BTreeMap<String, f64> = BTreeMap::new();
