@@ -202,8 +202,8 @@ fn plans_without_data(catalogue: &Catalogue) -> Result<Vec<IndicatorPlan>, Engin
     compile(catalogue, &tables, &working_days, &spine, &population)
 }
 
-/// Compiles every indicator over empty tables of the contract's columns and runs each plan on them, before any
-/// data is read: an expression Polars cannot type (a date compared with a number, a number used as a date) is
+/// Compiles every indicator over empty tables of the contract's columns and resolves each plan's types, before
+/// any data is read: an expression Polars cannot type (a date compared with a number, a number used as a date) is
 /// a catalogue problem at its indicator's line.
 pub fn type_check(catalogue: &Catalogue) -> Result<(), crate::catalogue::CatalogueError> {
     let invalid = |problems| crate::catalogue::CatalogueError::Invalid {
@@ -215,23 +215,36 @@ pub fn type_check(catalogue: &Catalogue) -> Result<(), crate::catalogue::Catalog
         column: indicator.at.column,
         message: format!("indicator `{}` does not type-check: {detail}", indicator.id),
     };
+    let detail = |e: EngineError| match e {
+        EngineError::Polars(source) | EngineError::Indicator { source, .. } => {
+            first_line(&source.to_string())
+        }
+        other => other.to_string(),
+    };
     let mut problems = Vec::new();
-    for indicator in &catalogue.indicators {
-        let mut one = catalogue.clone();
-        one.indicators.retain(|i| i.id == indicator.id);
-        let checked = plans_without_data(&one).and_then(|plans| {
-            plans
-                .into_iter()
-                .try_for_each(|p| p.values.collect().map(|_| ()).map_err(EngineError::from))
-        });
-        if let Err(e) = checked {
-            let detail = match e {
-                EngineError::Polars(source) | EngineError::Indicator { source, .. } => {
-                    first_line(&source.to_string())
+    match plans_without_data(catalogue) {
+        Ok(plans) => {
+            for (mut plan, indicator) in plans.into_iter().zip(&catalogue.indicators) {
+                if let Err(e) = plan.values.collect_schema() {
+                    problems.push(problem(indicator, detail(e.into())));
                 }
-                other => other.to_string(),
+            }
+        }
+        Err(e) => {
+            let at = match &e {
+                EngineError::Indicator { indicator, .. } => {
+                    catalogue.indicators.iter().find(|i| &i.id == indicator)
+                }
+                _ => None,
             };
-            problems.push(problem(indicator, detail));
+            match at {
+                Some(indicator) => problems.push(problem(indicator, detail(e))),
+                None => problems.push(crate::catalogue::Problem {
+                    line: 1,
+                    column: 1,
+                    message: format!("the catalogue does not compile: {}", detail(e)),
+                }),
+            }
         }
     }
     if problems.is_empty() {
