@@ -6,6 +6,7 @@ mod catalogue; // the repository catalogue and catalogue errors
 mod child_protection; // child protection plans, reviews, visits, allocation
 mod children_in_care; // children in care, periods of care, placements, visits, health, education, missing
 mod cli; // the command line and its error messages
+mod engine; // the engine's generic machinery, on small inline catalogues
 mod front_door; // referrals, re-referrals, early help
 mod generator; // the synthetic data generator
 mod output; // output files, metadata, scorecard columns, no person-level data

@@ -92,6 +92,19 @@ impl Fixture {
         Output::read(&self.out_dir())
     }
 
+    /// Writes the data and runs the catalogue `text` (not the repository's) from `from`.
+    pub fn run_catalogue(&self, text: &str, from: &str) -> Output {
+        self.write();
+        let path = self.dir.path().join("catalogue.yaml");
+        std::fs::write(&path, text).expect("catalogue written");
+        let options = RunOptions {
+            catalogue: path,
+            ..self.options(from)
+        };
+        pipeline::run(&options).unwrap_or_else(|e| panic!("run failed: {e}"));
+        Output::read(&self.out_dir())
+    }
+
     /// Run options for this fixture.
     pub fn options(&self, from: &str) -> RunOptions {
         RunOptions {
