@@ -37,7 +37,7 @@ pub fn findings_frame(findings: &[Finding]) -> PolarsResult<DataFrame> {
         "column" => findings.iter().map(|f| f.column.clone()).collect::<Vec<_>>(),
         "la_code" => findings.iter().map(|f| f.la_code.clone()).collect::<Vec<_>>(),
         "snapshot_date" => findings.iter().map(|f| f.snapshot_date.map(epoch_days)).collect::<Vec<_>>(),
-        "kind" => findings.iter().map(|f| f.kind).collect::<Vec<_>>(),
+        "kind" => findings.iter().map(|f| f.kind.name()).collect::<Vec<_>>(),
         "count" => findings.iter().map(|f| f.count).collect::<Vec<_>>(),
         "example" => findings.iter().map(|f| f.example.clone()).collect::<Vec<_>>(),
         "message" => findings.iter().map(|f| f.message.clone()).collect::<Vec<_>>(),

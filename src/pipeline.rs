@@ -345,7 +345,7 @@ fn unknown_las(las: &[LaSnapshot], reference: &Reference) -> PolarsResult<Vec<Fi
             column: Some("la_code".into()),
             la_code: Some(l.la_code.clone()),
             snapshot_date: Some(l.snapshot_date),
-            kind: "unknown_la",
+            kind: crate::quality::FindingKind::UnknownLa,
             count: 1,
             example: Some(l.la_code.clone()),
             message: "the LA is not in reference/local_authorities: its name and region are null and it is in no regional comparison".into(),

@@ -2,7 +2,7 @@
 //! rows per LA over the same rows the indicator reads, executed together with the indicator so that those rows are
 //! computed once, and turned into findings afterwards.
 
-use crate::quality::Finding;
+use crate::quality::{Finding, FindingKind};
 use crate::snapshot::{cell_str, cell_u64};
 use polars::prelude::*;
 
@@ -15,7 +15,7 @@ pub(super) const EXAMPLE: &str = "__check_example";
 pub(super) struct CheckPlan {
     table: &'static str,
     columns: String,
-    kind: &'static str,
+    kind: FindingKind,
     record_id: &'static str,
     message: String,
     /// Rows found per LA, with one record id as example.
@@ -53,7 +53,7 @@ impl CheckPlan {
         Some(CheckPlan {
             table: table.name,
             columns: format!("{from}, {to}"),
-            kind: "end_before_start",
+            kind: FindingKind::EndBeforeStart,
             record_id: table.record_id,
             message: format!(
                 "`{to}` is before `{from}`: these rows are left out of the indicators that measure the time between them. Correct the dates at source"

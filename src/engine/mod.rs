@@ -11,7 +11,7 @@ pub use spine::{RangeRequest, Spine, last_complete_month};
 
 use crate::calendar::WorkingDays;
 use crate::catalogue::{self, Catalogue, Indicator, Unit};
-use crate::quality::Finding;
+use crate::quality::{Finding, FindingKind};
 use crate::reference::Reference;
 use crate::snapshot::Snapshot;
 use checks::CheckPlan;
@@ -562,7 +562,7 @@ fn population(
                     if *py != y && y >= reported_from {
                         findings.push(population_finding(
                             la,
-                            "population_fallback",
+                            FindingKind::PopulationFallback,
                             format!("mid_year {y} missing; {py} used"),
                             format!("no mid-{y} population for this LA: rates for {y}-{:02} use mid-{py} and are flagged. Add the estimate to reference/population", (y + 1) % 100),
                         ));
@@ -570,7 +570,7 @@ fn population(
                 }
                 None if y >= reported_from => findings.push(population_finding(
                     la,
-                    "population_missing",
+                    FindingKind::PopulationMissing,
                     format!("mid_year {y}"),
                     "no population for this LA in or before this year: its rates are null. Add it to reference/population".into(),
                 )),
@@ -582,7 +582,7 @@ fn population(
 }
 
 /// A finding about an LA's population estimates.
-fn population_finding(la: &str, kind: &'static str, example: String, message: String) -> Finding {
+fn population_finding(la: &str, kind: FindingKind, example: String, message: String) -> Finding {
     Finding {
         table: "population".into(),
         column: Some("age_0_17".into()),
@@ -619,7 +619,7 @@ fn drop_not_computable(
                 column: Some(missing.join(", ")),
                 la_code: Some(la.clone()),
                 snapshot_date: snapshot.las.iter().find(|l| &l.la_code == la).map(|l| l.snapshot_date),
-                kind: "not_computable",
+                kind: FindingKind::NotComputable,
                 count: 1,
                 example: Some(indicator.id.clone()),
                 message: format!(

@@ -9,7 +9,7 @@ pub use discover::{Inventory, LaSnapshot};
 
 use crate::catalogue::ValueMap;
 use crate::contract::{self, TableSpec};
-use crate::quality::Finding;
+use crate::quality::{Finding, FindingKind};
 use normalise::{normalise, target_type};
 use polars::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -105,7 +105,7 @@ pub struct Snapshot {
 /// What a check found wrong with a value, as helper columns on the loading plan.
 struct Check {
     column: &'static str,
-    kind: &'static str,
+    kind: FindingKind,
     flag: String,
     raw: String,
 }
@@ -173,7 +173,7 @@ pub fn empty_tables(
 type PlannedColumn = (
     &'static contract::ColumnSpec,
     Expr,
-    Option<(Expr, &'static str)>,
+    Option<(Expr, FindingKind)>,
 );
 
 /// How one file's columns are read: each wanted column normalised (with its failure flag), or absent.
@@ -227,8 +227,7 @@ fn file_plan(
             logical: spec.logical.name(),
             accepted: accepted_types(spec.logical),
         })?;
-        plan.columns
-            .push((spec, n.value, n.failed.map(|f| (f, n.kind))));
+        plan.columns.push((spec, n.value, n.failed));
     }
     Ok(plan)
 }
@@ -295,7 +294,7 @@ fn load_table(
 ) -> Result<DataFrame, SnapshotError> {
     let columns = columns_to_read(table, wanted);
     let mut frames = Vec::new();
-    let mut checks: BTreeMap<(&'static str, &'static str), Check> = BTreeMap::new();
+    let mut checks: BTreeMap<(&'static str, FindingKind), Check> = BTreeMap::new();
     for la in las {
         let files = inventory
             .table_files(table.name, la)
@@ -361,13 +360,13 @@ fn load_table(
         }
         let check = Check {
             column: spec.name,
-            kind: "unmapped_code",
+            kind: FindingKind::UnmappedCode,
             flag: format!("__bad__unmapped__{}", spec.name),
             raw: format!("__raw__unmapped__{}", spec.name),
         };
         lf = value_maps::apply(lf, spec.name, &table_maps, &check.flag, &check.raw)
             .map_err(polars_err)?;
-        checks.insert((spec.name, "unmapped_code"), check);
+        checks.insert((spec.name, FindingKind::UnmappedCode), check);
     }
     let mut df = lf.collect().map_err(polars_err)?;
     for check in checks.values() {
@@ -467,7 +466,7 @@ fn dedupe_ids(
             column: Some(table.record_id.into()),
             snapshot_date: las.iter().find(|l| l.la_code == la).map(|l| l.snapshot_date),
             la_code: Some(la),
-            kind: "duplicate_id",
+            kind: FindingKind::DuplicateId,
             count: cell_u64(&dupes, "count", row),
             example: Some(example(table, cell_str(&dupes, table.record_id, row), "repeated")),
             message: format!(
@@ -499,18 +498,18 @@ fn accepted_types(logical: contract::Logical) -> &'static str {
     }
 }
 
-fn finding_message(kind: &str, column: &str) -> String {
+fn finding_message(kind: FindingKind, column: &str) -> String {
     match kind {
-        "unparseable_date" | "unparseable_datetime" => format!(
+        FindingKind::UnparseableDate | FindingKind::UnparseableDatetime => format!(
             "`{column}` values that are not dates (YYYY-MM-DD or DD/MM/YYYY) were read as unknown; rows are kept. Correct them at source"
         ),
-        "invalid_flag" => format!(
+        FindingKind::InvalidFlag => format!(
             "`{column}` values other than Y, N, NA or empty were read as unknown. Correct them at source"
         ),
-        "invalid_number" => format!(
+        FindingKind::InvalidNumber => format!(
             "`{column}` values that are not numbers were read as unknown. Correct them at source"
         ),
-        "unmapped_code" => format!(
+        FindingKind::UnmappedCode => format!(
             "`{column}` values that no value map in the catalogue names were read as unknown. Add them to the catalogue's value_maps"
         ),
         _ => format!("problem in `{column}`"),

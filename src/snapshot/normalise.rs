@@ -2,16 +2,15 @@
 //! could not be normalised.
 
 use crate::contract::Logical;
+use crate::quality::FindingKind;
 use polars::prelude::*;
 
 /// The normalised column and, where normalisation can fail value by value, a flag for the values that failed.
 pub(super) struct Normalised {
     /// The normalised value.
     pub value: Expr,
-    /// True where a non-empty raw value became null.
-    pub failed: Option<Expr>,
-    /// The data-quality kind of a failure.
-    pub kind: &'static str,
+    /// True where a non-empty raw value became null, with the kind of problem that is.
+    pub failed: Option<(Expr, FindingKind)>,
 }
 
 fn date_format(format: &str) -> StrptimeOptions {
@@ -38,14 +37,12 @@ pub(super) fn normalise(name: &str, raw: &DataType, logical: Logical) -> Option<
         Some(Normalised {
             value,
             failed: None,
-            kind: "",
         })
     };
-    let parsed = |value: Expr, present: Expr, kind: &'static str| {
+    let parsed = |value: Expr, present: Expr, kind: FindingKind| {
         Some(Normalised {
             value: value.clone(),
-            failed: Some(present.and(value.is_null())),
-            kind,
+            failed: Some((present.and(value.is_null()), kind)),
         })
     };
     match (logical, raw) {
@@ -65,7 +62,11 @@ pub(super) fn normalise(name: &str, raw: &DataType, logical: Logical) -> Option<
         (Logical::Date, DataType::String) => {
             let iso = trimmed(name).str().to_date(date_format("%Y-%m-%d"));
             let uk = trimmed(name).str().to_date(date_format("%d/%m/%Y"));
-            parsed(coalesce(&[iso, uk]), text_present(name), "unparseable_date")
+            parsed(
+                coalesce(&[iso, uk]),
+                text_present(name),
+                FindingKind::UnparseableDate,
+            )
         }
         (Logical::Datetime, DataType::Datetime(_, tz)) => {
             let naive = if tz.is_some() {
@@ -98,7 +99,7 @@ pub(super) fn normalise(name: &str, raw: &DataType, logical: Logical) -> Option<
                     .to_date(date_format("%Y-%m-%d"))
                     .cast(DataType::Datetime(TimeUnit::Milliseconds, None)),
             ]);
-            parsed(value, text_present(name), "unparseable_datetime")
+            parsed(value, text_present(name), FindingKind::UnparseableDatetime)
         }
         (Logical::Flag, DataType::Boolean) => plain(c()),
         (Logical::Flag, DataType::String) => {
@@ -109,7 +110,7 @@ pub(super) fn normalise(name: &str, raw: &DataType, logical: Logical) -> Option<
                 .then(lit(false))
                 .otherwise(lit(NULL).cast(DataType::Boolean));
             let present = text_present(name).and(up.neq(lit("NA")));
-            parsed(value, present, "invalid_flag")
+            parsed(value, present, FindingKind::InvalidFlag)
         }
         (Logical::Flag, dt) if dt.is_integer() => {
             let value = when(c().eq(lit(1)))
@@ -117,12 +118,12 @@ pub(super) fn normalise(name: &str, raw: &DataType, logical: Logical) -> Option<
                 .when(c().eq(lit(0)))
                 .then(lit(false))
                 .otherwise(lit(NULL).cast(DataType::Boolean));
-            parsed(value, c().is_not_null(), "invalid_flag")
+            parsed(value, c().is_not_null(), FindingKind::InvalidFlag)
         }
         (Logical::Number, dt) if dt.is_primitive_numeric() => plain(c().cast(DataType::Float64)),
         (Logical::Number, DataType::String) => {
             let value = trimmed(name).cast(DataType::Float64);
-            parsed(value, text_present(name), "invalid_number")
+            parsed(value, text_present(name), FindingKind::InvalidNumber)
         }
         _ => None,
     }
