@@ -24,11 +24,6 @@ impl Month {
         Month(date.year() * 12 + date.month0() as i32)
     }
 
-    /// The month of a consecutive month number, as used in the engine's frames.
-    pub fn from_index(index: i32) -> Month {
-        Month(index)
-    }
-
     /// The consecutive month number (`year * 12 + month - 1`).
     pub fn index(self) -> i32 {
         self.0

@@ -73,11 +73,6 @@ impl TableSpec {
         self.columns.iter().find(|c| c.name == name)
     }
 
-    /// The names of the required columns.
-    pub fn required_columns(&self) -> impl Iterator<Item = &'static str> {
-        self.columns.iter().filter(|c| c.required).map(|c| c.name)
-    }
-
     /// Whether a column holds a person-level identifier or a date of birth, which must never reach an output.
     pub fn is_sensitive(&self, column: &str) -> bool {
         Some(column) == self.person

@@ -305,9 +305,9 @@ fn spine_for(
     let longest = catalogue
         .indicators
         .iter()
-        .flat_map(|i| &i.windows)
+        .flat_map(|i| i.windows.all())
         .map(|w| match w {
-            catalogue::Window::Rolling(n) => *n,
+            catalogue::Window::Rolling(n) => n,
             _ => 12,
         })
         .max()

@@ -1,6 +1,6 @@
 //! The checked catalogue: every reference resolved, every expression parsed, every rule known to hold.
 
-use crate::calendar::{FinancialYears, Month};
+use crate::calendar::FinancialYears;
 use crate::contract::TableSpec;
 use polars::prelude::Expr;
 use std::collections::{BTreeMap, BTreeSet};
@@ -155,7 +155,7 @@ pub struct Indicator {
     /// Which direction is an improvement.
     pub polarity: Polarity,
     /// The windows the indicator is reported for.
-    pub windows: Vec<Window>,
+    pub windows: Windows,
     /// Targets, by financial year and LA.
     pub targets: Targets,
     /// The RAG amber band in the indicator's unit, overriding the catalogue's relative rule.
@@ -526,7 +526,60 @@ pub struct Breakdown {
     pub categories: Vec<String>,
 }
 
-/// A reporting window ending on `period_end`.
+/// The windows an indicator is reported for, as the timing of its rows allows: records open at each period end
+/// have the snapshot only; dated events have windows of the periods ending at each period end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Windows {
+    /// The state at the end of each `period_end`.
+    Snapshot,
+    /// Windows of dated events ending at each `period_end`, in catalogue order.
+    Periods(Vec<Period>),
+}
+
+impl Windows {
+    /// Every window, in catalogue order.
+    pub fn all(&self) -> Vec<Window> {
+        match self {
+            Windows::Snapshot => vec![Window::Snapshot],
+            Windows::Periods(periods) => periods.iter().map(|p| Window::from(*p)).collect(),
+        }
+    }
+}
+
+/// A window of dated events ending on `period_end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Period {
+    /// The calendar month.
+    Month,
+    /// The financial quarter to date.
+    Quarter,
+    /// The financial year to date.
+    Ytd,
+    /// The whole financial year; reported at its last month only.
+    FinancialYear,
+    /// The N calendar months ending on `period_end`.
+    Rolling(u32),
+}
+
+impl From<Period> for Window {
+    fn from(p: Period) -> Window {
+        match p {
+            Period::Month => Window::Month,
+            Period::Quarter => Window::Quarter,
+            Period::Ytd => Window::Ytd,
+            Period::FinancialYear => Window::FinancialYear,
+            Period::Rolling(n) => Window::Rolling(n),
+        }
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Window::from(*self).fmt(f)
+    }
+}
+
+/// A reporting window ending on `period_end`, as the catalogue and the output name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Window {
     /// The calendar month.
@@ -563,13 +616,15 @@ impl Window {
         }
     }
 
-    /// The last `period_end` month whose window contains an event of `month`.
-    pub fn last_month_containing(self, month: Month, fy: FinancialYears) -> Month {
+    /// The period of a window of dated events; `None` for the snapshot.
+    pub fn period(self) -> Option<Period> {
         match self {
-            Window::Month | Window::Snapshot => month,
-            Window::Quarter => fy.quarter_last_month(month),
-            Window::Ytd | Window::FinancialYear => fy.last_month(month),
-            Window::Rolling(n) => month.plus(n as i32 - 1),
+            Window::Month => Some(Period::Month),
+            Window::Quarter => Some(Period::Quarter),
+            Window::Ytd => Some(Period::Ytd),
+            Window::FinancialYear => Some(Period::FinancialYear),
+            Window::Rolling(n) => Some(Period::Rolling(n)),
+            Window::Snapshot => None,
         }
     }
 }

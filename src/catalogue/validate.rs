@@ -1300,6 +1300,11 @@ impl<'c> Checker<'c> {
                 self.at(&r.windows.referenced, format!("window `{w}`: {why}"));
             }
         }
+        let windows = if is_open {
+            Windows::Snapshot
+        } else {
+            Windows::Periods(windows.iter().filter_map(|w| w.period()).collect())
+        };
         let unit = r.unit.value;
         let numerator = match (&r.numerator, unit) {
             (Some(n), Unit::Percent) => self.sql(&scope, n, "numerator"),

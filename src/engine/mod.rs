@@ -275,7 +275,12 @@ fn describe(indicator: &Indicator, polars_plan: &str, checks: usize, optimized: 
         indicator.id, indicator.at.line, indicator.title
     );
     let _ = writeln!(out, "  definition: {}", indicator.definition);
-    let windows: Vec<String> = indicator.windows.iter().map(|w| w.to_string()).collect();
+    let windows: Vec<String> = indicator
+        .windows
+        .all()
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
     let _ = writeln!(
         out,
         "  unit: {:?}, polarity: {:?}, windows: {}",

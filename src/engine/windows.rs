@@ -6,7 +6,7 @@ use super::rows::{
     breakdown_column,
 };
 use super::spine::{Spine, financial_year_of, month_in_year, with_period_end};
-use crate::catalogue::{Breakdown, Counting, Indicator, Timing, Window};
+use crate::catalogue::{Breakdown, Counting, Indicator, Period, Window, Windows};
 use polars::lazy::dsl::int_ranges;
 use polars::prelude::*;
 
@@ -81,7 +81,10 @@ pub(super) fn components(
         g
     };
     let mut parts = Vec::new();
-    let snapshot = matches!(indicator.rows.timing, Timing::Open { .. } | Timing::Current);
+    let (snapshot, periods): (bool, &[Period]) = match &indicator.windows {
+        Windows::Snapshot => (true, &[]),
+        Windows::Periods(periods) => (false, periods),
+    };
     let additive = indicator.rows.counting == Counting::Rows
         && indicator.denominator_distinct.is_none()
         && prepared.at_period_end.is_none();
@@ -115,7 +118,7 @@ pub(super) fn components(
                 month_in_year(col(MONTH), fy).alias("__miy"),
             ])
             .with_column((col("__miy") / lit(3)).alias("__fq"));
-        for w in &indicator.windows {
+        for w in periods {
             let windowed = |over: Vec<Expr>| -> PolarsResult<Vec<Expr>> {
                 Ok(vec![
                     col("num").cum_sum(false).over(over.clone())?.alias("num"),
@@ -124,21 +127,21 @@ pub(super) fn components(
             };
             let mut g = group_cols();
             let part = match w {
-                Window::Month => base.clone(),
-                Window::Ytd | Window::FinancialYear => {
+                Period::Month => base.clone(),
+                Period::Ytd | Period::FinancialYear => {
                     g.push(col("__fy"));
                     let lf = base.clone().with_columns(windowed(g)?);
-                    if *w == Window::FinancialYear {
+                    if *w == Period::FinancialYear {
                         lf.filter(col("__miy").eq(lit(11)))
                     } else {
                         lf
                     }
                 }
-                Window::Quarter => {
+                Period::Quarter => {
                     g.extend([col("__fy"), col("__fq")]);
                     base.clone().with_columns(windowed(g)?)
                 }
-                Window::Rolling(n) => base
+                Period::Rolling(n) => base
                     .clone()
                     .with_columns(windowed(g.clone())?)
                     .with_columns([
@@ -155,9 +158,6 @@ pub(super) fn components(
                                 .fill_null(lit(0.0)))
                         .alias("den"),
                     ]),
-                Window::Snapshot => {
-                    unreachable!("the catalogue gives dated events no snapshot window")
-                }
             };
             parts.push(
                 part.filter(col(MONTH).gt_eq(lit(spine.report_from.index())))
@@ -165,20 +165,17 @@ pub(super) fn components(
             );
         }
     } else {
-        for w in &indicator.windows {
+        for w in periods {
             let miy = month_in_year(col(MONTH), fy);
             let (first, last) = match w {
-                Window::Month => (col(MONTH), col(MONTH)),
-                Window::Quarter => (col(MONTH), col(MONTH) + lit(2) - miy % lit(3)),
-                Window::Ytd => (col(MONTH), col(MONTH) + lit(11) - miy),
-                Window::FinancialYear => (
+                Period::Month => (col(MONTH), col(MONTH)),
+                Period::Quarter => (col(MONTH), col(MONTH) + lit(2) - miy % lit(3)),
+                Period::Ytd => (col(MONTH), col(MONTH) + lit(11) - miy),
+                Period::FinancialYear => (
                     col(MONTH) + lit(11) - miy.clone(),
                     col(MONTH) + lit(11) - miy,
                 ),
-                Window::Rolling(n) => (col(MONTH), col(MONTH) + lit(*n as i32 - 1)),
-                Window::Snapshot => {
-                    unreachable!("the catalogue gives dated events no snapshot window")
-                }
+                Period::Rolling(n) => (col(MONTH), col(MONTH) + lit(*n as i32 - 1)),
             };
             let expanded = rows
                 .clone()
@@ -199,7 +196,7 @@ pub(super) fn components(
             };
             let agg = aggregate(expanded, keys.clone());
             let mut part = zero_fill(spine_from(spine.report_from)?, agg);
-            if *w == Window::FinancialYear {
+            if *w == Period::FinancialYear {
                 part = part.filter(month_in_year(col(MONTH), fy).eq(lit(11)));
             }
             parts.push(part.with_column(lit(w.to_string()).alias(WINDOW)));

@@ -275,7 +275,7 @@ fn a_run_on_generated_data_writes_every_la_month_indicator_and_window_once_with_
         .iter()
         .map(|i| {
             let categories: usize = i.breakdowns.iter().map(|b| b.categories.len()).sum();
-            i.windows.len() * (1 + categories)
+            i.windows.all().len() * (1 + categories)
         })
         .sum();
     let months = (summary.months.1.months_since(summary.months.0) + 1) as usize;
