@@ -27,6 +27,26 @@ pub struct RawCatalogue {
     pub indicators: Vec<Spanned<IgnoredAny>>,
 }
 
+/// The whole of `indicators.yaml` parsed in one pass, so that anchors and aliases may cross sections and
+/// indicators. A file with a mistake fails this as a whole; [`RawCatalogue`] then reports every mistake.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDocument {
+    pub version: Spanned<String>,
+    pub calendar: RawCalendar,
+    #[serde(default)]
+    pub reporting: Option<RawReporting>,
+    #[serde(default)]
+    pub rag: Option<RawRag>,
+    #[serde(default)]
+    pub value_maps: Vec<RawValueMap>,
+    #[serde(default)]
+    pub current_status: Vec<RawCurrentStatus>,
+    #[serde(default)]
+    pub cohorts: Vec<RawCohort>,
+    pub indicators: Vec<RawIndicator>,
+}
+
 /// Columns that describe the present rather than history (or a whole table, when `columns` is empty).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -27,43 +27,26 @@ pub fn parse(text: &str, path: &Path) -> Result<Catalogue, CatalogueError> {
         path: path.to_path_buf(),
         problems,
     };
-    let raw: RawCatalogue =
-        serde_saphyr::from_str(text).map_err(|e| invalid(vec![yaml_problem(&e)]))?;
     let mut checker = Checker::default();
-    let raw_calendar: Option<raw::RawCalendar> =
-        section(text, &raw.calendar, &mut checker.problems);
+    let doc = match serde_saphyr::from_str::<raw::RawDocument>(text) {
+        Ok(doc) => Sections::from(doc),
+        Err(_) => Sections::one_by_one(text, &mut checker.problems).map_err(invalid)?,
+    };
+    let raw_calendar = doc.calendar;
     let calendar = raw_calendar.as_ref().and_then(|c| checker.calendar(c));
-    let reporting: Option<raw::RawReporting> = raw
-        .reporting
-        .as_ref()
-        .and_then(|n| section(text, n, &mut checker.problems));
-    let rag: Option<raw::RawRag> = raw
-        .rag
-        .as_ref()
-        .and_then(|n| section(text, n, &mut checker.problems));
-    let raw_maps: Vec<raw::RawValueMap> = raw
-        .value_maps
-        .iter()
-        .filter_map(|n| section(text, n, &mut checker.problems))
-        .collect();
+    let reporting = doc.reporting;
+    let rag = doc.rag;
+    let raw_maps = doc.value_maps;
     let value_maps = raw_maps
         .iter()
         .filter_map(|m| checker.value_map(m))
         .collect();
-    let raw_current: Vec<raw::RawCurrentStatus> = raw
-        .current_status
-        .iter()
-        .filter_map(|n| section(text, n, &mut checker.problems))
-        .collect();
+    let raw_current = doc.current_status;
     checker.current_status = raw_current
         .iter()
         .filter_map(|c| checker.current_status(c))
         .collect();
-    let raw_cohorts: Vec<raw::RawCohort> = raw
-        .cohorts
-        .iter()
-        .filter_map(|n| section(text, n, &mut checker.problems))
-        .collect();
+    let raw_cohorts = doc.cohorts;
     let mut cohorts: BTreeMap<&str, &raw::RawCohort> = BTreeMap::new();
     for c in &raw_cohorts {
         if !is_identifier(&c.name.value) {
@@ -85,10 +68,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Catalogue, CatalogueError> {
     checker.cohorts = cohorts;
     let mut indicators: Vec<Indicator> = Vec::new();
     let mut seen: BTreeMap<String, Location> = BTreeMap::new();
-    for item in &raw.indicators {
-        let Some(parsed): Option<RawIndicator> = section(text, item, &mut checker.problems) else {
-            continue;
-        };
+    for parsed in &doc.indicators {
         if let Some(first) = seen.get(&parsed.id.value) {
             checker.at(
                 &parsed.id.referenced,
@@ -100,11 +80,11 @@ pub fn parse(text: &str, path: &Path) -> Result<Catalogue, CatalogueError> {
             continue;
         }
         seen.insert(parsed.id.value.clone(), loc(&parsed.id.referenced));
-        if let Some(ind) = checker.indicator(&parsed, &calendar) {
+        if let Some(ind) = checker.indicator(parsed, &calendar) {
             indicators.push(ind);
         }
     }
-    if raw.indicators.is_empty() {
+    if doc.indicators_listed == 0 {
         checker.problems.push(Problem {
             line: 1,
             column: 1,
@@ -134,7 +114,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Catalogue, CatalogueError> {
         return Err(invalid(problems));
     }
     Ok(Catalogue {
-        version: raw.version.value,
+        version: doc.version.value,
         hash: format!("{:x}", Sha256::digest(text.as_bytes())),
         path: path.to_path_buf(),
         calendar: calendar.expect("no problems means the calendar was checked"),
@@ -148,6 +128,71 @@ pub fn parse(text: &str, path: &Path) -> Result<Catalogue, CatalogueError> {
             .collect(),
         indicators,
     })
+}
+
+/// The catalogue's sections, parsed: in one pass when the whole file parses (anchors and aliases may then cross
+/// indicators), else each section and indicator on its own so that every mistake is reported.
+struct Sections {
+    version: Spanned<String>,
+    calendar: Option<raw::RawCalendar>,
+    reporting: Option<raw::RawReporting>,
+    rag: Option<raw::RawRag>,
+    value_maps: Vec<raw::RawValueMap>,
+    current_status: Vec<raw::RawCurrentStatus>,
+    cohorts: Vec<raw::RawCohort>,
+    indicators: Vec<RawIndicator>,
+    /// How many indicators the file lists, parsed or not.
+    indicators_listed: usize,
+}
+
+impl From<raw::RawDocument> for Sections {
+    fn from(doc: raw::RawDocument) -> Sections {
+        Sections {
+            version: doc.version,
+            calendar: Some(doc.calendar),
+            reporting: doc.reporting,
+            rag: doc.rag,
+            value_maps: doc.value_maps,
+            current_status: doc.current_status,
+            cohorts: doc.cohorts,
+            indicators_listed: doc.indicators.len(),
+            indicators: doc.indicators,
+        }
+    }
+}
+
+impl Sections {
+    /// Parses each section and indicator on its own, recording each one's first problem; fails only when the
+    /// file's top level cannot be read.
+    fn one_by_one(text: &str, problems: &mut Vec<Problem>) -> Result<Sections, Vec<Problem>> {
+        let raw: RawCatalogue = serde_saphyr::from_str(text).map_err(|e| vec![yaml_problem(&e)])?;
+        Ok(Sections {
+            calendar: section(text, &raw.calendar, problems),
+            reporting: raw
+                .reporting
+                .as_ref()
+                .and_then(|n| section(text, n, problems)),
+            rag: raw.rag.as_ref().and_then(|n| section(text, n, problems)),
+            value_maps: every_section(text, &raw.value_maps, problems),
+            current_status: every_section(text, &raw.current_status, problems),
+            cohorts: every_section(text, &raw.cohorts, problems),
+            indicators: every_section(text, &raw.indicators, problems),
+            indicators_listed: raw.indicators.len(),
+            version: raw.version,
+        })
+    }
+}
+
+/// Each node parsed on its own, recording each one's first problem.
+fn every_section<T: DeserializeOwned>(
+    text: &str,
+    nodes: &[Spanned<IgnoredAny>],
+    problems: &mut Vec<Problem>,
+) -> Vec<T> {
+    nodes
+        .iter()
+        .filter_map(|n| section(text, n, problems))
+        .collect()
 }
 
 /// A problem from the YAML parser, with its location.

@@ -800,3 +800,48 @@ fn a_cohort_gives_its_rows_and_an_indicator_adds_its_own_steps_and_filter() {
     assert!(leavers.reads_current_status);
     assert!(!visits.reads_current_status);
 }
+
+#[test]
+fn a_flow_style_indicator_and_anchors_shared_between_indicators_parse_like_block_style() {
+    let yaml = format!(
+        "{HEADER}{}",
+        r#"  - {id: referrals, title: Referrals, definition: Referrals in the window., unit: count, polarity: neutral, windows: [month, ytd], rows: &referral_rows {table: ssd_cin_episodes, dated_by: cine_referral_date}}
+  - id: referrals_rolling
+    title: Referrals over 12 months
+    definition: Referrals in the 12 months ending period end.
+    unit: count
+    polarity: neutral
+    windows: [rolling_12m]
+    rows: *referral_rows
+"#
+    );
+    let cat = catalogue::parse(&yaml, Path::new("anchors.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let ids: Vec<&str> = cat.indicators.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["referrals", "referrals_rolling"]);
+    assert_eq!(cat.indicators[1].rows.table.name, "ssd_cin_episodes");
+    assert_eq!(cat.indicators[1].windows.all(), [Window::Rolling(12)]);
+    assert_eq!(
+        cat.indicators[1].at.line, 10,
+        "locations are the file's own"
+    );
+}
+
+#[test]
+fn a_mistake_in_a_flow_style_indicator_is_reported_at_its_line_with_the_others() {
+    let yaml = format!(
+        "{HEADER}{}",
+        r#"  - {id: referrals, title: Referrals, definition: x, unit: count, polarity: neutral, windows: [month], rows: {table: ssd_cin_episodes, dated_by: cine_referal_date}}
+  - {id: bad_window, title: x, definition: x, unit: count, polarity: neutral, windows: [fortnight], rows: {table: ssd_cin_episodes, dated_by: cine_referral_date}}
+"#
+    );
+    let found = problems(&yaml);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found[0].starts_with("9:") && found[0].contains("cine_referral_date"),
+        "{found:?}"
+    );
+    assert!(
+        found[1].starts_with("10:") && found[1].contains("unknown window `fortnight`"),
+        "{found:?}"
+    );
+}
