@@ -369,49 +369,76 @@ fn load_table(
         checks.insert((spec.name, FindingKind::UnmappedCode), check);
     }
     let mut df = lf.collect().map_err(polars_err)?;
-    for check in checks.values() {
-        if !df
-            .get_column_names()
+    let names = df.get_column_names_owned();
+    let present: Vec<&Check> = checks
+        .values()
+        .filter(|c| names.iter().any(|n| n.as_str() == c.flag))
+        .collect();
+    if !present.is_empty() {
+        // One pass: the rows any check flags, then per LA each check's count and first example.
+        let any_flagged = present
             .iter()
-            .any(|n| n.as_str() == check.flag)
-        {
-            continue;
+            .fold(lit(false), |acc, c| acc.or(col(c.flag.as_str())));
+        let mut aggregates = Vec::new();
+        for (i, c) in present.iter().enumerate() {
+            let flagged = col(c.flag.as_str());
+            aggregates.extend([
+                flagged
+                    .clone()
+                    .sum()
+                    .cast(DataType::UInt64)
+                    .alias(format!("__count{i}")),
+                col(c.raw.as_str())
+                    .filter(flagged.clone())
+                    .first()
+                    .alias(format!("__raw{i}")),
+                col(table.record_id)
+                    .filter(flagged)
+                    .first()
+                    .alias(format!("__id{i}")),
+            ]);
         }
         let found = df
             .clone()
             .lazy()
-            .filter(col(check.flag.as_str()))
+            .filter(any_flagged)
             .group_by_stable([col("la_code")])
-            .agg([
-                len().alias("count"),
-                col(check.raw.as_str()).first(),
-                col(table.record_id).first(),
-            ])
+            .agg(aggregates)
             .collect()
             .map_err(polars_err)?;
-        for row in 0..found.height() {
-            let la = cell_str(&found, "la_code", row).unwrap_or_default();
-            let raw_value = if table.is_sensitive(check.column) {
-                "<redacted>".to_string()
-            } else {
-                cell_str(&found, check.raw.as_str(), row).unwrap_or_default()
-            };
-            let id = cell_str(&found, table.record_id, row);
-            snapshot.findings.push(Finding {
-                table: table.name.into(),
-                column: Some(check.column.into()),
-                snapshot_date: las
-                    .iter()
-                    .find(|l| l.la_code == la)
-                    .map(|l| l.snapshot_date),
-                la_code: Some(la),
-                kind: check.kind,
-                count: cell_u64(&found, "count", row),
-                example: Some(example(table, id, &raw_value)),
-                message: finding_message(check.kind, check.column),
-            });
+        for (i, check) in present.iter().enumerate() {
+            for row in 0..found.height() {
+                let count = cell_u64(&found, &format!("__count{i}"), row);
+                if count == 0 {
+                    continue;
+                }
+                let la = cell_str(&found, "la_code", row).unwrap_or_default();
+                let raw_value = if table.is_sensitive(check.column) {
+                    "<redacted>".to_string()
+                } else {
+                    cell_str(&found, &format!("__raw{i}"), row).unwrap_or_default()
+                };
+                let id = cell_str(&found, &format!("__id{i}"), row);
+                snapshot.findings.push(Finding {
+                    table: table.name.into(),
+                    column: Some(check.column.into()),
+                    snapshot_date: las
+                        .iter()
+                        .find(|l| l.la_code == la)
+                        .map(|l| l.snapshot_date),
+                    la_code: Some(la),
+                    kind: check.kind,
+                    count,
+                    example: Some(example(table, id, &raw_value)),
+                    message: finding_message(check.kind, check.column),
+                });
+            }
         }
-        df = df.drop_many([check.flag.as_str(), check.raw.as_str()]);
+        let helpers: Vec<&str> = present
+            .iter()
+            .flat_map(|c| [c.flag.as_str(), c.raw.as_str()])
+            .collect();
+        df = df.drop_many(helpers);
     }
     dedupe_ids(df, table, las, &mut snapshot.findings).map_err(polars_err)
 }
