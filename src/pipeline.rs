@@ -83,6 +83,8 @@ pub struct RunSummary {
     pub findings: usize,
     /// Wall time in seconds.
     pub seconds: f64,
+    /// How many batches the LAs were loaded and computed in.
+    pub batches: usize,
     /// The five indicators that took longest to compute, slowest first, with their seconds (all are in
     /// `run.json`).
     pub slowest: Vec<(String, f64)>,
@@ -221,6 +223,7 @@ pub fn run_with_progress(
         rows: indicators.height(),
         findings: findings.len(),
         seconds: started.elapsed().as_secs_f64(),
+        batches: batches.len(),
         out_dir: options.out_dir.clone(),
         slowest: {
             let mut by_time: Vec<(String, f64)> = seconds_by_indicator
@@ -239,6 +242,7 @@ pub fn run_with_progress(
         &summary,
         &timings,
         &seconds_by_indicator,
+        options.batch_input_mb,
     );
     let staged_manifest = output::stage_text(&options.out_dir.join("run.json"), &manifest)?;
     for staged in [staged_quality, staged_indicators, staged_manifest] {
@@ -360,6 +364,7 @@ fn manifest(
     summary: &RunSummary,
     timings: &BTreeMap<&str, f64>,
     seconds_by_indicator: &BTreeMap<String, f64>,
+    batch_input_mb: u64,
 ) -> String {
     let by_indicator: serde_json::Map<String, serde_json::Value> = seconds_by_indicator
         .iter()
@@ -386,6 +391,7 @@ fn manifest(
         "las": las_json,
         "months": { "from": spine.report_from.to_string(), "to": spine.report_to().to_string() },
         "rows": { "indicators": summary.rows, "data_quality": summary.findings },
+        "batches": { "count": summary.batches, "input_mb": batch_input_mb },
         "timings_seconds": timings,
         "indicator_seconds": by_indicator,
         "total_seconds": summary.seconds,

@@ -250,6 +250,12 @@ fn computing_las_in_batches_gives_the_same_outputs_as_computing_them_together() 
     assert!(together.indicators.height() > 0);
     assert!(sorted(&together.indicators).equals_missing(&sorted(&one_by_one.indicators)));
     assert!(sorted(&together.quality).equals_missing(&sorted(&one_by_one.quality)));
+    let batches = |out: &str| {
+        let text = std::fs::read_to_string(dir.path().join(out).join("run.json")).unwrap();
+        let run: serde_json::Value = serde_json::from_str(&text).unwrap();
+        run["batches"]["count"].as_u64().unwrap()
+    };
+    assert_eq!((batches("together"), batches("one_by_one")), (1, 3));
 }
 
 #[test]
