@@ -267,6 +267,24 @@ pub struct Condition {
     pub expr: Expr,
 }
 
+impl Condition {
+    /// The columns the condition reads.
+    pub fn reads(&self) -> Vec<String> {
+        self.expr
+            .clone()
+            .meta()
+            .root_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect()
+    }
+
+    /// Whether the condition reads `period_end`, so that its value depends on the month a row is counted in.
+    pub fn reads_period_end(&self) -> bool {
+        self.reads().iter().any(|c| c == "period_end")
+    }
+}
+
 /// A building block adding a column to the rows.
 #[allow(missing_docs)] // Variant fields are named for what they hold; the variant's doc says the rest.
 #[derive(Debug, Clone)]
@@ -367,15 +385,7 @@ pub enum Step {
 impl Step {
     /// The columns of the rows this step reads (not those of another table it joins).
     pub fn reads(&self) -> Vec<String> {
-        let sql = |c: &Condition| -> Vec<String> {
-            c.expr
-                .clone()
-                .meta()
-                .root_names()
-                .iter()
-                .map(|n| n.to_string())
-                .collect()
-        };
+        let sql = Condition::reads;
         let left = |on: &[(String, String)]| on.iter().map(|(l, _)| l.clone()).collect::<Vec<_>>();
         match self {
             Step::WorkingDays { from, to, .. }

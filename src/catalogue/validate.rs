@@ -1298,14 +1298,6 @@ impl<'c> Checker<'c> {
             }
             _ => (None, None),
         };
-        let reads_period_end = |c: &Condition| {
-            c.expr
-                .clone()
-                .meta()
-                .root_names()
-                .iter()
-                .any(|n| n.as_str() == "period_end")
-        };
         let count = rows.count.as_ref().or(timed.count.as_ref());
         let counting = match count {
             None => Some(Counting::Rows),
@@ -1424,8 +1416,8 @@ impl<'c> Checker<'c> {
             );
         }
         let judged_at_period_end = is_dated
-            && (filter.as_ref().is_some_and(reads_period_end)
-                || numerator.as_ref().is_some_and(reads_period_end));
+            && (filter.as_ref().is_some_and(Condition::reads_period_end)
+                || numerator.as_ref().is_some_and(Condition::reads_period_end));
         let targets = self.targets(r, calendar);
         let mut breakdowns = Vec::new();
         for b in &r.breakdowns {

@@ -84,7 +84,14 @@ pub fn compute(
         catalogue.calendar.working_week,
         reference.bank_holidays.clone(),
     );
-    let plans = compile(catalogue, &tables, &working_days, spine, &population)?;
+    let plans = compile(
+        catalogue,
+        &catalogue.indicators,
+        &tables,
+        &working_days,
+        spine,
+        &population,
+    )?;
     drop(tables);
     let executed = execute(plans)?;
     findings.extend(executed.findings);
@@ -108,9 +115,10 @@ struct IndicatorPlan {
     checks: Vec<CheckPlan>,
 }
 
-/// Compiles every indicator of the catalogue to its plan, in catalogue order. Pure: nothing is read or computed.
+/// Compiles `indicators` (of `catalogue`) to their plans, in order. Pure: nothing is read or computed.
 fn compile(
     catalogue: &Catalogue,
+    indicators: &[Indicator],
     tables: &Tables,
     working_days: &WorkingDays,
     spine: &Spine,
@@ -118,8 +126,7 @@ fn compile(
 ) -> Result<Vec<IndicatorPlan>, EngineError> {
     let months = spine.months()?;
     let mut shared = rows::SharedRows::default();
-    catalogue
-        .indicators
+    indicators
         .iter()
         .map(|indicator| {
             let ctx = StepContext {
@@ -153,17 +160,19 @@ fn compile(
 /// What `explain` shows of one indicator: its definition as the engine reads it, then the Polars plan it compiles
 /// to over tables of the contract's columns, before or after Polars optimises it (`optimized`). Needs no data.
 pub fn explain(catalogue: &Catalogue, id: &str, optimized: bool) -> Result<String, EngineError> {
-    let Some(indicator) = catalogue.indicators.iter().find(|i| i.id == id) else {
-        return Err(EngineError::UnknownIndicator {
-            id: id.to_string(),
-            hint: crate::catalogue::suggest(id, catalogue.indicators.iter().map(|i| i.id.as_str())),
-        });
+    let unknown = || EngineError::UnknownIndicator {
+        id: id.to_string(),
+        hint: crate::catalogue::suggest(id, catalogue.indicators.iter().map(|i| i.id.as_str())),
     };
-    let mut one = catalogue.clone();
-    one.indicators.retain(|i| i.id == id);
-    let plan = plans_without_data(&one)?
+    let indicator = catalogue
+        .indicators
+        .iter()
+        .find(|i| i.id == id)
+        .ok_or_else(unknown)?;
+    // Compiled on its own, the indicator plans the rows it would share with others.
+    let plan = plans_without_data(catalogue, std::slice::from_ref(indicator))?
         .pop()
-        .ok_or_else(|| EngineError::TableNotLoaded(id.to_string()))?;
+        .ok_or_else(unknown)?;
     let wrap = |source| EngineError::Indicator {
         indicator: id.to_string(),
         line: indicator.at.line,
@@ -182,9 +191,12 @@ pub fn explain(catalogue: &Catalogue, id: &str, optimized: bool) -> Result<Strin
     ))
 }
 
-/// Every indicator's plan over empty tables of the contract's columns, for a reporting month near today: what
+/// The plans of `indicators` over empty tables of the contract's columns, for a reporting month near today: what
 /// `explain` shows and what `type_check` resolves.
-fn plans_without_data(catalogue: &Catalogue) -> Result<Vec<IndicatorPlan>, EngineError> {
+fn plans_without_data(
+    catalogue: &Catalogue,
+    indicators: &[Indicator],
+) -> Result<Vec<IndicatorPlan>, EngineError> {
     let tables = Tables(crate::snapshot::empty_tables(&catalogue.columns_by_table()));
     let working_days = WorkingDays::new(catalogue.calendar.working_week, Vec::new());
     let month = last_complete_month(chrono::Local::now().date_naive());
@@ -199,7 +211,14 @@ fn plans_without_data(catalogue: &Catalogue) -> Result<Vec<IndicatorPlan>, Engin
         "population" => Vec::<f64>::new(),
         "population_year" => Vec::<i32>::new(),
     )?;
-    compile(catalogue, &tables, &working_days, &spine, &population)
+    compile(
+        catalogue,
+        indicators,
+        &tables,
+        &working_days,
+        &spine,
+        &population,
+    )
 }
 
 /// Compiles every indicator over empty tables of the contract's columns and resolves each plan's types, before
@@ -222,7 +241,7 @@ pub fn type_check(catalogue: &Catalogue) -> Result<(), crate::catalogue::Catalog
         other => other.to_string(),
     };
     let mut problems = Vec::new();
-    match plans_without_data(catalogue) {
+    match plans_without_data(catalogue, &catalogue.indicators) {
         Ok(plans) => {
             for (mut plan, indicator) in plans.into_iter().zip(&catalogue.indicators) {
                 if let Err(e) = plan.values.collect_schema() {

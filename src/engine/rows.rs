@@ -5,7 +5,7 @@ use super::EngineError;
 use super::checks::CheckPlan;
 use super::spine::{Spine, month_of, with_period_end};
 use super::steps::{self, StepContext, as_date};
-use crate::catalogue::{Counting, Indicator, OpenAtDate, Timing, Unit};
+use crate::catalogue::{Condition, Counting, Indicator, OpenAtDate, Timing, Unit};
 use polars::lazy::dsl::{int_ranges, max_horizontal, min_horizontal};
 use polars::prelude::*;
 
@@ -100,77 +100,79 @@ pub(super) fn prepare(
     checks: &mut Vec<CheckPlan>,
 ) -> Result<Prepared, EngineError> {
     let rows = &indicator.rows;
-    // Steps that do not read `period_end` run once per record, before records are repeated at every month end.
-    let early = &rows.steps[..rows.steps_before_placing];
-    let base = derive(ctx, ctx.tables.get(rows.table.name)?, early, None, checks)?;
     let (report_from, report_to) = (spine.report_from.index(), spine.report_to().index());
-    let spans = counts_as_spans(indicator);
-    let placed = match &rows.timing {
-        // Steps see the whole table (a previous visit may predate every window); the window filter comes after.
-        Timing::Dated { .. } => base,
-        Timing::Open { start, end } => {
-            let first = month_of(col(start.as_str()));
-            let end_month = month_of(col(end.as_str()));
-            let last = match ctx.open_at_date {
-                OpenAtDate::StartOnOrBeforeEndAfter => end_month - lit(1),
-                OpenAtDate::StartOnOrBeforeEndOnOrAfter => {
-                    let at_month_end = as_date(col(end.as_str()))
-                        .dt()
-                        .month_end()
-                        .eq(as_date(col(end.as_str())));
-                    end_month - lit(1) + at_month_end.cast(DataType::Int32)
-                }
-            };
-            let last = when(col(end.as_str()).is_null())
-                .then(lit(report_to))
-                .otherwise(last);
-            let spanned = base
-                .filter(col(start.as_str()).is_not_null())
-                .with_columns([
-                    max_horizontal([first, lit(report_from)])?.alias(SPAN_FIRST),
-                    min_horizontal([last, lit(report_to)])?.alias(SPAN_LAST),
-                ])
-                .filter(col(SPAN_FIRST).lt_eq(col(SPAN_LAST)));
-            if spans {
-                return spans_prepared(indicator, spanned);
-            }
-            let exploded = spanned
-                .with_column(
-                    int_ranges(
-                        col(SPAN_FIRST),
-                        col(SPAN_LAST) + lit(1),
-                        lit(1),
-                        DataType::Int32,
-                    )
-                    .alias(MONTH),
-                )
-                .explode(
-                    cols([MONTH]),
-                    ExplodeOptions {
-                        empty_as_null: false,
-                        keep_nulls: false,
-                    },
-                )
-                .drop(cols([SPAN_FIRST, SPAN_LAST]));
-            with_period_end(exploded, months)
-        }
-        Timing::Current => base.cross_join(
-            months
-                .clone()
-                .lazy()
-                .select([col(MONTH), col("period_end")])
-                .filter(
-                    col(MONTH)
-                        .gt_eq(lit(report_from))
-                        .and(col(MONTH).lt_eq(lit(report_to))),
-                ),
-            None,
-        ),
-    };
     let (key, shared_steps, shared_filter) = shared_part(indicator);
+    // Indicators sharing rows read the cached rows the first of them planned, and plan none of their own.
     let start = match shared.frames.get(&key) {
         Some(lf) => lf.clone(),
         None => {
+            // Steps that do not read `period_end` run once per record, before records are repeated at every
+            // month end.
+            let early = &rows.steps[..rows.steps_before_placing];
+            let base = derive(ctx, ctx.tables.get(rows.table.name)?, early, None, checks)?;
+            let spans = counts_as_spans(indicator);
+            let placed = match &rows.timing {
+                // Steps see the whole table (a previous visit may predate every window); the window filter comes after.
+                Timing::Dated { .. } => base,
+                Timing::Open { start, end } => {
+                    let first = month_of(col(start.as_str()));
+                    let end_month = month_of(col(end.as_str()));
+                    let last = match ctx.open_at_date {
+                        OpenAtDate::StartOnOrBeforeEndAfter => end_month - lit(1),
+                        OpenAtDate::StartOnOrBeforeEndOnOrAfter => {
+                            let at_month_end = as_date(col(end.as_str()))
+                                .dt()
+                                .month_end()
+                                .eq(as_date(col(end.as_str())));
+                            end_month - lit(1) + at_month_end.cast(DataType::Int32)
+                        }
+                    };
+                    let last = when(col(end.as_str()).is_null())
+                        .then(lit(report_to))
+                        .otherwise(last);
+                    let spanned = base
+                        .filter(col(start.as_str()).is_not_null())
+                        .with_columns([
+                            max_horizontal([first, lit(report_from)])?.alias(SPAN_FIRST),
+                            min_horizontal([last, lit(report_to)])?.alias(SPAN_LAST),
+                        ])
+                        .filter(col(SPAN_FIRST).lt_eq(col(SPAN_LAST)));
+                    if spans {
+                        return spans_prepared(indicator, spanned);
+                    }
+                    let exploded = spanned
+                        .with_column(
+                            int_ranges(
+                                col(SPAN_FIRST),
+                                col(SPAN_LAST) + lit(1),
+                                lit(1),
+                                DataType::Int32,
+                            )
+                            .alias(MONTH),
+                        )
+                        .explode(
+                            cols([MONTH]),
+                            ExplodeOptions {
+                                empty_as_null: false,
+                                keep_nulls: false,
+                            },
+                        )
+                        .drop(cols([SPAN_FIRST, SPAN_LAST]));
+                    with_period_end(exploded, months)
+                }
+                Timing::Current => base.cross_join(
+                    months
+                        .clone()
+                        .lazy()
+                        .select([col(MONTH), col("period_end")])
+                        .filter(
+                            col(MONTH)
+                                .gt_eq(lit(report_from))
+                                .and(col(MONTH).lt_eq(lit(report_to))),
+                        ),
+                    None,
+                ),
+            };
             let late = &rows.steps[rows.steps_before_placing..shared_steps];
             let lf = derive(ctx, placed, late, shared_filter, checks)?.cache();
             shared.frames.insert(key, lf.clone());
@@ -281,13 +283,6 @@ fn keep_keyed(mut lf: LazyFrame, indicator: &Indicator) -> LazyFrame {
 /// `period_end`), it starts from no cohort, and neither its filter nor its numerator reads `period_end`.
 fn counts_as_spans(indicator: &Indicator) -> bool {
     let rows = &indicator.rows;
-    let reads_period_end = |e: &Expr| {
-        e.clone()
-            .meta()
-            .root_names()
-            .iter()
-            .any(|n| n.as_str() == "period_end")
-    };
     matches!(rows.timing, Timing::Open { .. })
         && rows.cohort.is_none()
         && rows.steps_before_placing == rows.steps.len()
@@ -295,11 +290,11 @@ fn counts_as_spans(indicator: &Indicator) -> bool {
         && !rows
             .filter
             .as_ref()
-            .is_some_and(|f| reads_period_end(&f.expr))
+            .is_some_and(Condition::reads_period_end)
         && !indicator
             .numerator
             .as_ref()
-            .is_some_and(|n| reads_period_end(&n.expr))
+            .is_some_and(Condition::reads_period_end)
 }
 
 /// The prepared rows of an indicator counted as spans: one row per record with its first and last month.

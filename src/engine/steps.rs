@@ -161,15 +161,7 @@ pub(super) fn apply(
                     other =
                         other.unique_stable(Some(cols(on_names(on))), UniqueKeepStrategy::First);
                 }
-                // Rows repeat a key (a child at every month end): match the distinct keys against the other table
-                // (which may hold every child of every LA) and join the few matches back.
-                let rows = rows.cache();
-                let matched = rows
-                    .clone()
-                    .select(left.clone())
-                    .unique(None, UniqueKeepStrategy::Any)
-                    .join(other, left.clone(), right, JoinArgs::new(JoinType::Inner));
-                rows.join(matched, left.clone(), left, JoinArgs::new(JoinType::Left))
+                join_by_distinct_keys(rows, left, other, right)
             }
             Step::Exists {
                 name,
@@ -696,23 +688,29 @@ fn age(
         .when(years.clone().lt(lit(0i32)))
         .then(lit(0i32))
         .otherwise(years);
-    // Match the distinct children of the rows against every child of every LA, then join the few back.
-    let rows = rows.cache();
-    let keys = [col("la_code"), col(person)];
-    let people = rows
-        .clone()
-        .select(keys.clone())
-        .unique(None, UniqueKeepStrategy::Any)
-        .join(
-            people,
-            keys.clone(),
-            [col("la_code"), col("__age_person")],
-            JoinArgs::new(JoinType::Inner),
-        );
-    Ok(rows
-        .join(people, keys.clone(), keys, JoinArgs::new(JoinType::Left))
+    let keys = vec![col("la_code"), col(person)];
+    let right = vec![col("la_code"), col("__age_person")];
+    Ok(join_by_distinct_keys(rows, keys, people, right)
         .with_column(value.cast(DataType::Int64).alias(name))
         .drop(cols(["__age_dob", "__age_expected"])))
+}
+
+/// `rows` left-joined to `other` on `left` = `right`. Rows repeat a key (a child at every month end) while `other`
+/// may hold every child of every LA: the distinct keys of the rows are matched against `other`, and the few matches
+/// joined back.
+fn join_by_distinct_keys(
+    rows: LazyFrame,
+    left: Vec<Expr>,
+    other: LazyFrame,
+    right: Vec<Expr>,
+) -> LazyFrame {
+    let rows = rows.cache();
+    let matched = rows
+        .clone()
+        .select(left.clone())
+        .unique(None, UniqueKeepStrategy::Any)
+        .join(other, left.clone(), right, JoinArgs::new(JoinType::Inner));
+    rows.join(matched, left.clone(), left, JoinArgs::new(JoinType::Left))
 }
 
 /// The month a related row is offered in, for spans ending on a date.

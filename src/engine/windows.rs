@@ -40,11 +40,16 @@ pub(super) fn components(
             None => frame,
         })
     };
-    let join_keys = || {
-        let mut k = vec![col("la_code"), col(MONTH)];
+    let group_cols = || {
+        let mut g = vec![col("la_code")];
         if bd.is_some() {
-            k.push(col(BREAKDOWN_VALUE));
+            g.push(col(BREAKDOWN_VALUE));
         }
+        g
+    };
+    let join_keys = || {
+        let mut k = group_cols();
+        k.push(col(MONTH));
         k
     };
     let aggregate = |lf: LazyFrame, keys: Vec<Expr>| match &indicator.rows.counting {
@@ -73,13 +78,6 @@ pub(super) fn components(
                 col("den").fill_null(lit(0.0)),
             ])
     };
-    let group_cols = || {
-        let mut g = vec![col("la_code")];
-        if bd.is_some() {
-            g.push(col(BREAKDOWN_VALUE));
-        }
-        g
-    };
     let mut parts = Vec::new();
     let (snapshot, periods): (bool, &[Period]) = match &indicator.windows {
         Windows::Snapshot => (true, &[]),
@@ -90,8 +88,7 @@ pub(super) fn components(
         && prepared.at_period_end.is_none();
     if prepared.spans {
         let deltas = span_deltas(rows.clone(), indicator, bd.as_deref())?;
-        let mut sort_by = group_cols();
-        sort_by.push(col(MONTH));
+        let sort_by = join_keys();
         parts.push(
             zero_fill(spine_from(spine.report_from)?, deltas)
                 .sort_by_exprs(sort_by, SortMultipleOptions::default())
@@ -109,8 +106,7 @@ pub(super) fn components(
         );
     } else if additive {
         let agg = aggregate(rows.clone(), keys.clone());
-        let mut sort_by = group_cols();
-        sort_by.push(col(MONTH));
+        let sort_by = join_keys();
         let base = zero_fill(spine_from(spine.calc_from)?, agg)
             .sort_by_exprs(sort_by, SortMultipleOptions::default())
             .with_columns([
