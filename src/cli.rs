@@ -1,8 +1,10 @@
 //! The command line: argument types (clap) and the dispatch to the library. Nothing here computes.
 
 use crate::calendar::Month;
+use crate::docs;
 use crate::engine::RangeRequest;
 use crate::pipeline::{self, RunOptions};
+use crate::report::{self, ReportOptions};
 use crate::synth::{self, GenerateOptions};
 use anyhow::Context;
 use chrono::NaiveDate;
@@ -37,6 +39,10 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Show what an indicator computes: its rows, steps, windows and the Polars plan (no data needed).
     Explain(ExplainArgs),
+    /// Write the HTML scorecard of each LA and the overview from a run's output (nothing is recomputed).
+    Report(ReportArgs),
+    /// Write the catalogue reference (Markdown and HTML) from the catalogue.
+    Docs(DocsArgs),
     /// Write synthetic SSD snapshots and reference tables.
     Generate(GenerateArgs),
 }
@@ -72,6 +78,40 @@ pub struct RunArgs {
     /// with the number of LAs (an LA larger than this is a batch of its own).
     #[arg(long, value_name = "MIB", default_value_t = pipeline::DEFAULT_BATCH_INPUT_MB)]
     pub batch_input_mb: u64,
+    /// Also write the HTML scorecards into <out>/report/ (as `report` does).
+    #[arg(long)]
+    pub report: bool,
+}
+
+/// Arguments of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The run's output folder; the pages go to <out>/report/.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// The catalogue the run used.
+    #[arg(long, default_value = "indicators.yaml")]
+    pub catalogue: PathBuf,
+    /// The data folder whose reference/ holds published benchmarks and region names (default: the run's --data).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Only this LA (DfE 3-digit code); repeat for several.
+    #[arg(long = "la", value_name = "CODE")]
+    pub las: Vec<String>,
+    /// The month of every scorecard (default: each LA's last reported month).
+    #[arg(long, value_name = "YYYY-MM")]
+    pub period: Option<Month>,
+}
+
+/// Arguments of `docs`.
+#[derive(Debug, Args)]
+pub struct DocsArgs {
+    /// The indicator catalogue.
+    #[arg(long, default_value = "indicators.yaml")]
+    pub catalogue: PathBuf,
+    /// Where to write catalogue.md and catalogue.html.
+    #[arg(long, default_value = "docs")]
+    pub out: PathBuf,
 }
 
 /// Arguments of `explain`.
@@ -160,6 +200,18 @@ impl Cli {
                 } else {
                     pipeline::run(&options)?
                 };
+                let report = if a.report {
+                    let r = report::write(&ReportOptions {
+                        out_dir: options.out_dir.clone(),
+                        catalogue: options.catalogue.clone(),
+                        data_dir: Some(options.data_dir.clone()),
+                        las: Vec::new(),
+                        period: None,
+                    })?;
+                    format!("\n{}", report_line(&r))
+                } else {
+                    String::new()
+                };
                 let slowest: Vec<String> = s
                     .slowest
                     .iter()
@@ -167,7 +219,7 @@ impl Cli {
                     .collect();
                 tracing::debug!("slowest indicators: {}", slowest.join(", "));
                 Ok(format!(
-                    "{} LAs, {} to {}, {} indicators: {} rows and {} data-quality findings written to {} in {:.1}s",
+                    "{} LAs, {} to {}, {} indicators: {} rows and {} data-quality findings written to {} in {:.1}s{report}",
                     s.las,
                     s.months.0,
                     s.months.1,
@@ -203,6 +255,26 @@ impl Cli {
                 let catalogue = crate::catalogue::load(&a.catalogue)?;
                 Ok(crate::engine::explain(&catalogue, &a.id, a.optimized)?)
             }
+            Command::Report(a) => {
+                let r = report::write(&ReportOptions {
+                    out_dir: a.out,
+                    catalogue: a.catalogue,
+                    data_dir: a.data,
+                    las: a.las,
+                    period: a.period,
+                })?;
+                Ok(report_line(&r))
+            }
+            Command::Docs(a) => {
+                let catalogue = crate::catalogue::load(&a.catalogue)?;
+                let written = docs::write(&catalogue, &a.out)?;
+                let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+                Ok(format!(
+                    "catalogue reference of {} indicators written to {}",
+                    catalogue.indicators.len(),
+                    names.join(" and ")
+                ))
+            }
             Command::Generate(a) => {
                 let options = GenerateOptions {
                     out_dir: a.out.clone(),
@@ -230,6 +302,17 @@ impl Cli {
             }
         }
     }
+}
+
+/// The line `report` prints.
+fn report_line(r: &report::ReportSummary) -> String {
+    format!(
+        "{} scorecards ({} cards) and index.html written to {} in {:.1}s",
+        r.las,
+        r.cards,
+        r.report_dir.display(),
+        r.seconds
+    )
 }
 
 /// Whether `run` shows a progress bar: on a terminal, unless -q or -v asks for something else. Elsewhere (a

@@ -3,8 +3,9 @@
 //!
 //! The flow is `catalogue` (check the YAML) -> `snapshot` (load the latest snapshot of every LA) -> `engine`
 //! (numerator and denominator per LA, month and window) -> `scorecard` (targets, RAG, change, comparisons) ->
-//! `output` (atomic Parquet and JSON). `pipeline` ties them together; `cli` is the command line over it; `synth`
-//! writes synthetic data.
+//! `output` (atomic Parquet and JSON). `pipeline` ties them together; `report` turns a run's output into HTML
+//! scorecards; `docs` writes the catalogue reference; `cli` is the command line over them; `synth` writes synthetic
+//! data.
 
 // Errors carry the file, table, column and LA a user needs to fix the input; they are built at most once per run,
 // so their size does not matter.
@@ -15,11 +16,13 @@ pub mod calendar;
 pub mod catalogue;
 pub mod cli;
 pub mod contract;
+pub mod docs;
 pub mod engine;
 pub mod output;
 pub mod pipeline;
 pub mod quality;
 pub mod reference;
+pub mod report;
 pub mod scorecard;
 pub mod snapshot;
 pub mod synth;

@@ -242,7 +242,7 @@ pub fn run_with_progress(
         &summary,
         &timings,
         &seconds_by_indicator,
-        options.batch_input_mb,
+        options,
     );
     let staged_manifest = output::stage_text(&options.out_dir.join("run.json"), &manifest)?;
     for staged in [staged_quality, staged_indicators, staged_manifest] {
@@ -364,8 +364,10 @@ fn manifest(
     summary: &RunSummary,
     timings: &BTreeMap<&str, f64>,
     seconds_by_indicator: &BTreeMap<String, f64>,
-    batch_input_mb: u64,
+    options: &RunOptions,
 ) -> String {
+    let data_dir =
+        std::fs::canonicalize(&options.data_dir).unwrap_or_else(|_| options.data_dir.clone());
     let by_indicator: serde_json::Map<String, serde_json::Value> = seconds_by_indicator
         .iter()
         .map(|(id, s)| (id.clone(), json!(s)))
@@ -388,10 +390,11 @@ fn manifest(
             "sha256": catalogue.hash,
             "indicators": catalogue.indicators.len(),
         },
+        "data": data_dir.display().to_string(),
         "las": las_json,
         "months": { "from": spine.report_from.to_string(), "to": spine.report_to().to_string() },
         "rows": { "indicators": summary.rows, "data_quality": summary.findings },
-        "batches": { "count": summary.batches, "input_mb": batch_input_mb },
+        "batches": { "count": summary.batches, "input_mb": options.batch_input_mb },
         "timings_seconds": timings,
         "indicator_seconds": by_indicator,
         "total_seconds": summary.seconds,

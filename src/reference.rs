@@ -100,6 +100,30 @@ impl Reference {
     }
 }
 
+/// The published benchmarks under `<data_dir>/reference/` (`indicator_id, year_ending, geography_level,
+/// geography_code, value, status`; a suppressed value is null with status `c`), or `None` when the table is absent:
+/// the scorecard then shows none.
+pub fn published_benchmarks(data_dir: &Path) -> Result<Option<DataFrame>, ReferenceError> {
+    let columns = [
+        ("indicator_id", DataType::String),
+        ("year_ending", DataType::Date),
+        ("geography_level", DataType::String),
+        ("geography_code", DataType::String),
+        ("value", DataType::Float64),
+        ("status", DataType::String),
+    ];
+    match table(
+        &data_dir.join("reference"),
+        "published_benchmarks",
+        "",
+        &columns,
+    ) {
+        Ok(df) => Ok(Some(df)),
+        Err(ReferenceError::Missing { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Reads a reference table and selects its columns in the given types.
 fn table(
     dir: &Path,

@@ -1,7 +1,9 @@
 //! The indicator catalogue (`indicators.yaml`): its YAML form, its checked model, and the checks between them.
 
 mod error;
+mod layout;
 mod model;
+mod narrative;
 mod raw;
 mod validate;
 

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::PathBuf;
 
+pub use super::narrative::{Field, Narrative, Piece, Slot};
 pub use super::raw::{
     MissingDate, NegativeDays, OpenAtDate, Polarity, Unit, Unmapped, WorkingDayCount,
 };
@@ -32,8 +33,42 @@ pub struct Catalogue {
     pub current_status: Vec<CurrentStatus>,
     /// The named cohorts indicators start from, with their descriptions, in catalogue order.
     pub cohorts: Vec<(String, Option<String>)>,
+    /// How the scorecard presents the indicators.
+    pub report: ReportLayout,
     /// The indicators, in catalogue order.
     pub indicators: Vec<Indicator>,
+}
+
+/// How the scorecard presents the catalogue: its sections, the overview's columns, each unit's narrative.
+#[derive(Debug, Clone, Default)]
+pub struct ReportLayout {
+    /// The sections in the order the scorecard shows them; empty means one section of every indicator.
+    pub sections: Vec<Section>,
+    /// The indicators the regional overview shows, in order.
+    pub overview: Vec<String>,
+    /// The narrative of each unit, for indicators without one of their own.
+    pub narratives: Vec<(Unit, Narrative)>,
+}
+
+impl ReportLayout {
+    /// The narrative template an indicator's card uses: its own, else its unit's.
+    pub fn narrative_of<'a>(&'a self, indicator: &'a Indicator) -> Option<&'a Narrative> {
+        indicator.narrative.as_ref().or_else(|| {
+            self.narratives
+                .iter()
+                .find(|(u, _)| *u == indicator.unit)
+                .map(|(_, n)| n)
+        })
+    }
+}
+
+/// A section of the scorecard (front door, child protection, children in care, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// The id indicators name in `section:`.
+    pub id: String,
+    /// The heading shown.
+    pub title: String,
 }
 
 impl Catalogue {
@@ -156,6 +191,12 @@ pub struct Indicator {
     pub polarity: Polarity,
     /// The windows the indicator is reported for.
     pub windows: Windows,
+    /// The window the scorecard shows first (the first window listed unless `headline` says).
+    pub headline: Window,
+    /// The scorecard section the indicator belongs to, when the catalogue declares sections.
+    pub section: Option<String>,
+    /// The card's sentence, when the indicator declares its own.
+    pub narrative: Option<Narrative>,
     /// Targets, by financial year and LA.
     pub targets: Targets,
     /// The RAG amber band in the indicator's unit, overriding the catalogue's relative rule.

@@ -24,6 +24,8 @@ pub struct RawCatalogue {
     pub current_status: Vec<Spanned<IgnoredAny>>,
     #[serde(default)]
     pub cohorts: Vec<Spanned<IgnoredAny>>,
+    #[serde(default)]
+    pub report: Option<Spanned<IgnoredAny>>,
     pub indicators: Vec<Spanned<IgnoredAny>>,
 }
 
@@ -44,7 +46,45 @@ pub struct RawDocument {
     pub current_status: Vec<RawCurrentStatus>,
     #[serde(default)]
     pub cohorts: Vec<RawCohort>,
+    #[serde(default)]
+    pub report: Option<RawReport>,
     pub indicators: Vec<RawIndicator>,
+}
+
+/// How the scorecard is laid out: its sections, the indicators of the overview, and each unit's narrative.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReport {
+    #[serde(default)]
+    pub sections: Vec<RawSection>,
+    #[serde(default)]
+    pub overview: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub narratives: RawNarratives,
+}
+
+/// A section of the scorecard, in the order the scorecard shows them.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSection {
+    pub id: Spanned<String>,
+    pub title: String,
+}
+
+/// The narrative template of each unit, used by indicators that declare none of their own.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNarratives {
+    #[serde(default)]
+    pub count: Option<Spanned<String>>,
+    #[serde(default)]
+    pub percent: Option<Spanned<String>>,
+    #[serde(default)]
+    pub rate_per_10k: Option<Spanned<String>>,
+    #[serde(default)]
+    pub days: Option<Spanned<String>>,
+    #[serde(default)]
+    pub mean: Option<Spanned<String>>,
 }
 
 /// Columns that describe the present rather than history (or a whole table, when `columns` is empty).
@@ -151,6 +191,12 @@ pub struct RawIndicator {
     pub unit: Spanned<Unit>,
     pub polarity: Polarity,
     pub windows: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub headline: Option<Spanned<String>>,
+    #[serde(default)]
+    pub section: Option<Spanned<String>>,
+    #[serde(default)]
+    pub narrative: Option<Spanned<String>>,
     #[serde(default)]
     pub target: Option<Spanned<f64>>,
     #[serde(default)]

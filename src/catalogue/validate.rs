@@ -84,6 +84,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Catalogue, CatalogueError> {
             indicators.push(ind);
         }
     }
+    let report = checker.layout(doc.report.as_ref(), &doc.indicators, &mut indicators);
     if doc.indicators_listed == 0 {
         checker.problems.push(Problem {
             line: 1,
@@ -126,6 +127,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Catalogue, CatalogueError> {
             .iter()
             .map(|c| (c.name.value.clone(), c.description.clone()))
             .collect(),
+        report,
         indicators,
     })
 }
@@ -140,6 +142,7 @@ struct Sections {
     value_maps: Vec<raw::RawValueMap>,
     current_status: Vec<raw::RawCurrentStatus>,
     cohorts: Vec<raw::RawCohort>,
+    report: Option<raw::RawReport>,
     indicators: Vec<RawIndicator>,
     /// How many indicators the file lists, parsed or not.
     indicators_listed: usize,
@@ -155,6 +158,7 @@ impl From<raw::RawDocument> for Sections {
             value_maps: doc.value_maps,
             current_status: doc.current_status,
             cohorts: doc.cohorts,
+            report: doc.report,
             indicators_listed: doc.indicators.len(),
             indicators: doc.indicators,
         }
@@ -176,6 +180,7 @@ impl Sections {
             value_maps: every_section(text, &raw.value_maps, problems),
             current_status: every_section(text, &raw.current_status, problems),
             cohorts: every_section(text, &raw.cohorts, problems),
+            report: raw.report.as_ref().and_then(|n| section(text, n, problems)),
             indicators: every_section(text, &raw.indicators, problems),
             indicators_listed: raw.indicators.len(),
             version: raw.version,
@@ -343,7 +348,7 @@ impl Scope {
 }
 
 #[derive(Default)]
-struct Checker<'c> {
+pub(super) struct Checker<'c> {
     problems: Vec<Problem>,
     context: String,
     used: BTreeMap<&'static str, BTreeSet<String>>,
@@ -360,7 +365,7 @@ fn loc(l: &YamlLocation) -> Location {
 }
 
 impl<'c> Checker<'c> {
-    fn at(&mut self, l: &YamlLocation, message: impl Into<String>) {
+    pub(super) fn at(&mut self, l: &YamlLocation, message: impl Into<String>) {
         let message = message.into();
         let message = if self.context.is_empty() {
             message
@@ -1471,6 +1476,9 @@ impl<'c> Checker<'c> {
             denominator_definition: r.denominator_definition.clone(),
             unit,
             polarity: r.polarity,
+            headline: self.headline(r, &windows)?,
+            section: None,
+            narrative: None,
             windows,
             targets,
             amber_within: r.amber_within.as_ref().map(|a| a.value),

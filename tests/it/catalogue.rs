@@ -845,3 +845,133 @@ fn a_mistake_in_a_flow_style_indicator_is_reported_at_its_line_with_the_others()
         "{found:?}"
     );
 }
+
+/// The catalogue reference committed in `docs/` is what `csc-indicators docs` writes from the committed catalogue.
+#[test]
+fn the_committed_catalogue_reference_is_current() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let catalogue = csc_indicators::catalogue::load(&root.join("indicators.yaml")).unwrap();
+    for (file, expected) in [
+        ("catalogue.md", csc_indicators::docs::markdown(&catalogue)),
+        (
+            "catalogue.html",
+            csc_indicators::docs::html_page(&catalogue),
+        ),
+    ] {
+        let committed = std::fs::read_to_string(root.join("docs").join(file)).unwrap_or_default();
+        assert!(
+            committed == expected,
+            "docs/{file} is stale: run `cargo run -- docs` and commit it"
+        );
+    }
+}
+
+#[test]
+fn scorecard_layout_mistakes_are_reported_at_their_line() {
+    let yaml = "version: \"1\"
+calendar:
+  financial_year_start_month: 4
+  working_week: [mon, tue, wed, thu, fri]
+  bank_holidays: bank_holidays
+  working_days: after_start_through_end
+  open_at_date: start_on_or_before_end_after
+report:
+  sections:
+    - {id: front_door, title: Front door}
+  overview: [referals]
+  narratives:
+    count: \"{value.ytd} so far\"
+indicators:
+  - id: referrals
+    title: Referrals
+    definition: d
+    unit: count
+    polarity: neutral
+    windows: [month, ytd]
+    headline: rolling_12m
+    section: front_dor
+    narrative: \"{value} and {rate.value.month} and {valeu}\"
+    rows: {table: ssd_cin_episodes, dated_by: cine_referral_date}
+  - id: monthly
+    title: Monthly
+    definition: d
+    unit: count
+    polarity: neutral
+    windows: [month]
+    rows: {table: ssd_cin_episodes, dated_by: cine_referral_date}
+";
+    let p = problems(yaml).join("\n");
+    assert!(
+        p.contains(
+            "11:14: the overview names unknown indicator `referals` (did you mean `referrals`?)"
+        ),
+        "{p}"
+    );
+    assert!(
+        p.contains("21:15: indicator `referrals`: headline window `rolling_12m` is not one of the indicator's windows (month, ytd)"),
+        "{p}"
+    );
+    assert!(
+        p.contains(
+            "22:14: indicator `referrals`: unknown section `front_dor` (did you mean `front_door`?)"
+        ),
+        "{p}"
+    );
+    assert!(
+        p.contains("25:9: indicator `monthly` needs a `section:` (one of front_door)"),
+        "{p}"
+    );
+    assert!(
+        p.contains("13:12: the `count` narrative, as indicator `monthly` uses it: indicator `monthly` has no window `ytd` (it has month)"),
+        "{p}"
+    );
+}
+
+#[test]
+fn a_narrative_slot_names_a_known_indicator_and_field() {
+    let yaml = format!(
+        "{HEADER}  - id: referrals
+    title: Referrals
+    definition: d
+    unit: count
+    polarity: neutral
+    windows: [month, ytd]
+    narrative: \"{{value}} and {{rate.value.month}}\"
+    rows: {{table: ssd_cin_episodes, dated_by: cine_referral_date}}
+  - id: other
+    title: Other
+    definition: d
+    unit: count
+    polarity: neutral
+    windows: [month]
+    narrative: \"so far {{valeu}}\"
+    rows: {{table: ssd_cin_episodes, dated_by: cine_referral_date}}
+"
+    );
+    let p = problems(&yaml).join("\n");
+    assert!(
+        p.contains("15:16: indicator `referrals`: narrative: unknown indicator `rate`"),
+        "{p}"
+    );
+    assert!(
+        p.contains("23:16: indicator `other`: narrative: unknown field `valeu` in slot `{valeu}` (did you mean `value`?)"),
+        "{p}"
+    );
+    let ok = catalogue::parse(
+        &yaml
+            .replace("{rate.value.month}", "{value.ytd}")
+            .replace("{valeu}", "{value}"),
+        Path::new("ok.yaml"),
+    )
+    .unwrap();
+    let referrals = &ok.indicators[0];
+    assert_eq!(
+        referrals.headline,
+        Window::Month,
+        "the first window by default"
+    );
+    assert_eq!(
+        ok.report.narrative_of(referrals).unwrap().slots().count(),
+        2
+    );
+}

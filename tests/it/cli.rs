@@ -303,7 +303,10 @@ fn validate_type_checks_every_indicator_before_reading_data() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(catalogue_path()).unwrap();
     let good = "    rows: {table: ssd_cin_episodes, dated_by: cine_referral_date}\n";
-    let line = text[..text.find(good).unwrap()].lines().count() + 1;
+    let id_line = text[..text.find("  - id: referrals\n").unwrap()]
+        .lines()
+        .count()
+        + 1;
     let bad = text.replacen(
         good,
         "    rows: {table: ssd_cin_episodes, dated_by: cine_referral_date, where: \"cine_referral_source_code * 2 > 1\"}\n",
@@ -317,7 +320,7 @@ fn validate_type_checks_every_indicator_before_reading_data() {
         .assert()
         .failure()
         .stderr(
-            predicate::str::contains(format!("bad.yaml:{}:", line - 6))
+            predicate::str::contains(format!("bad.yaml:{id_line}:"))
                 .and(predicate::str::contains(
                     "indicator `referrals` does not type-check: arithmetic on dtypes str and dyn int is not allowed",
                 )),

@@ -1,6 +1,7 @@
 //! The one integration-test binary: each module tests one part of csc-indicators through its public API or CLI.
 
 mod assessments; // assessments, section 47 enquiries, conferences
+mod browser; // the scorecard in headless Chromium
 mod care_leavers; // care leavers, adoption timeliness, caseloads
 mod catalogue; // the repository catalogue and catalogue errors
 mod child_protection; // child protection plans, reviews, visits, allocation
@@ -11,4 +12,5 @@ mod front_door; // referrals, re-referrals, early help
 mod generator; // the synthetic data generator
 mod output; // output files, metadata, scorecard columns, no person-level data
 mod quality; // normalisation, data-quality findings, snapshot choice
+mod report; // the HTML scorecard and overview on a hand-built run output
 mod support; // fixtures
