@@ -72,13 +72,19 @@ td.cell.rag-green { box-shadow: inset 4px 0 var(--green); } td.cell.rag-amber { 
 .overview-wrap { overflow-x: auto; }
 @page { size: A4; margin: 12mm; }
 @media print {
-  body { background: #fff; font-size: 11px; }
+  body { background: #fff; font-size: 9px; }
   nav, .breadcrumb { display: none; }
   header, nav, main, footer { max-width: none; padding: 0; }
-  .scorecard-section { break-before: page; }
-  .cards { grid-template-columns: 1fr 1fr; gap: 8px; }
-  .card { break-inside: avoid; border-width: 1px; border-top-width: 4px; padding: 8px; }
-  .headline .value { font-size: 22px; }
+  h2 { margin-top: 0; font-size: 15px; }
+  .scorecard-section ~ .scorecard-section { break-before: page; }
+  .cards { grid-template-columns: 1fr 1fr 1fr; gap: 6px; }
+  .card { break-inside: avoid; border-width: 1px; border-top-width: 4px; padding: 6px; }
+  h3 { font-size: 10.5px; }
+  .headline .value { font-size: 18px; }
+  table, .meta, .caution, .earlier, .versus, figcaption, .narrative { font-size: 8px; }
+  th, td { padding: 1px 3px; }
+  p, figure, dl.figures, table { margin: 2px 0; }
+  figure.trend svg { max-height: 24mm; }
   a { color: inherit; text-decoration: none; }
   .rag, .caution { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   .overview-wrap { overflow: visible; }
