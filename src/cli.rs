@@ -25,9 +25,105 @@ pub struct Cli {
     /// Only errors.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Log lines as text, or as one JSON object a line (for a scheduler's log collector).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How log lines are written to stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object a line: timestamp, level, message and fields.
+    Json,
+}
+
+/// Why a command failed, as the exit code a scheduler acts on (0 is success).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// Exit code 1: the input data (snapshots, reference tables, a run's output for `report`) is missing or unusable;
+    /// fix the data and run again.
+    BadData = 1,
+    /// Exit code 2: the catalogue or the arguments are wrong (or `--out` is in use by another run).
+    BadCatalogueOrArguments = 2,
+    /// Exit code 3: an internal error (a bug, or the machine: a full disk, a failed write).
+    Internal = 3,
+}
+
+impl Failure {
+    /// Classifies an error by the first cause in its chain that says what went wrong. (Errors that wrap another
+    /// transparently are matched by variant, since the chain skips the wrapped error.)
+    pub fn of(error: &anyhow::Error) -> Failure {
+        use crate::catalogue::CatalogueError;
+        use crate::reference::ReferenceError;
+        use crate::report::ReportError;
+        use crate::snapshot::SnapshotError;
+        for cause in error.chain() {
+            if cause.is::<CatalogueError>() {
+                return Failure::BadCatalogueOrArguments;
+            }
+            if cause.is::<SnapshotError>() || cause.is::<ReferenceError>() {
+                return Failure::BadData;
+            }
+            if let Some(e) = cause.downcast_ref::<crate::output::OutputError>() {
+                return Failure::of_output(e);
+            }
+            if let Some(e) = cause.downcast_ref::<crate::engine::EngineError>() {
+                return Failure::of_engine(e);
+            }
+            if let Some(e) = cause.downcast_ref::<pipeline::Error>() {
+                return match e {
+                    pipeline::Error::Catalogue(_) | pipeline::Error::EmptyRange { .. } => {
+                        Failure::BadCatalogueOrArguments
+                    }
+                    pipeline::Error::Snapshot(_) | pipeline::Error::Reference(_) => {
+                        Failure::BadData
+                    }
+                    pipeline::Error::Engine(e) => Failure::of_engine(e),
+                    pipeline::Error::Output(e) => Failure::of_output(e),
+                    pipeline::Error::Polars(_) => Failure::Internal,
+                };
+            }
+            if let Some(e) = cause.downcast_ref::<ReportError>() {
+                return match e {
+                    ReportError::MissingOutput { .. }
+                    | ReportError::Manifest { .. }
+                    | ReportError::Read { .. }
+                    | ReportError::Reference(_) => Failure::BadData,
+                    ReportError::CatalogueMismatch { .. }
+                    | ReportError::UnknownLas { .. }
+                    | ReportError::NoResultsForMonth { .. }
+                    | ReportError::Catalogue(_) => Failure::BadCatalogueOrArguments,
+                    ReportError::Output(e) => Failure::of_output(e),
+                };
+            }
+            if let Some(e) = cause.downcast_ref::<synth::GenerateError>() {
+                return match e {
+                    synth::GenerateError::Write { .. } => Failure::Internal,
+                    _ => Failure::BadCatalogueOrArguments,
+                };
+            }
+        }
+        Failure::Internal
+    }
+
+    fn of_output(e: &crate::output::OutputError) -> Failure {
+        match e {
+            crate::output::OutputError::Locked { .. } => Failure::BadCatalogueOrArguments,
+            _ => Failure::Internal,
+        }
+    }
+
+    fn of_engine(e: &crate::engine::EngineError) -> Failure {
+        match e {
+            crate::engine::EngineError::UnknownIndicator { .. } => Failure::BadCatalogueOrArguments,
+            _ => Failure::Internal,
+        }
+    }
 }
 
 /// The subcommands.
@@ -369,7 +465,7 @@ impl Drop for ProgressBar {
 
 /// Sets up `tracing` logs on stderr: `RUST_LOG` if set, else info for this crate (warn on a terminal, where `run`
 /// shows a progress bar instead; -q: error, -v: debug, -vv: trace).
-pub fn init_logging(verbose: u8, quiet: bool) {
+pub fn init_logging(verbose: u8, quiet: bool, format: LogFormat) {
     use tracing_subscriber::EnvFilter;
     let level = match (quiet, verbose) {
         (true, _) => "error",
@@ -380,12 +476,14 @@ pub fn init_logging(verbose: u8, quiet: bool) {
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(ansi)
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    let _ = match format {
+        LogFormat::Text => builder.with_ansi(ansi).try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
 }
 
 #[cfg(test)]

@@ -21,6 +21,131 @@ pub enum OutputError {
     /// Polars could not write a Parquet file.
     #[error("cannot write `{path}`")]
     Parquet { path: PathBuf, source: PolarsError },
+    /// Another run holds the output folder's lock.
+    #[error(
+        "another csc-indicators run ({holder}) is writing to `{dir}`: wait for it to finish, or delete `{lock}` if no run is going on"
+    )]
+    Locked {
+        dir: PathBuf,
+        lock: PathBuf,
+        holder: String,
+    },
+}
+
+/// Crash-safety tests set this variable to a number of milliseconds to hold a run between writing its temporary
+/// files and renaming them into place, so that they can kill it exactly there.
+pub const PAUSE_BEFORE_COMMIT_VARIABLE: &str = "CSC_INDICATORS_PAUSE_BEFORE_COMMIT_MS";
+
+/// Holds the process for [`PAUSE_BEFORE_COMMIT_VARIABLE`] milliseconds, when set.
+pub fn pause_before_commit() {
+    if let Some(ms) = std::env::var(PAUSE_BEFORE_COMMIT_VARIABLE)
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
+}
+
+/// The lock file in an output folder.
+pub const LOCK_FILE: &str = ".csc-indicators.lock";
+
+/// The output folder's lock, held while a run or report writes there: a second run fails at once with the
+/// holder's pid instead of interleaving files. Released (the file removed) when dropped. A lock left by a process
+/// that no longer runs (killed) is taken over.
+#[derive(Debug)]
+pub struct OutputLock {
+    path: PathBuf,
+}
+
+impl OutputLock {
+    /// Takes the lock of `dir` (created if needed), then removes temporary files that killed runs left there.
+    pub fn acquire(dir: &Path) -> Result<OutputLock, OutputError> {
+        ensure_dir(dir)?;
+        let path = dir.join(LOCK_FILE);
+        let holder = format!(
+            "pid {}, started {}",
+            std::process::id(),
+            chrono::Local::now().format("%Y-%m-%d %H:%M:%S")
+        );
+        for _ in 0..2 {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut file) => {
+                    file.write_all(holder.as_bytes())
+                        .and_then(|_| file.sync_all())
+                        .map_err(|source| OutputError::Io {
+                            path: path.clone(),
+                            source,
+                        })?;
+                    let lock = OutputLock { path };
+                    remove_stale_temporaries(dir)?;
+                    return Ok(lock);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let existing = std::fs::read_to_string(&path).unwrap_or_default();
+                    if holder_is_running(&existing) {
+                        return Err(OutputError::Locked {
+                            dir: dir.to_path_buf(),
+                            lock: path,
+                            holder: existing.trim().to_string(),
+                        });
+                    }
+                    tracing::warn!(lock = %path.display(), holder = existing.trim(), "taking over the lock of a run that no longer runs");
+                    let _ = std::fs::remove_file(&path);
+                }
+                Err(source) => return Err(OutputError::Io { path, source }),
+            }
+        }
+        Err(OutputError::Locked {
+            dir: dir.to_path_buf(),
+            lock: path,
+            holder: "another run that took over a stale lock at the same moment".into(),
+        })
+    }
+}
+
+impl Drop for OutputLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Whether the process named in a lock file still runs. Where that cannot be told (no `/proc`), it is assumed to.
+fn holder_is_running(lock_text: &str) -> bool {
+    let pid = lock_text
+        .strip_prefix("pid ")
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|pid| pid.trim().parse::<u32>().ok());
+    match pid {
+        Some(pid) if Path::new("/proc/self").exists() => {
+            Path::new(&format!("/proc/{pid}")).exists()
+        }
+        _ => true,
+    }
+}
+
+/// Removes the temporary files (`.<name>.tmp-<pid>`) that killed runs left in `dir` and its `report/` folder. Only
+/// called with the lock held, so no live run owns them.
+fn remove_stale_temporaries(dir: &Path) -> Result<(), OutputError> {
+    for folder in [dir.to_path_buf(), dir.join("report")] {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if name.starts_with('.') && name.contains(".tmp-") {
+                tracing::info!(file = %entry.path().display(), "removing a temporary file a killed run left");
+                std::fs::remove_file(entry.path()).map_err(|source| OutputError::Io {
+                    path: entry.path(),
+                    source,
+                })?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Footer metadata key for the catalogue's SHA-256.

@@ -117,6 +117,7 @@ pub fn run_with_progress(
 ) -> Result<RunSummary, Error> {
     let started = Instant::now();
     let mut timings: BTreeMap<&str, f64> = BTreeMap::new();
+    let _lock = output::OutputLock::acquire(&options.out_dir)?;
     let mut catalogue = catalogue::load(&options.catalogue)?;
     catalogue.keep_only(&options.indicators)?;
     engine::type_check(&catalogue)?;
@@ -245,6 +246,7 @@ pub fn run_with_progress(
         options,
     );
     let staged_manifest = output::stage_text(&options.out_dir.join("run.json"), &manifest)?;
+    output::pause_before_commit();
     for staged in [staged_quality, staged_indicators, staged_manifest] {
         staged.commit()?;
     }
@@ -383,6 +385,8 @@ fn manifest(
         })
         .collect();
     let value = json!({
+        "status": "ok",
+        "findings": summary.findings,
         "tool_version": env!("CARGO_PKG_VERSION"),
         "catalogue": {
             "path": catalogue.path.display().to_string(),

@@ -150,6 +150,7 @@ pub fn write(options: &ReportOptions) -> Result<ReportSummary, ReportError> {
     let started = Instant::now();
     let catalogue = catalogue::load(&options.catalogue)?;
     let manifest = results::manifest(&options.out_dir, &catalogue)?;
+    let _lock = output::OutputLock::acquire(&options.out_dir)?;
     let las = results::load(&options.out_dir, &options.las, options.period)?;
     let data_dir = options
         .data_dir

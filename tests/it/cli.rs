@@ -83,7 +83,7 @@ fn a_missing_table_names_the_table_la_snapshot_and_expected_folder() {
     let f = Fixture::new("2024-05-01");
     f.write();
     std::fs::remove_dir_all(f.data_dir().join("ssd_cp_visits")).unwrap();
-    cli().args(run_args(&f)).assert().code(2).stderr(
+    cli().args(run_args(&f)).assert().code(1).stderr(
         predicate::str::contains(
             "table `ssd_cp_visits` is missing for LA 873 in snapshot 2024-05-01",
         )
@@ -101,7 +101,7 @@ fn a_missing_required_column_names_the_column_and_file() {
     let df = frame(spec, &[]).drop("cppl_cp_plan_start_date").unwrap();
     let mut df = df;
     f.replace_table("ssd_cp_plans", &mut df);
-    cli().args(run_args(&f)).assert().code(2).stderr(
+    cli().args(run_args(&f)).assert().code(1).stderr(
         predicate::str::contains("required column `cppl_cp_plan_start_date` is missing from").and(
             predicate::str::contains(
                 "ssd_cp_plans/la_code=873/snapshot_date=2024-05-01/part-0.parquet",
@@ -118,7 +118,7 @@ fn a_corrupt_parquet_file_is_named() {
         .data_dir()
         .join("ssd_cin_episodes/la_code=873/snapshot_date=2024-05-01/part-0.parquet");
     std::fs::write(&file, b"this is not parquet").unwrap();
-    cli().args(run_args(&f)).assert().code(2).stderr(
+    cli().args(run_args(&f)).assert().code(1).stderr(
         predicate::str::contains("part-0.parquet")
             .and(predicate::str::contains("is not a readable Parquet file")),
     );
@@ -138,7 +138,7 @@ fn a_failed_run_leaves_the_previous_output_whole() {
     let before = std::fs::read(f.out_dir().join("indicators.parquet")).unwrap();
     let manifest = std::fs::read(f.out_dir().join("run.json")).unwrap();
     std::fs::remove_dir_all(f.data_dir().join("ssd_cp_plans")).unwrap();
-    cli().args(run_args(&f)).assert().code(2);
+    cli().args(run_args(&f)).assert().code(1);
     assert_eq!(
         std::fs::read(f.out_dir().join("indicators.parquet")).unwrap(),
         before
@@ -163,7 +163,7 @@ fn an_la_without_data_is_an_error_and_a_range_can_be_chosen() {
     cli()
         .args(&args)
         .assert()
-        .code(2)
+        .code(1)
         .stderr(predicate::str::contains("LA `999` has no snapshot"));
     let mut args = run_args(&f);
     args.extend(["--to".into(), "2023-06".into()]);
@@ -184,7 +184,7 @@ fn validate_with_data_catches_a_missing_required_column_and_a_yaml_syntax_error(
     cli()
         .args(validate_args(&f))
         .assert()
-        .code(2)
+        .code(1)
         .stderr(predicate::str::contains(
             "required column `cine_person_id` is missing",
         ));
