@@ -1,6 +1,7 @@
 //! The command line: argument types (clap) and the dispatch to the library. Nothing here computes.
 
 use crate::calendar::Month;
+use crate::combine::{self, CombineOptions};
 use crate::docs;
 use crate::engine::RangeRequest;
 use crate::pipeline::{self, RunOptions};
@@ -101,6 +102,18 @@ impl Failure {
                     ReportError::Output(e) => Failure::of_output(e),
                 };
             }
+            if let Some(e) = cause.downcast_ref::<combine::CombineError>() {
+                return match e {
+                    combine::CombineError::NoInputs
+                    | combine::CombineError::CatalogueMismatch { .. }
+                    | combine::CombineError::SameLa { .. } => Failure::BadCatalogueOrArguments,
+                    combine::CombineError::Read { .. }
+                    | combine::CombineError::NoCatalogue { .. }
+                    | combine::CombineError::Reference(_) => Failure::BadData,
+                    combine::CombineError::Output(e) => Failure::of_output(e),
+                    combine::CombineError::Polars(_) => Failure::Internal,
+                };
+            }
             if let Some(e) = cause.downcast_ref::<synth::GenerateError>() {
                 return match e {
                     synth::GenerateError::Write { .. } => Failure::Internal,
@@ -139,6 +152,8 @@ pub enum Command {
     Report(ReportArgs),
     /// Write the catalogue reference (Markdown and HTML) from the catalogue.
     Docs(DocsArgs),
+    /// Pool several runs' indicator tables (one per council or shard) with comparisons, ranks and quartiles.
+    Combine(CombineArgs),
     /// Write synthetic SSD snapshots and reference tables.
     Generate(GenerateArgs),
 }
@@ -197,6 +212,20 @@ pub struct ReportArgs {
     /// The month of every scorecard (default: each LA's last reported month).
     #[arg(long, value_name = "YYYY-MM")]
     pub period: Option<Month>,
+}
+
+/// Arguments of `combine`.
+#[derive(Debug, Args)]
+pub struct CombineArgs {
+    /// Runs' output folders, or their indicators.parquet files.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Where to write the combined indicators.parquet.
+    #[arg(long, default_value = "combined")]
+    pub out: PathBuf,
+    /// A data folder whose reference/ holds the statistical neighbours (without it, none are compared).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
 }
 
 /// Arguments of `docs`.
@@ -360,6 +389,21 @@ impl Cli {
                     period: a.period,
                 })?;
                 Ok(report_line(&r))
+            }
+            Command::Combine(a) => {
+                let s = combine::combine(&CombineOptions {
+                    inputs: a.inputs,
+                    out_dir: a.out.clone(),
+                    data_dir: a.data,
+                })?;
+                Ok(format!(
+                    "{} inputs, {} LAs: {} rows written to {} in {:.1}s",
+                    s.inputs,
+                    s.las,
+                    s.rows,
+                    a.out.join("indicators.parquet").display(),
+                    s.seconds
+                ))
             }
             Command::Docs(a) => {
                 let catalogue = crate::catalogue::load(&a.catalogue)?;

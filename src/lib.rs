@@ -15,6 +15,7 @@
 pub mod calendar;
 pub mod catalogue;
 pub mod cli;
+pub mod combine;
 pub mod contract;
 pub mod docs;
 pub mod engine;

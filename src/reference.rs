@@ -62,21 +62,7 @@ impl Reference {
                 ("age_0_17", DataType::Float64),
             ],
         )?;
-        let neighbour_columns = [
-            ("la_code", DataType::String),
-            ("rank", DataType::Int32),
-            ("neighbour_la_code", DataType::String),
-        ];
-        let neighbours = match table(&dir, "statistical_neighbours", "", &neighbour_columns) {
-            Ok(df) => df,
-            Err(ReferenceError::Missing { .. }) => DataFrame::empty_with_schema(
-                &neighbour_columns
-                    .iter()
-                    .map(|(n, t)| Field::new((*n).into(), t.clone()))
-                    .collect(),
-            ),
-            Err(e) => return Err(e),
-        };
+        let neighbours = statistical_neighbours(data_dir)?;
         let holidays = table(
             &dir,
             bank_holidays,
@@ -97,6 +83,31 @@ impl Reference {
             statistical_neighbours: neighbours,
             bank_holidays,
         })
+    }
+}
+
+/// The statistical neighbours under `<data_dir>/reference/` (`la_code, rank, neighbour_la_code`); empty when the
+/// table is absent, so that no neighbour comparison is made.
+pub fn statistical_neighbours(data_dir: &Path) -> Result<DataFrame, ReferenceError> {
+    let columns = [
+        ("la_code", DataType::String),
+        ("rank", DataType::Int32),
+        ("neighbour_la_code", DataType::String),
+    ];
+    match table(
+        &data_dir.join("reference"),
+        "statistical_neighbours",
+        "",
+        &columns,
+    ) {
+        Ok(df) => Ok(df),
+        Err(ReferenceError::Missing { .. }) => Ok(DataFrame::empty_with_schema(
+            &columns
+                .iter()
+                .map(|(n, t)| Field::new((*n).into(), t.clone()))
+                .collect(),
+        )),
+        Err(e) => Err(e),
     }
 }
 

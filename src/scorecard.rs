@@ -45,6 +45,16 @@ pub const OUTPUT_COLUMNS: &[&str] = &[
     "flags",
 ];
 
+/// The output columns that compare an LA with others, which [`compare`] adds.
+pub const COMPARISON_COLUMNS: [&str; 6] = [
+    "region_value",
+    "region_las",
+    "stat_neighbours_value",
+    "stat_neighbours_las",
+    "england_value",
+    "england_las",
+];
+
 fn keyed_join(how: JoinType) -> JoinArgs {
     let mut args = JoinArgs::new(how);
     args.nulls_equal = true;
@@ -106,52 +116,6 @@ pub fn judge(
         (col("month") + lit(1)).alias("month"),
         col("value").alias("previous_value"),
     ]);
-    let pooled = |lf: LazyFrame, group: &[&str], prefix: &str| {
-        lf.filter(col("value").is_not_null())
-            .group_by(keys(group))
-            .agg([
-                col("numerator").sum().alias("__n"),
-                col("denominator").sum().alias("__d"),
-                col("__scale").first().alias("__s"),
-                len()
-                    .cast(DataType::UInt32)
-                    .alias(format!("{prefix}_las").as_str()),
-            ])
-            .with_column(
-                when(col("__d").eq(lit(0.0)).or(col("__s").is_null()))
-                    .then(lit(NULL).cast(DataType::Float64))
-                    .otherwise(col("__s") * col("__n") / col("__d"))
-                    .alias(format!("{prefix}_value").as_str()),
-            )
-            .drop(cols(["__n", "__d", "__s"]))
-    };
-    let region = pooled(
-        base.clone().filter(col("region_code").is_not_null()),
-        &["region_code"],
-        "region",
-    );
-    let england = pooled(base.clone(), &[], "england");
-    let neighbours = reference
-        .statistical_neighbours
-        .clone()
-        .lazy()
-        .select([
-            col("la_code").alias("__for_la"),
-            col("neighbour_la_code").alias("la_code"),
-        ])
-        .join(
-            base.clone().filter(col("__scale").is_not_null()),
-            [col("la_code")],
-            [col("la_code")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .filter(col("value").is_not_null())
-        .group_by(keys(&["__for_la"]))
-        .agg([
-            col("value").mean().alias("stat_neighbours_value"),
-            len().cast(DataType::UInt32).alias("stat_neighbours_las"),
-        ])
-        .rename(["__for_la"], ["la_code"], true);
     let margin = coalesce(&[
         col("__amber_within"),
         col("target") * lit(catalogue.amber_within_percent_of_target / 100.0),
@@ -191,16 +155,91 @@ pub fn judge(
         .when(change.clone().gt(lit(0.0)))
         .then(lit("up"))
         .otherwise(lit("down"));
-    let mut key_region = vec!["region_code"];
-    key_region.extend(SERIES);
-    let region_keys: Vec<Expr> = key_region.iter().map(|k| col(*k)).collect();
-    base.join(
+    let neighbours = reference.statistical_neighbours.clone().lazy();
+    let with_previous = base.join(
         previous,
         keys(&["la_code"]),
         keys(&["la_code"]),
         keyed_join(JoinType::Left),
-    )
-    .join(
+    );
+    compare(with_previous, neighbours)
+        .with_columns([
+            rag.alias("rag"),
+            change.alias("change"),
+            direction.alias("change_direction"),
+        ])
+        .sort(
+            [
+                "la_code",
+                "indicator_id",
+                "window",
+                "breakdown",
+                "breakdown_value",
+                "month",
+            ],
+            SortMultipleOptions::default()
+                .with_nulls_last(false)
+                .with_maintain_order(true),
+        )
+        .select(OUTPUT_COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
+        .collect()
+}
+
+/// Adds the comparisons of each LA's value with the same series (indicator, window, breakdown category, month) of
+/// other LAs: its region and every LA pooled (sum of numerators over sum of denominators, scaled as the unit is;
+/// counts are not compared), and the mean of its statistical neighbours' values. `rows` needs `la_code`,
+/// `region_code`, the series keys, `numerator`, `denominator`, `value` and `__scale` (null for counts);
+/// `neighbours` is the reference table `la_code, neighbour_la_code`. `run` and `combine` share it, so that pooling
+/// separate runs gives exactly the comparisons of one run.
+pub fn compare(rows: LazyFrame, neighbours: LazyFrame) -> LazyFrame {
+    let base = rows.cache();
+    let pooled = |lf: LazyFrame, group: &[&str], prefix: &str| {
+        lf.filter(col("value").is_not_null())
+            .group_by(keys(group))
+            .agg([
+                col("numerator").sum().alias("__n"),
+                col("denominator").sum().alias("__d"),
+                col("__scale").first().alias("__s"),
+                len()
+                    .cast(DataType::UInt32)
+                    .alias(format!("{prefix}_las").as_str()),
+            ])
+            .with_column(
+                when(col("__d").eq(lit(0.0)).or(col("__s").is_null()))
+                    .then(lit(NULL).cast(DataType::Float64))
+                    .otherwise(col("__s") * col("__n") / col("__d"))
+                    .alias(format!("{prefix}_value").as_str()),
+            )
+            .drop(cols(["__n", "__d", "__s"]))
+    };
+    let region = pooled(
+        base.clone().filter(col("region_code").is_not_null()),
+        &["region_code"],
+        "region",
+    );
+    let england = pooled(base.clone(), &[], "england");
+    let neighbours = neighbours
+        .select([
+            col("la_code").alias("__for_la"),
+            col("neighbour_la_code").alias("la_code"),
+        ])
+        .join(
+            base.clone().filter(col("__scale").is_not_null()),
+            [col("la_code")],
+            [col("la_code")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .filter(col("value").is_not_null())
+        .group_by(keys(&["__for_la"]))
+        .agg([
+            col("value").mean().alias("stat_neighbours_value"),
+            len().cast(DataType::UInt32).alias("stat_neighbours_las"),
+        ])
+        .rename(["__for_la"], ["la_code"], true);
+    let mut key_region = vec!["region_code"];
+    key_region.extend(SERIES);
+    let region_keys: Vec<Expr> = key_region.iter().map(|k| col(*k)).collect();
+    base.join(
         region,
         region_keys.clone(),
         region_keys,
@@ -213,26 +252,6 @@ pub fn judge(
         keyed_join(JoinType::Left),
     )
     .join(england, keys(&[]), keys(&[]), keyed_join(JoinType::Left))
-    .with_columns([
-        rag.alias("rag"),
-        change.alias("change"),
-        direction.alias("change_direction"),
-    ])
-    .sort(
-        [
-            "la_code",
-            "indicator_id",
-            "window",
-            "breakdown",
-            "breakdown_value",
-            "month",
-        ],
-        SortMultipleOptions::default()
-            .with_nulls_last(false)
-            .with_maintain_order(true),
-    )
-    .select(OUTPUT_COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
-    .collect()
 }
 
 /// Unit, polarity, RAG band and comparison scale per indicator.

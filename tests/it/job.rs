@@ -2,6 +2,7 @@
 //! and a run killed while writing that leaves the previous output whole.
 
 use assert_cmd::Command;
+use polars::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -222,4 +223,101 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &target).unwrap();
         }
     }
+}
+
+#[test]
+fn three_shards_combined_give_the_comparisons_of_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole");
+    run_sample(&whole).assert().success();
+    let mut shards = Vec::new();
+    for la in ["332", "841", "873"] {
+        let out = dir.path().join(format!("shard-{la}"));
+        run_sample(&out).args(["--la", la]).assert().success();
+        shards.push(out);
+    }
+    let combined = dir.path().join("combined");
+    cli()
+        .current_dir(root())
+        .arg("combine")
+        .args(&shards)
+        .args(["--data", "data", "--out"])
+        .arg(&combined)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("3 inputs, 3 LAs"));
+    let read = |path: &Path| {
+        ParquetReader::new(std::fs::File::open(path).unwrap())
+            .finish()
+            .unwrap()
+    };
+    let one = read(&whole.join("indicators.parquet"));
+    let pooled = read(&combined.join("indicators.parquet"));
+    let columns: Vec<&str> = csc_indicators::scorecard::OUTPUT_COLUMNS.to_vec();
+    let sorted = |df: &DataFrame| {
+        df.select(columns.iter().copied())
+            .unwrap()
+            .sort(
+                [
+                    "la_code",
+                    "indicator_id",
+                    "window",
+                    "breakdown",
+                    "breakdown_value",
+                    "period_end",
+                ],
+                SortMultipleOptions::default().with_nulls_last(false),
+            )
+            .unwrap()
+    };
+    let (one, same) = (sorted(&one), sorted(&pooled));
+    assert_eq!(one.height(), same.height());
+    assert!(
+        one.equals_missing(&same),
+        "combine differs from the single run"
+    );
+    // Ranks: among the three sample LAs, for a percentage with a value in every LA, ranks 1 to 3.
+    let ranks = pooled
+        .clone()
+        .lazy()
+        .filter(
+            col("indicator_id")
+                .eq(lit("re_referral_rate"))
+                .and(col("window").eq(lit("ytd")))
+                .and(col("breakdown").is_null()),
+        )
+        .group_by([col("period_end")])
+        .agg([
+            col("england_rank").min().alias("best"),
+            col("england_rank").max().alias("worst"),
+            col("england_rank").count().alias("ranked"),
+        ])
+        .collect()
+        .unwrap();
+    assert!(ranks.height() > 10);
+    let column = |name: &str| ranks.column(name).unwrap().cast(&DataType::UInt32).unwrap();
+    let (best, worst, ranked) = (column("best"), column("worst"), column("ranked"));
+    for i in 0..ranks.height() {
+        let (b, w, n) = (
+            best.u32().unwrap().get(i),
+            worst.u32().unwrap().get(i),
+            ranked.u32().unwrap().get(i),
+        );
+        assert_eq!(
+            (b, n),
+            (Some(1), Some(3)),
+            "every month ranks the three LAs from 1"
+        );
+        assert!(w.unwrap() <= 3);
+    }
+    // Two inputs of one LA are refused, as are inputs of different catalogues.
+    cli()
+        .current_dir(root())
+        .arg("combine")
+        .args([&shards[0], &shards[0]])
+        .args(["--out"])
+        .arg(dir.path().join("twice"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("LA 332 is in both"));
 }
