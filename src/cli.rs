@@ -5,6 +5,7 @@ use crate::combine::{self, CombineOptions};
 use crate::docs;
 use crate::engine::RangeRequest;
 use crate::pipeline::{self, RunOptions};
+use crate::publish::{self, PublishOptions};
 use crate::report::{self, ReportOptions};
 use crate::synth::{self, GenerateOptions};
 use anyhow::Context;
@@ -102,17 +103,17 @@ impl Failure {
                     ReportError::Output(e) => Failure::of_output(e),
                 };
             }
-            if let Some(e) = cause.downcast_ref::<combine::CombineError>() {
+            if let Some(e) = cause.downcast_ref::<publish::PublishError>() {
                 return match e {
-                    combine::CombineError::NoInputs
-                    | combine::CombineError::CatalogueMismatch { .. }
-                    | combine::CombineError::SameLa { .. } => Failure::BadCatalogueOrArguments,
-                    combine::CombineError::Read { .. }
-                    | combine::CombineError::NoCatalogue { .. }
-                    | combine::CombineError::Reference(_) => Failure::BadData,
-                    combine::CombineError::Output(e) => Failure::of_output(e),
-                    combine::CombineError::Polars(_) => Failure::Internal,
+                    publish::PublishError::Input(e) => Failure::of_combine(e),
+                    publish::PublishError::CatalogueMismatch { .. }
+                    | publish::PublishError::Catalogue(_) => Failure::BadCatalogueOrArguments,
+                    publish::PublishError::Output(e) => Failure::of_output(e),
+                    publish::PublishError::Polars(_) => Failure::Internal,
                 };
+            }
+            if let Some(e) = cause.downcast_ref::<combine::CombineError>() {
+                return Failure::of_combine(e);
             }
             if let Some(e) = cause.downcast_ref::<synth::GenerateError>() {
                 return match e {
@@ -122,6 +123,19 @@ impl Failure {
             }
         }
         Failure::Internal
+    }
+
+    fn of_combine(e: &combine::CombineError) -> Failure {
+        match e {
+            combine::CombineError::NoInputs
+            | combine::CombineError::CatalogueMismatch { .. }
+            | combine::CombineError::SameLa { .. } => Failure::BadCatalogueOrArguments,
+            combine::CombineError::Read { .. }
+            | combine::CombineError::NoCatalogue { .. }
+            | combine::CombineError::Reference(_) => Failure::BadData,
+            combine::CombineError::Output(e) => Failure::of_output(e),
+            combine::CombineError::Polars(_) => Failure::Internal,
+        }
     }
 
     fn of_output(e: &crate::output::OutputError) -> Failure {
@@ -152,6 +166,8 @@ pub enum Command {
     Report(ReportArgs),
     /// Write the catalogue reference (Markdown and HTML) from the catalogue.
     Docs(DocsArgs),
+    /// Write a shareable copy of a run's indicator table with small numbers suppressed (disclosure control).
+    Publish(PublishArgs),
     /// Pool several runs' indicator tables (one per council or shard) with comparisons, ranks and quartiles.
     Combine(CombineArgs),
     /// Write synthetic SSD snapshots and reference tables.
@@ -212,6 +228,20 @@ pub struct ReportArgs {
     /// The month of every scorecard (default: each LA's last reported month).
     #[arg(long, value_name = "YYYY-MM")]
     pub period: Option<Month>,
+}
+
+/// Arguments of `publish`.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The run's output folder.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// The catalogue the run used; its `disclosure` section sets the rules.
+    #[arg(long, default_value = "indicators.yaml")]
+    pub catalogue: PathBuf,
+    /// The file to write (default: <out>/published.parquet).
+    #[arg(long)]
+    pub to: Option<PathBuf>,
 }
 
 /// Arguments of `combine`.
@@ -389,6 +419,20 @@ impl Cli {
                     period: a.period,
                 })?;
                 Ok(report_line(&r))
+            }
+            Command::Publish(a) => {
+                let s = publish::publish(&PublishOptions {
+                    out_dir: a.out,
+                    catalogue: a.catalogue,
+                    to: a.to,
+                })?;
+                Ok(format!(
+                    "{} rows written to {}: {} cells suppressed for small numbers and {} more so that none can be recovered",
+                    s.rows,
+                    s.path.display(),
+                    s.primary,
+                    s.secondary
+                ))
             }
             Command::Combine(a) => {
                 let s = combine::combine(&CombineOptions {

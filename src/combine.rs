@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// The columns `combine` adds to those of `run`.
+/// The columns `combine` adds to those of `run`, after `status` (`c` for a cell a published input suppressed).
 pub const RANK_COLUMNS: [&str; 4] = [
     "region_rank",
     "region_quartile",
@@ -205,6 +205,7 @@ fn pooled(rows: LazyFrame, neighbours: LazyFrame) -> PolarsResult<LazyFrame> {
     let (england_rank, england_quartile) = rank_within(None)?;
     let mut columns: Vec<Expr> = OUTPUT_COLUMNS.iter().map(|c| col(*c)).collect();
     columns.extend([
+        col("status"),
         region_rank.alias(RANK_COLUMNS[0]),
         region_quartile.alias(RANK_COLUMNS[1]),
         england_rank.alias(RANK_COLUMNS[2]),
@@ -239,8 +240,9 @@ fn neighbours(data_dir: Option<&Path>) -> Result<LazyFrame, CombineError> {
     Ok(df.lazy().select([col("la_code"), col("neighbour_la_code")]))
 }
 
-/// An input's rows and footer key-value metadata.
-fn read(path: &Path) -> Result<(DataFrame, Vec<(String, String)>), CombineError> {
+/// An indicator table's rows (the columns of `run`, and `status`: `c` where `publish` suppressed the cell) and
+/// footer key-value metadata.
+pub(crate) fn read(path: &Path) -> Result<(DataFrame, Vec<(String, String)>), CombineError> {
     let err = |detail: String| CombineError::Read {
         path: path.to_path_buf(),
         detail,
@@ -267,5 +269,11 @@ fn read(path: &Path) -> Result<(DataFrame, Vec<(String, String)>), CombineError>
             missing.join(", ")
         )));
     }
-    Ok((df.select(OUTPUT_COLUMNS.iter().copied())?, kv))
+    let status = match df.column("status") {
+        Ok(c) => c.clone(),
+        Err(_) => Column::full_null("status".into(), df.height(), &DataType::String),
+    };
+    let mut rows = df.select(OUTPUT_COLUMNS.iter().copied())?;
+    rows.with_column(status)?;
+    Ok((rows, kv))
 }

@@ -21,6 +21,7 @@ pub mod docs;
 pub mod engine;
 pub mod output;
 pub mod pipeline;
+pub mod publish;
 pub mod quality;
 pub mod reference;
 pub mod report;

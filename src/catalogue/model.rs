@@ -35,6 +35,8 @@ pub struct Catalogue {
     pub cohorts: Vec<(String, Option<String>)>,
     /// How the scorecard presents the indicators.
     pub report: ReportLayout,
+    /// The statistical disclosure control of `publish`.
+    pub disclosure: Disclosure,
     /// The indicators, in catalogue order.
     pub indicators: Vec<Indicator>,
 }
@@ -59,6 +61,25 @@ impl ReportLayout {
                 .find(|(u, _)| *u == indicator.unit)
                 .map(|(_, n)| n)
         })
+    }
+}
+
+/// The statistical disclosure control `publish` applies before a table leaves the council, as the DfE applies it to
+/// children's social care statistics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Disclosure {
+    /// Counts of 1 to this many children or events are suppressed, and figures whose numerator or denominator is.
+    pub suppress_up_to: u32,
+    /// The status a suppressed cell carries (`c`, as the DfE writes it).
+    pub marker: String,
+}
+
+impl Default for Disclosure {
+    fn default() -> Disclosure {
+        Disclosure {
+            suppress_up_to: 5,
+            marker: "c".into(),
+        }
     }
 }
 

@@ -26,6 +26,8 @@ pub struct RawCatalogue {
     pub cohorts: Vec<Spanned<IgnoredAny>>,
     #[serde(default)]
     pub report: Option<Spanned<IgnoredAny>>,
+    #[serde(default)]
+    pub disclosure: Option<Spanned<IgnoredAny>>,
     pub indicators: Vec<Spanned<IgnoredAny>>,
 }
 
@@ -48,7 +50,18 @@ pub struct RawDocument {
     pub cohorts: Vec<RawCohort>,
     #[serde(default)]
     pub report: Option<RawReport>,
+    #[serde(default)]
+    pub disclosure: Option<RawDisclosure>,
     pub indicators: Vec<RawIndicator>,
+}
+
+/// The statistical disclosure control `publish` applies.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDisclosure {
+    pub suppress_up_to: Spanned<u32>,
+    #[serde(default)]
+    pub marker: Option<String>,
 }
 
 /// How the scorecard is laid out: its sections, the indicators of the overview, and each unit's narrative.

@@ -108,6 +108,21 @@ pub fn parse(text: &str, path: &Path) -> Result<Catalogue, CatalogueError> {
             "amber_within_percent_of_target must be 0 to 100",
         );
     }
+    let disclosure = match &doc.disclosure {
+        None => Disclosure::default(),
+        Some(d) => {
+            if d.suppress_up_to.value == 0 {
+                checker.at(
+                    &d.suppress_up_to.referenced,
+                    "suppress_up_to is at least 1 (the DfE suppresses 1 to 5)",
+                );
+            }
+            Disclosure {
+                suppress_up_to: d.suppress_up_to.value,
+                marker: d.marker.clone().unwrap_or_else(|| "c".into()),
+            }
+        }
+    };
     if !checker.problems.is_empty() {
         let mut problems = checker.problems;
         problems.sort();
@@ -128,6 +143,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Catalogue, CatalogueError> {
             .map(|c| (c.name.value.clone(), c.description.clone()))
             .collect(),
         report,
+        disclosure,
         indicators,
     })
 }
@@ -143,6 +159,7 @@ struct Sections {
     current_status: Vec<raw::RawCurrentStatus>,
     cohorts: Vec<raw::RawCohort>,
     report: Option<raw::RawReport>,
+    disclosure: Option<raw::RawDisclosure>,
     indicators: Vec<RawIndicator>,
     /// How many indicators the file lists, parsed or not.
     indicators_listed: usize,
@@ -159,6 +176,7 @@ impl From<raw::RawDocument> for Sections {
             current_status: doc.current_status,
             cohorts: doc.cohorts,
             report: doc.report,
+            disclosure: doc.disclosure,
             indicators_listed: doc.indicators.len(),
             indicators: doc.indicators,
         }
@@ -181,6 +199,10 @@ impl Sections {
             current_status: every_section(text, &raw.current_status, problems),
             cohorts: every_section(text, &raw.cohorts, problems),
             report: raw.report.as_ref().and_then(|n| section(text, n, problems)),
+            disclosure: raw
+                .disclosure
+                .as_ref()
+                .and_then(|n| section(text, n, problems)),
             indicators: every_section(text, &raw.indicators, problems),
             indicators_listed: raw.indicators.len(),
             version: raw.version,

@@ -1,0 +1,238 @@
+//! `publish`: the run's indicator table made safe to share with other councils and a regional hub, by statistical
+//! disclosure control as the DfE applies it to children's social care statistics. Small numbers are suppressed,
+//! with the next smallest category of a breakdown suppressed too, so that none can be recovered by subtraction.
+
+use crate::catalogue::{self, Catalogue, CatalogueError, Disclosure};
+use crate::combine;
+use crate::output::{self, OutputError};
+use crate::scorecard::OUTPUT_COLUMNS;
+use polars::prelude::*;
+use std::path::PathBuf;
+
+/// Footer metadata key of the disclosure rules a published file was made with.
+pub const DISCLOSURE_KEY: &str = "csc_indicators.disclosure";
+
+/// Why the table could not be published.
+#[allow(missing_docs)] // Variant fields are named for what they hold; the variant's doc says the rest.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// The run's output cannot be read.
+    #[error(transparent)]
+    Input(#[from] combine::CombineError),
+    /// The output was made with other definitions than the catalogue given.
+    #[error(
+        "`{path}` was made with another catalogue than `{catalogue}`: run `csc-indicators run` again, or pass the catalogue that made it with --catalogue"
+    )]
+    CatalogueMismatch { path: PathBuf, catalogue: PathBuf },
+    /// The catalogue cannot be used.
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
+    /// The published file cannot be written.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// Polars failed while suppressing.
+    #[error("suppressing small numbers failed")]
+    Polars(#[from] PolarsError),
+}
+
+/// What `publish` is asked to do.
+#[derive(Debug, Clone)]
+pub struct PublishOptions {
+    /// The run's output folder.
+    pub out_dir: PathBuf,
+    /// The catalogue the run used (its `disclosure` rules apply).
+    pub catalogue: PathBuf,
+    /// The file to write; default `<out>/published.parquet`.
+    pub to: Option<PathBuf>,
+}
+
+/// What `publish` wrote.
+#[derive(Debug, Clone)]
+pub struct PublishSummary {
+    /// The file written.
+    pub path: PathBuf,
+    /// Rows in it.
+    pub rows: usize,
+    /// Cells suppressed for resting on small numbers.
+    pub primary: usize,
+    /// Breakdown categories suppressed so that a suppressed one cannot be recovered from the total.
+    pub secondary: usize,
+}
+
+/// Writes the shareable table.
+pub fn publish(options: &PublishOptions) -> Result<PublishSummary, PublishError> {
+    let catalogue = catalogue::load(&options.catalogue)?;
+    let input = options.out_dir.join("indicators.parquet");
+    let (mut df, metadata) = combine::read(&input)?;
+    let _ = df.drop_in_place("status")?;
+    let hash = metadata
+        .iter()
+        .find(|(k, _)| k == output::CATALOGUE_HASH_KEY)
+        .map(|(_, v)| v.as_str());
+    if hash != Some(catalogue.hash.as_str()) {
+        return Err(PublishError::CatalogueMismatch {
+            path: input,
+            catalogue: options.catalogue.clone(),
+        });
+    }
+    let mut published = suppress(df.lazy(), &catalogue.disclosure)?.collect()?;
+    let count = |name: &str| -> PolarsResult<usize> {
+        Ok(published
+            .column(name)?
+            .as_materialized_series()
+            .bool()?
+            .sum()
+            .unwrap_or(0) as usize)
+    };
+    let (primary, secondary) = (count("__primary")?, count("__secondary")?);
+    let _ = published.drop_in_place("__primary")?;
+    let _ = published.drop_in_place("__secondary")?;
+    let mut metadata: Vec<(String, String)> = metadata
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("csc_indicators."))
+        .collect();
+    metadata.push((DISCLOSURE_KEY.to_string(), rules(&catalogue)));
+    let path = options
+        .to
+        .clone()
+        .unwrap_or_else(|| options.out_dir.join("published.parquet"));
+    let _lock = output::OutputLock::acquire(&options.out_dir)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        output::ensure_dir(dir)?;
+    }
+    output::stage_parquet(&path, &mut published, &metadata)?.commit()?;
+    Ok(PublishSummary {
+        path,
+        rows: published.height(),
+        primary,
+        secondary,
+    })
+}
+
+/// The rules, as the published file's footer records them.
+fn rules(catalogue: &Catalogue) -> String {
+    let d = &catalogue.disclosure;
+    serde_json::json!({
+        "suppress_up_to": d.suppress_up_to,
+        "marker": d.marker,
+        "primary": format!(
+            "count and rate: numerator 1 to {n}; percent and mean: numerator or denominator 1 to {n}; days: rows averaged 1 to {n}",
+            n = d.suppress_up_to
+        ),
+        "secondary": "in each breakdown with exactly one suppressed category, the unsuppressed category with the smallest numerator above zero too (a zero only when no other is left)",
+        "suppressed_cells": "value, numerator, denominator, rag, previous_value, change and change_direction null; status set to the marker",
+    })
+    .to_string()
+}
+
+/// Marks and blanks the suppressed cells; adds `status` and the boolean columns `__primary`, `__secondary`.
+pub fn suppress(rows: LazyFrame, rules: &Disclosure) -> PolarsResult<LazyFrame> {
+    let up_to = rules.suppress_up_to as f64;
+    let small = |c: &str| {
+        col(c)
+            .is_not_null()
+            .and(col(c).gt_eq(lit(1.0)))
+            .and(col(c).lt_eq(lit(up_to)))
+    };
+    let unit = |u: &str| col("unit").eq(lit(u.to_string()));
+    let primary = when(unit("count").or(unit("rate_per_10k")))
+        .then(small("numerator"))
+        .when(unit("days"))
+        .then(small("denominator"))
+        .otherwise(small("numerator").or(small("denominator")));
+    let group = [
+        "la_code",
+        "period_end",
+        "indicator_id",
+        "window",
+        "breakdown",
+    ]
+    .map(col);
+    let candidate = col("breakdown")
+        .is_not_null()
+        .and(col("__primary").not())
+        .and(col("numerator").is_not_null());
+    // The smallest category above zero: suppressing a zero would leave the suppressed one bounded by the total.
+    let order = when(candidate.clone())
+        .then(
+            when(col("numerator").gt(lit(0.0)))
+                .then(col("numerator"))
+                .otherwise(lit(f64::MAX)),
+        )
+        .otherwise(lit(f64::INFINITY));
+    let lone = col("__primary")
+        .cast(DataType::UInt32)
+        .sum()
+        .over(group.clone())?
+        .eq(lit(1u32));
+    let secondary = candidate
+        .and(lone)
+        .and(order.clone().eq(order.min().over(group)?));
+    let series = [
+        "la_code",
+        "indicator_id",
+        "window",
+        "breakdown",
+        "breakdown_value",
+    ];
+    let previous = col("period_end")
+        .dt()
+        .month_start()
+        .dt()
+        .offset_by(lit("-1d"));
+    let suppressed = col("__primary").or(col("__secondary"));
+    let blank = |c: &str, dtype: DataType| {
+        when(suppressed.clone())
+            .then(lit(NULL).cast(dtype))
+            .otherwise(col(c))
+            .alias(c)
+    };
+    let rows = rows
+        .with_column(primary.alias("__primary"))
+        .with_column(secondary.alias("__secondary"))
+        .with_columns([
+            blank("value", DataType::Float64),
+            blank("numerator", DataType::Float64),
+            blank("denominator", DataType::Float64),
+            blank("rag", DataType::String),
+            when(suppressed)
+                .then(lit(rules.marker.clone()))
+                .otherwise(lit(NULL).cast(DataType::String))
+                .alias("status"),
+        ])
+        .cache();
+    let published_previous = rows.clone().select(
+        series
+            .iter()
+            .map(|c| col(*c))
+            .chain([
+                col("period_end").alias("__previous_end"),
+                col("value").alias("__previous_published"),
+            ])
+            .collect::<Vec<_>>(),
+    );
+    let mut keys: Vec<Expr> = series.iter().map(|c| col(*c)).collect();
+    keys.push(col("__previous_end"));
+    let mut args = JoinArgs::new(JoinType::Left);
+    args.nulls_equal = true;
+    let shown = col("value")
+        .is_not_null()
+        .and(col("__previous_published").is_not_null());
+    let mut columns: Vec<Expr> = OUTPUT_COLUMNS.iter().map(|c| col(*c)).collect();
+    columns.extend([col("status"), col("__primary"), col("__secondary")]);
+    Ok(rows
+        .with_column(previous.alias("__previous_end"))
+        .join(published_previous, keys.clone(), keys, args)
+        .with_columns([
+            col("__previous_published").alias("previous_value"),
+            when(shown.clone())
+                .then(col("value") - col("__previous_published"))
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias("change"),
+            when(shown)
+                .then(col("change_direction"))
+                .otherwise(lit(NULL).cast(DataType::String))
+                .alias("change_direction"),
+        ])
+        .select(columns))
+}
