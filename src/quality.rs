@@ -48,6 +48,8 @@ pub enum FindingKind {
     PopulationFallback,
     /// The LA is not in the reference list of LAs; it is in no regional comparison.
     UnknownLa,
+    /// A required column is empty in every row of an LA's table: an extract fault more often than not.
+    EmptyColumn,
 }
 
 impl FindingKind {
@@ -65,6 +67,7 @@ impl FindingKind {
             FindingKind::PopulationMissing => "population_missing",
             FindingKind::PopulationFallback => "population_fallback",
             FindingKind::UnknownLa => "unknown_la",
+            FindingKind::EmptyColumn => "empty_column",
         }
     }
 }

@@ -440,7 +440,64 @@ fn load_table(
             .collect();
         df = df.drop_many(helpers);
     }
+    empty_columns(&df, table, &columns, las, &mut snapshot.findings).map_err(polars_err)?;
     dedupe_ids(df, table, las, &mut snapshot.findings).map_err(polars_err)
+}
+
+/// Below this many rows, a required column empty in every row may be true (every plan still open); from it on, it
+/// is reported.
+const EMPTY_COLUMN_MIN_ROWS: u32 = 10;
+
+/// Reports each required column that is null in every row of an LA's table of at least
+/// [`EMPTY_COLUMN_MIN_ROWS`] rows, so that an extract that lost a column is not read as zero activity.
+fn empty_columns(
+    df: &DataFrame,
+    table: &'static TableSpec,
+    columns: &[&'static contract::ColumnSpec],
+    las: &[LaSnapshot],
+    findings: &mut Vec<Finding>,
+) -> PolarsResult<()> {
+    let required: Vec<&str> = columns
+        .iter()
+        .filter(|c| c.required && df.schema().contains(c.name))
+        .map(|c| c.name)
+        .collect();
+    let mut aggregates = vec![len().alias("__rows")];
+    aggregates.extend(
+        required
+            .iter()
+            .map(|c| col(*c).null_count().cast(DataType::UInt32).alias(*c)),
+    );
+    let counts = df
+        .clone()
+        .lazy()
+        .group_by_stable([col("la_code")])
+        .agg(aggregates)
+        .collect()?;
+    for row in 0..counts.height() {
+        let rows = cell_u64(&counts, "__rows", row);
+        if rows < EMPTY_COLUMN_MIN_ROWS as u64 {
+            continue;
+        }
+        let la = cell_str(&counts, "la_code", row).unwrap_or_default();
+        for column in &required {
+            if cell_u64(&counts, column, row) == rows {
+                findings.push(Finding {
+                    table: table.name.into(),
+                    column: Some((*column).into()),
+                    snapshot_date: las.iter().find(|l| l.la_code == la).map(|l| l.snapshot_date),
+                    la_code: Some(la.clone()),
+                    kind: FindingKind::EmptyColumn,
+                    count: rows,
+                    example: None,
+                    message: format!(
+                        "`{column}` is empty in every one of the LA's {rows} rows: the indicators that read it count nothing for this LA. Check that the extract fills it"
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Keeps the first row of each record id per LA, reporting repeated ids.

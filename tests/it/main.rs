@@ -1,6 +1,7 @@
 //! The one integration-test binary: each module tests one part of csc-indicators through its public API or CLI.
 
 mod assessments; // assessments, section 47 enquiries, conferences
+mod bad_input; // bad input files: exit codes, messages and findings
 mod browser; // the scorecard in headless Chromium
 mod care_leavers; // care leavers, adoption timeliness, caseloads
 mod catalogue; // the repository catalogue and catalogue errors

@@ -1,0 +1,202 @@
+//! Bad input as a nightly job meets it, each on a copy of the sample data: a clear exit code and message or a
+//! data-quality finding, never a panic and never a silent zero.
+
+use assert_cmd::Command;
+use polars::prelude::*;
+use std::path::{Path, PathBuf};
+
+const EPISODES: &str = "ssd_cin_episodes/la_code=332/snapshot_date=2024-04-01/part-0.parquet";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+}
+
+/// A copy of the sample data, changed by `change`, and an output folder beside it.
+fn sample_with(change: impl FnOnce(&Path)) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    copy_dir(&root().join("data"), &data);
+    change(&data);
+    let out = dir.path().join("out");
+    (dir, data, out)
+}
+
+fn run(data: &Path, out: &Path) -> assert_cmd::assert::Assert {
+    let mut cmd: Command = assert_cmd::cargo::cargo_bin_cmd!("csc-indicators");
+    cmd.current_dir(root())
+        .args(["run", "-q", "--data"])
+        .arg(data)
+        .arg("--out")
+        .arg(out)
+        .assert()
+}
+
+fn rewrite(path: &Path, change: impl FnOnce(DataFrame) -> DataFrame) {
+    let df = ParquetReader::new(std::fs::File::open(path).unwrap())
+        .finish()
+        .unwrap();
+    let mut df = change(df);
+    ParquetWriter::new(std::fs::File::create(path).unwrap())
+        .finish(&mut df)
+        .unwrap();
+}
+
+fn findings(out: &Path) -> DataFrame {
+    ParquetReader::new(std::fs::File::open(out.join("data_quality.parquet")).unwrap())
+        .finish()
+        .unwrap()
+}
+
+fn value(out: &Path, la: &str, indicator: &str, window: &str, month_end: &str) -> Option<f64> {
+    let df = ParquetReader::new(std::fs::File::open(out.join("indicators.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    let end = csc_indicators::calendar::epoch_days(month_end.parse().unwrap());
+    let row = df
+        .lazy()
+        .filter(
+            col("la_code")
+                .eq(lit(la))
+                .and(col("indicator_id").eq(lit(indicator)))
+                .and(col("window").eq(lit(window)))
+                .and(col("breakdown").is_null())
+                .and(col("period_end").cast(DataType::Int32).eq(lit(end))),
+        )
+        .collect()
+        .unwrap();
+    assert_eq!(row.height(), 1);
+    row.column("value").unwrap().f64().unwrap().get(0)
+}
+
+#[test]
+fn a_truncated_parquet_file_is_named_with_what_to_do() {
+    let (_dir, data, out) = sample_with(|d| {
+        let bytes = std::fs::read(d.join(EPISODES)).unwrap();
+        std::fs::write(d.join(EPISODES), &bytes[..bytes.len() / 2]).unwrap();
+    });
+    run(&data, &out)
+        .code(1)
+        .stderr(predicates::str::contains(
+            "part-0.parquet` is not a readable Parquet file",
+        ))
+        .stderr(predicates::str::contains("re-export it"));
+}
+
+#[test]
+fn a_wrong_type_in_one_la_names_the_la_file_and_column() {
+    let (_dir, data, out) = sample_with(|d| {
+        rewrite(&d.join(EPISODES), |df| {
+            df.lazy()
+                .with_column(lit(true).alias("cine_referral_date"))
+                .collect()
+                .unwrap()
+        })
+    });
+    run(&data, &out)
+        .code(1)
+        .stderr(predicates::str::contains("LA 332"))
+        .stderr(predicates::str::contains("`cine_referral_date`"))
+        .stderr(predicates::str::contains("cannot be read as a date"));
+}
+
+#[test]
+fn an_empty_required_column_is_a_finding_not_a_silent_zero() {
+    let (_dir, data, out) = sample_with(|d| {
+        rewrite(&d.join(EPISODES), |df| {
+            df.lazy()
+                .with_column(lit(NULL).cast(DataType::Date).alias("cine_referral_date"))
+                .collect()
+                .unwrap()
+        })
+    });
+    run(&data, &out).success();
+    let found = findings(&out)
+        .lazy()
+        .filter(col("kind").eq(lit("empty_column")))
+        .collect()
+        .unwrap();
+    assert_eq!(found.height(), 1);
+    let cell = |name: &str| {
+        found
+            .column(name)
+            .unwrap()
+            .str()
+            .unwrap()
+            .get(0)
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(cell("la_code"), "332");
+    assert_eq!(cell("column"), "cine_referral_date");
+    assert!(cell("message").contains("count nothing for this LA"));
+}
+
+#[test]
+fn an_empty_table_is_fine_and_counts_zero() {
+    let (_dir, data, out) = sample_with(|d| rewrite(&d.join(EPISODES), |df| df.head(Some(0))));
+    run(&data, &out).success();
+    assert_eq!(
+        value(&out, "332", "referrals", "month", "2024-03-31"),
+        Some(0.0)
+    );
+    assert!(value(&out, "873", "referrals", "month", "2024-03-31").unwrap() > 0.0);
+}
+
+#[test]
+fn far_past_and_far_future_dates_and_very_long_codes_do_not_crash() {
+    let (_dir, data, out) = sample_with(|d| {
+        rewrite(&d.join(EPISODES), |df| {
+            let n = df.height();
+            let mut dates: Vec<Option<i64>> = vec![None; n];
+            dates[0] = Some(-5_364_662_400_000); // 1800-01-01, in milliseconds
+            dates[1] = Some(253_402_214_400_000); // 9999-12-31
+            let far = Series::new("far".into(), dates)
+                .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+                .unwrap();
+            df.lazy()
+                .with_columns([
+                    when(lit(Series::new(
+                        "first_two".into(),
+                        (0..n).map(|i| i < 2).collect::<Vec<_>>(),
+                    )))
+                    .then(lit(far))
+                    .otherwise(
+                        col("cine_referral_date")
+                            .cast(DataType::Datetime(TimeUnit::Milliseconds, None)),
+                    )
+                    .alias("cine_referral_date"),
+                    lit("X".repeat(100_000)).alias("cine_referral_source_code"),
+                ])
+                .collect()
+                .unwrap()
+        })
+    });
+    run(&data, &out).success();
+    assert!(value(&out, "332", "referrals", "month", "2024-03-31").unwrap() > 0.0);
+}
+
+#[test]
+fn an_la_partition_that_is_not_a_code_is_an_error_naming_it() {
+    let (_dir, data, out) = sample_with(|d| {
+        std::fs::rename(
+            d.join("ssd_cin_episodes/la_code=332"),
+            d.join("ssd_cin_episodes/la_code=3 32"),
+        )
+        .unwrap()
+    });
+    run(&data, &out)
+        .code(1)
+        .stderr(predicates::str::contains("LA 3 32"));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
