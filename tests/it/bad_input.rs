@@ -1,6 +1,7 @@
 //! Bad input as a nightly job meets it, each on a copy of the sample data: a clear exit code and message or a
 //! data-quality finding, never a panic and never a silent zero.
 
+use crate::support::copy_dir;
 use assert_cmd::Command;
 use polars::prelude::*;
 use std::path::{Path, PathBuf};
@@ -187,16 +188,4 @@ fn an_la_partition_that_is_not_a_code_is_an_error_naming_it() {
     run(&data, &out)
         .code(1)
         .stderr(predicates::str::contains("LA 3 32"));
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }

@@ -1,6 +1,7 @@
 //! The nightly job as a scheduler sees it: exit codes by kind of failure, JSON log lines, the output folder's lock,
 //! and a run killed while writing that leaves the previous output whole.
 
+use crate::support::copy_dir;
 use assert_cmd::Command;
 use polars::prelude::*;
 use std::path::{Path, PathBuf};
@@ -211,18 +212,6 @@ fn a_run_killed_while_writing_leaves_the_previous_output_whole() {
         .filter(|n| n.starts_with('.'))
         .collect();
     assert_eq!(after, Vec::<String>::new());
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 #[test]
