@@ -622,6 +622,16 @@ impl<'c> Checker<'c> {
                 return None;
             }
         };
+        if divides_by_zero(&expr) {
+            self.at(
+                &text.referenced,
+                format!(
+                    "{role}: `{}` divides by zero, which gives no value for any row",
+                    text.value
+                ),
+            );
+            return None;
+        }
         let mut ok = true;
         for name in expr.clone().meta().root_names() {
             let spanned = Spanned::new(name.to_string(), text.referenced, text.defined);
@@ -1603,6 +1613,28 @@ impl<'c> Checker<'c> {
 }
 
 /// `name(arg)` or `name`, as written in `columns` of `group` and `related`.
+/// Whether an expression divides (or takes a remainder) by a literal zero anywhere.
+fn divides_by_zero(expr: &polars::prelude::Expr) -> bool {
+    use polars::prelude::{Expr, Operator};
+    expr.into_iter().any(|node| match node {
+        Expr::BinaryExpr { op, right, .. } => {
+            matches!(
+                op,
+                Operator::RustDivide
+                    | Operator::TrueDivide
+                    | Operator::FloorDivide
+                    | Operator::Modulus
+            ) && matches!(right.as_ref(), Expr::Literal(_))
+                && {
+                    let text = right.to_string();
+                    let number = text.rsplit(": ").next().unwrap_or(&text);
+                    number.trim().parse::<f64>() == Ok(0.0)
+                }
+        }
+        _ => false,
+    })
+}
+
 fn parse_call(spec: &str) -> Option<(&str, Option<&str>)> {
     let spec = spec.trim();
     match spec.split_once('(') {

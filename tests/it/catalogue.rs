@@ -975,3 +975,63 @@ fn a_narrative_slot_names_a_known_indicator_and_field() {
         2
     );
 }
+
+#[test]
+fn a_catalogue_of_ten_thousand_indicators_is_read() {
+    let mut yaml = HEADER.to_string();
+    for n in 0..10_000 {
+        yaml.push_str(&format!(
+            "  - id: i{n}\n    title: I\n    definition: d\n    unit: count\n    polarity: neutral\n    windows: [month]\n    rows: {{table: ssd_cin_episodes, dated_by: cine_referral_date}}\n"
+        ));
+    }
+    let c = catalogue::parse(&yaml, Path::new("big.yaml")).unwrap();
+    assert_eq!(c.indicators.len(), 10_000);
+}
+
+#[test]
+fn deep_nesting_and_an_alias_bomb_are_refused_with_their_line() {
+    let deep = format!(
+        "{HEADER}  - id: x\n    title: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let p = problems(&deep).join("\n");
+    assert!(
+        p.contains("10:") && p.contains("recursion limit exceeded"),
+        "{p}"
+    );
+    // Each level repeats the previous nine times: 9^10 strings if expanded.
+    let mut bomb = HEADER.replace(
+        "indicators:\n",
+        "value_maps:\n  - table: ssd_cin_episodes\n    column: cine_referral_source_code\n    values:\n      A0: &a0 [x, x, x, x, x, x, x, x, x]\n",
+    );
+    for i in 1..10 {
+        let p = format!("*a{}", i - 1);
+        bomb.push_str(&format!("      B{i}: &a{i} [{}]\n", vec![p; 9].join(", ")));
+    }
+    bomb.push_str(
+        "indicators:\n  - id: i\n    title: I\n    definition: d\n    unit: count\n    polarity: neutral\n    windows: [month]\n    rows: {table: ssd_cin_episodes, dated_by: cine_referral_date}\n",
+    );
+    let p = problems(&bomb).join("\n");
+    assert!(p.contains("budget breached"), "{p}");
+}
+
+#[test]
+fn dividing_by_zero_is_refused_at_its_line() {
+    let yaml = format!(
+        "{HEADER}  - id: share
+    title: Share
+    definition: d
+    unit: percent
+    polarity: neutral
+    windows: [month]
+    rows: {{table: ssd_cin_episodes, dated_by: cine_referral_date, where: \"cine_referral_date IS NOT NULL\"}}
+    numerator: \"(cine_referral_nfa = 'Y') OR 1 % 0 = 1\"
+"
+    );
+    let p = problems(&yaml).join("\n");
+    assert!(
+        p.contains("16:16: indicator `share`: numerator: `(cine_referral_nfa = 'Y') OR 1 % 0 = 1` divides by zero"),
+        "{p}"
+    );
+}
