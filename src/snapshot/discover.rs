@@ -50,21 +50,29 @@ impl Inventory {
                 let Some(la) = partition_value(&la_dir, "la_code") else {
                     continue;
                 };
+                if la.is_empty() || !la.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    return Err(SnapshotError::BadLaPartition { path: la_dir });
+                }
                 for snap_dir in read_dir_sorted(&la_dir).map_err(|e| io(&la_dir, e))? {
                     let Some(date_text) = partition_value(&snap_dir, "snapshot_date") else {
                         continue;
                     };
-                    let date = NaiveDate::parse_from_str(&date_text, "%Y-%m-%d").map_err(|_| {
-                        SnapshotError::BadPartition {
+                    // Only the canonical form, so that `2024-4-1` and `2024-04-01` are never two folders of
+                    // one date.
+                    let date = NaiveDate::parse_from_str(&date_text, "%Y-%m-%d")
+                        .ok()
+                        .filter(|d| d.format("%Y-%m-%d").to_string() == date_text)
+                        .ok_or_else(|| SnapshotError::BadPartition {
                             path: snap_dir.clone(),
-                        }
-                    })?;
+                        })?;
                     let files: Vec<PathBuf> = read_dir_sorted(&snap_dir)
                         .map_err(|e| io(&snap_dir, e))?
                         .into_iter()
                         .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
                         .collect();
-                    if !files.is_empty() {
+                    if files.is_empty() {
+                        tracing::warn!(folder = %snap_dir.display(), "a snapshot folder without Parquet files is skipped");
+                    } else {
                         by_la.entry(la.clone()).or_default().insert(date, files);
                     }
                 }

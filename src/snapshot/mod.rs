@@ -35,8 +35,15 @@ pub enum SnapshotError {
     )]
     UnknownLa { la_code: String, data_dir: PathBuf },
     /// A snapshot folder's date cannot be read.
-    #[error("`{path}`: the partition folder is not `snapshot_date=YYYY-MM-DD`")]
+    #[error(
+        "`{path}`: the partition folder is not `snapshot_date=YYYY-MM-DD` (four-digit year, two-digit month and day): rename it"
+    )]
     BadPartition { path: PathBuf },
+    /// An LA folder's name is not a code.
+    #[error(
+        "`{path}`: the partition folder is not `la_code=<DfE code>` (letters and digits only, e.g. la_code=873): rename it"
+    )]
+    BadLaPartition { path: PathBuf },
     /// A table an indicator needs is absent from an LA's snapshot.
     #[error(
         "table `{table}` is missing for LA {la_code} in snapshot {snapshot_date}: expected Parquet files in `{expected}`. Indicators need it; add the table to the extract or remove the indicators that use it"

@@ -185,7 +185,39 @@ fn an_la_partition_that_is_not_a_code_is_an_error_naming_it() {
         )
         .unwrap()
     });
-    run(&data, &out)
-        .code(1)
-        .stderr(predicates::str::contains("LA 3 32"));
+    run(&data, &out).code(1).stderr(predicates::str::contains(
+        "la_code=3 32`: the partition folder is not `la_code=<DfE code>`",
+    ));
+}
+
+#[test]
+fn a_snapshot_date_written_another_way_is_an_error_not_a_second_snapshot() {
+    let (_dir, data, out) = sample_with(|d| {
+        copy_dir(
+            &d.join("ssd_cin_episodes/la_code=332/snapshot_date=2024-04-01"),
+            &d.join("ssd_cin_episodes/la_code=332/snapshot_date=2024-4-1"),
+        )
+    });
+    run(&data, &out).code(1).stderr(predicates::str::contains(
+        "snapshot_date=2024-4-1`: the partition folder is not `snapshot_date=YYYY-MM-DD`",
+    ));
+}
+
+#[test]
+fn a_snapshot_folder_without_tables_is_skipped_with_a_warning() {
+    let (_dir, data, out) = sample_with(|d| {
+        std::fs::create_dir_all(d.join("ssd_cin_episodes/la_code=332/snapshot_date=2024-05-01"))
+            .unwrap()
+    });
+    let mut cmd: Command = assert_cmd::cargo::cargo_bin_cmd!("csc-indicators");
+    cmd.current_dir(root())
+        .args(["run", "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(
+            "a snapshot folder without Parquet files is skipped",
+        ));
 }
