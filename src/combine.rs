@@ -211,18 +211,9 @@ fn pooled(rows: LazyFrame, neighbours: LazyFrame) -> PolarsResult<LazyFrame> {
         england_rank.alias(RANK_COLUMNS[2]),
         england_quartile.alias(RANK_COLUMNS[3]),
     ]);
-    Ok(scorecard::compare(rows, neighbours).select(columns).sort(
-        [
-            "la_code",
-            "indicator_id",
-            "window",
-            "breakdown",
-            "breakdown_value",
-            "period_end",
-        ],
-        SortMultipleOptions::default()
-            .with_nulls_last(false)
-            .with_maintain_order(true),
+    Ok(scorecard::sort_series(
+        scorecard::compare(rows, neighbours).select(columns),
+        "period_end",
     ))
 }
 

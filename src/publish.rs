@@ -5,7 +5,7 @@
 use crate::catalogue::{self, Catalogue, CatalogueError, Disclosure};
 use crate::combine;
 use crate::output::{self, OutputError};
-use crate::scorecard::OUTPUT_COLUMNS;
+use crate::scorecard::{self, OUTPUT_COLUMNS};
 use polars::prelude::*;
 use std::path::PathBuf;
 
@@ -168,18 +168,6 @@ pub fn suppress(rows: LazyFrame, rules: &Disclosure) -> PolarsResult<LazyFrame> 
     let secondary = candidate
         .and(lone)
         .and(order.clone().eq(order.min().over(group)?));
-    let series = [
-        "la_code",
-        "indicator_id",
-        "window",
-        "breakdown",
-        "breakdown_value",
-    ];
-    let previous = col("period_end")
-        .dt()
-        .month_start()
-        .dt()
-        .offset_by(lit("-1d"));
     let suppressed = col("__primary").or(col("__secondary"));
     let blank = |c: &str, dtype: DataType| {
         when(suppressed.clone())
@@ -200,39 +188,19 @@ pub fn suppress(rows: LazyFrame, rules: &Disclosure) -> PolarsResult<LazyFrame> 
                 .otherwise(lit(NULL).cast(DataType::String))
                 .alias("status"),
         ])
-        .cache();
-    let published_previous = rows.clone().select(
-        series
-            .iter()
-            .map(|c| col(*c))
-            .chain([
-                col("period_end").alias("__previous_end"),
-                col("value").alias("__previous_published"),
-            ])
-            .collect::<Vec<_>>(),
-    );
-    let mut keys: Vec<Expr> = series.iter().map(|c| col(*c)).collect();
-    keys.push(col("__previous_end"));
-    let mut args = JoinArgs::new(JoinType::Left);
-    args.nulls_equal = true;
-    let shown = col("value")
-        .is_not_null()
-        .and(col("__previous_published").is_not_null());
+        // The previous month's value and the change are taken from the published values, so that a suppressed
+        // month cannot be read back through the next one.
+        .with_column(month_index().alias("month"))
+        .drop(cols(["previous_value", "change", "change_direction"]));
     let mut columns: Vec<Expr> = OUTPUT_COLUMNS.iter().map(|c| col(*c)).collect();
     columns.extend([col("status"), col("__primary"), col("__secondary")]);
-    Ok(rows
-        .with_column(previous.alias("__previous_end"))
-        .join(published_previous, keys.clone(), keys, args)
-        .with_columns([
-            col("__previous_published").alias("previous_value"),
-            when(shown.clone())
-                .then(col("value") - col("__previous_published"))
-                .otherwise(lit(NULL).cast(DataType::Float64))
-                .alias("change"),
-            when(shown)
-                .then(col("change_direction"))
-                .otherwise(lit(NULL).cast(DataType::String))
-                .alias("change_direction"),
-        ])
+    Ok(scorecard::with_previous(rows)
+        .with_columns(scorecard::change_columns())
         .select(columns))
+}
+
+/// An integer index of `period_end`'s month (consecutive months differ by one).
+fn month_index() -> Expr {
+    col("period_end").dt().year().cast(DataType::Int32) * lit(12)
+        + col("period_end").dt().month().cast(DataType::Int32)
 }

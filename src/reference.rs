@@ -40,18 +40,7 @@ impl Reference {
     /// Reads the reference tables under `<data_dir>/reference/`; `bank_holidays` names the holiday table.
     pub fn load(data_dir: &Path, bank_holidays: &str) -> Result<Reference, ReferenceError> {
         let dir = data_dir.join("reference");
-        let las = table(
-            &dir,
-            "local_authorities",
-            "the DfE code, ONS code, name and region of each LA",
-            &[
-                ("la_code", DataType::String),
-                ("ons_code", DataType::String),
-                ("la_name", DataType::String),
-                ("region_code", DataType::String),
-                ("region_name", DataType::String),
-            ],
-        )?;
+        let las = local_authorities(data_dir)?;
         let population = table(
             &dir,
             "population",
@@ -84,6 +73,22 @@ impl Reference {
             bank_holidays,
         })
     }
+}
+
+/// The local authorities under `<data_dir>/reference/` (`la_code, ons_code, la_name, region_code, region_name`).
+pub fn local_authorities(data_dir: &Path) -> Result<DataFrame, ReferenceError> {
+    table(
+        &data_dir.join("reference"),
+        "local_authorities",
+        "the DfE code, ONS code, name and region of each LA",
+        &[
+            ("la_code", DataType::String),
+            ("ons_code", DataType::String),
+            ("la_name", DataType::String),
+            ("region_code", DataType::String),
+            ("region_name", DataType::String),
+        ],
+    )
 }
 
 /// The statistical neighbours under `<data_dir>/reference/` (`la_code, rank, neighbour_la_code`); empty when the

@@ -105,17 +105,7 @@ pub fn judge(
             [col("indicator_id"), col("la_code"), col("financial_year")],
             [col("indicator_id"), col("la_code"), col("financial_year")],
             JoinArgs::new(JoinType::Left),
-        )
-        .cache();
-    let previous = base.clone().select([
-        col("la_code"),
-        col("indicator_id"),
-        col("window"),
-        col("breakdown"),
-        col("breakdown_value"),
-        (col("month") + lit(1)).alias("month"),
-        col("value").alias("previous_value"),
-    ]);
+        );
     let margin = coalesce(&[
         col("__amber_within"),
         col("target") * lit(catalogue.amber_within_percent_of_target / 100.0),
@@ -140,6 +130,41 @@ pub fn judge(
         .when(low.clone())
         .then(lit("red"))
         .otherwise(lit(NULL).cast(DataType::String));
+    let neighbours = reference.statistical_neighbours.clone().lazy();
+    let judged = compare(with_previous(base), neighbours)
+        .with_column(rag.alias("rag"))
+        .with_columns(change_columns());
+    sort_series(judged, "month")
+        .select(OUTPUT_COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
+        .collect()
+}
+
+/// Adds `previous_value`: the value of the same LA and series one month earlier. `rows` need `la_code`, the series
+/// keys (with `month` an integer month index) and `value`. `run` and `publish` (from the published values) share it.
+pub fn with_previous(rows: LazyFrame) -> LazyFrame {
+    let rows = rows.cache();
+    let previous = rows.clone().select([
+        col("la_code"),
+        col("indicator_id"),
+        col("window"),
+        col("breakdown"),
+        col("breakdown_value"),
+        (col("month") + lit(1)).alias("month"),
+        col("value").alias("previous_value"),
+    ]);
+    rows.join(
+        previous,
+        keys(&["la_code"]),
+        keys(&["la_code"]),
+        keyed_join(JoinType::Left),
+    )
+}
+
+/// `change` (`value - previous_value`) and `change_direction`: `better`, `worse` or `same` by `polarity`, `up`,
+/// `down` or `same` for neutral indicators, null without both values.
+pub fn change_columns() -> [Expr; 2] {
+    let high = col("polarity").eq(lit(Polarity::HighIsGood.name()));
+    let low = col("polarity").eq(lit(Polarity::LowIsGood.name()));
     let change = col("value") - col("previous_value");
     let direction = when(change.clone().is_null())
         .then(lit(NULL).cast(DataType::String))
@@ -147,7 +172,7 @@ pub fn judge(
         .then(lit("same"))
         .when(
             high.and(change.clone().gt(lit(0.0)))
-                .or(low.clone().and(change.clone().lt(lit(0.0)))),
+                .or(low.and(change.clone().lt(lit(0.0)))),
         )
         .then(lit("better"))
         .when(col("polarity").neq(lit(Polarity::Neutral.name())))
@@ -155,34 +180,24 @@ pub fn judge(
         .when(change.clone().gt(lit(0.0)))
         .then(lit("up"))
         .otherwise(lit("down"));
-    let neighbours = reference.statistical_neighbours.clone().lazy();
-    let with_previous = base.join(
-        previous,
-        keys(&["la_code"]),
-        keys(&["la_code"]),
-        keyed_join(JoinType::Left),
-    );
-    compare(with_previous, neighbours)
-        .with_columns([
-            rag.alias("rag"),
-            change.alias("change"),
-            direction.alias("change_direction"),
-        ])
-        .sort(
-            [
-                "la_code",
-                "indicator_id",
-                "window",
-                "breakdown",
-                "breakdown_value",
-                "month",
-            ],
-            SortMultipleOptions::default()
-                .with_nulls_last(false)
-                .with_maintain_order(true),
-        )
-        .select(OUTPUT_COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
-        .collect()
+    [change.alias("change"), direction.alias("change_direction")]
+}
+
+/// Sorts output rows by LA, series and then `time` (`month` or `period_end`), nulls (totals) first.
+pub fn sort_series(rows: LazyFrame, time: &str) -> LazyFrame {
+    rows.sort(
+        [
+            "la_code",
+            "indicator_id",
+            "window",
+            "breakdown",
+            "breakdown_value",
+            time,
+        ],
+        SortMultipleOptions::default()
+            .with_nulls_last(false)
+            .with_maintain_order(true),
+    )
 }
 
 /// Adds the comparisons of each LA's value with the same series (indicator, window, breakdown category, month) of

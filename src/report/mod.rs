@@ -16,10 +16,9 @@ mod style;
 use crate::calendar::{FinancialYears, Month};
 use crate::catalogue::{self, Catalogue, CatalogueError, Indicator, Unit};
 use crate::output::{self, OutputError};
-use crate::reference::{self, Reference, ReferenceError};
+use crate::reference::{self, ReferenceError};
 use benchmarks::Benchmarks;
 use card::Card;
-use polars::prelude::DataType;
 use results::LaResults;
 use results::Manifest;
 use std::collections::HashMap;
@@ -157,7 +156,7 @@ pub fn write(options: &ReportOptions) -> Result<ReportSummary, ReportError> {
         .clone()
         .or_else(|| manifest.data_dir.clone());
     let (benchmarks, region_names) = match &data_dir {
-        Some(dir) => (published(dir)?, region_names(dir, &catalogue)),
+        Some(dir) => (published(dir)?, region_names(dir)),
         None => {
             tracing::warn!(
                 "run.json names no data folder and --data is not given: no published benchmarks or region names"
@@ -242,24 +241,18 @@ fn published(data_dir: &Path) -> Result<Benchmarks, ReportError> {
 }
 
 /// Region names from the `local_authorities` reference table; codes stand in when it cannot be read.
-fn region_names(data_dir: &Path, catalogue: &Catalogue) -> HashMap<String, String> {
-    let reference = match Reference::load(data_dir, &catalogue.calendar.bank_holidays_table) {
-        Ok(r) => r,
+fn region_names(data_dir: &Path) -> HashMap<String, String> {
+    let las = match reference::local_authorities(data_dir) {
+        Ok(las) => las,
         Err(e) => {
             tracing::warn!("region names unavailable, codes shown instead: {e}");
             return HashMap::new();
         }
     };
-    let las = &reference.local_authorities;
     let (Ok(codes), Ok(names)) = (
-        las.column("region_code")
-            .and_then(|c| c.cast(&DataType::String)),
-        las.column("region_name")
-            .and_then(|c| c.cast(&DataType::String)),
+        las.column("region_code").and_then(|c| c.str().cloned()),
+        las.column("region_name").and_then(|c| c.str().cloned()),
     ) else {
-        return HashMap::new();
-    };
-    let (Ok(codes), Ok(names)) = (codes.str(), names.str()) else {
         return HashMap::new();
     };
     codes

@@ -4,7 +4,7 @@
 use super::results::LaResults;
 use super::{Context, format, style};
 use crate::catalogue::{Indicator, Polarity};
-use maud::{DOCTYPE, PreEscaped, html};
+use maud::{PreEscaped, html};
 
 /// Sorts the overview table by a column when its header button is pressed; a second press reverses the order.
 const SORT_SCRIPT: &str = r#"
@@ -99,60 +99,54 @@ pub fn index_page(ctx: &Context, las: &[LaResults]) -> String {
             ranks(ind.polarity, &values)
         })
         .collect();
-    let markup = html! {
-        (DOCTYPE)
-        html lang="en-GB" {
-            (style::head(&title))
-            body {
-                header {
-                    h1 { (title) }
-                    p.meta {
-                        (las.len()) " local authorities · catalogue version " (ctx.manifest.catalogue_version)
-                        " · press a column heading to sort"
-                    }
-                    p.meta {
-                        "Ranks and quartiles are among the LAs of this run with a value: rank 1 and quartile 1 are the best "
-                        "(for indicators where neither high nor low is good, the highest). Each cell shows the indicator's "
-                        "headline window in the LA's latest month."
-                    }
-                    (style::key())
-                }
-                main {
-                    div.overview-wrap {
-                        table.overview {
-                            caption { "Headline indicators by local authority" }
-                            thead {
-                                tr {
-                                    th scope="col" { button type="button" { "Local authority" } }
-                                    th scope="col" { button type="button" { "Region" } }
-                                    th scope="col" { button type="button" { "Month" } }
-                                    @for ind in &columns {
-                                        th scope="col" title=(ind.definition) {
-                                            button type="button" { (ind.short_title.as_deref().unwrap_or(&ind.title)) }
-                                            span.rank { (format::window_label(ind.headline)) " · " (super::card::polarity_words(ind.polarity)) }
-                                        }
-                                    }
+    let body = html! {
+        header {
+            h1 { (title) }
+            p.meta {
+                (las.len()) " local authorities · catalogue version " (ctx.manifest.catalogue_version)
+                " · press a column heading to sort"
+            }
+            p.meta {
+                "Ranks and quartiles are among the LAs of this run with a value: rank 1 and quartile 1 are the best "
+                "(for indicators where neither high nor low is good, the highest). Each cell shows the indicator's "
+                "headline window in the LA's latest month."
+            }
+            (style::key())
+        }
+        main {
+            div.overview-wrap {
+                table.overview {
+                    caption { "Headline indicators by local authority" }
+                    thead {
+                        tr {
+                            th scope="col" { button type="button" { "Local authority" } }
+                            th scope="col" { button type="button" { "Region" } }
+                            th scope="col" { button type="button" { "Month" } }
+                            @for ind in &columns {
+                                th scope="col" title=(ind.definition) {
+                                    button type="button" { (ind.short_title.as_deref().unwrap_or(&ind.title)) }
+                                    span.rank { (format::window_label(ind.headline)) " · " (super::card::polarity_words(ind.polarity)) }
                                 }
                             }
-                            tbody {
-                                @for (row, la) in las.iter().enumerate() {
-                                    tr {
-                                        th scope="row" data-sort=(la.la_name) {
-                                            a href=(format!("{}.html", la.la_code)) { (la.la_name) }
-                                        }
-                                        td data-sort=(ctx.region_name(&la.region_code)) { (ctx.region_name(&la.region_code)) }
-                                        td data-sort=(la.month.to_string()) { (format::month_short(la.month)) }
-                                        @for (c, ind) in columns.iter().enumerate() {
-                                            @let (value, rag) = &cells[c][row];
-                                            @let rank = ranked[c][row];
-                                            td class=(rag.as_ref().map_or("cell".to_string(), |r| format!("cell rag-{r}")))
-                                                data-sort=(value.map(|v| v.to_string()).unwrap_or_default()) {
-                                                (format::value(ind, *value))
-                                                @if let Some(r) = rag { " " (style::rag_badge(r)) }
-                                                @if let Some(r) = rank {
-                                                    span.rank { "rank " (r.rank) " of " (r.of) " · Q" (r.quartile) }
-                                                }
-                                            }
+                        }
+                    }
+                    tbody {
+                        @for (row, la) in las.iter().enumerate() {
+                            tr {
+                                th scope="row" data-sort=(la.la_name) {
+                                    a href=(format!("{}.html", la.la_code)) { (la.la_name) }
+                                }
+                                td data-sort=(ctx.region_name(&la.region_code)) { (ctx.region_name(&la.region_code)) }
+                                td data-sort=(la.month.to_string()) { (format::month_short(la.month)) }
+                                @for (c, ind) in columns.iter().enumerate() {
+                                    @let (value, rag) = &cells[c][row];
+                                    @let rank = ranked[c][row];
+                                    td class=(rag.as_ref().map_or("cell".to_string(), |r| format!("cell rag-{r}")))
+                                        data-sort=(value.map(|v| v.to_string()).unwrap_or_default()) {
+                                        (format::value(ind, *value))
+                                        @if let Some(r) = rag { " " (style::rag_badge(r)) }
+                                        @if let Some(r) = rank {
+                                            span.rank { "rank " (r.rank) " of " (r.of) " · Q" (r.quartile) }
                                         }
                                     }
                                 }
@@ -160,12 +154,12 @@ pub fn index_page(ctx: &Context, las: &[LaResults]) -> String {
                         }
                     }
                 }
-                footer { p { "Made by csc-indicators from the run's own output. Not official statistics." } }
-                script { (PreEscaped(SORT_SCRIPT)) }
             }
         }
+        footer { p { "Made by csc-indicators from the run's own output. Not official statistics." } }
+        script { (PreEscaped(SORT_SCRIPT)) }
     };
-    markup.into_string()
+    style::page(&title, body)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use super::format;
 use super::results::{Comparison, LaResults};
 use super::{Context, style};
 use crate::catalogue::{Indicator, Unit};
-use maud::{DOCTYPE, Markup, html};
+use maud::{Markup, html};
 
 /// One LA's scorecard page.
 pub fn la_page(
@@ -21,54 +21,48 @@ pub fn la_page(
         .snapshot_dates
         .get(&la.la_code)
         .map(|d| d.format("%-d %B %Y").to_string());
-    let markup = html! {
-        (DOCTYPE)
-        html lang="en-GB" {
-            (style::head(&title))
-            body {
-                header {
-                    p.breadcrumb { a href="index.html" { "All authorities" } }
-                    h1 { (la.la_name) " " span.subtitle { "Children's social care scorecard" } }
-                    p.meta {
-                        "Month: " strong { (month) }
-                        " · LA " (la.la_code) " · region " (ctx.region_name(&la.region_code))
-                        @if let Some(s) = &snapshot { " · data as at the snapshot of " (s) }
-                        " · catalogue version " (ctx.manifest.catalogue_version)
-                    }
-                    @if la.month < la.last_month {
-                        p.meta { "Later months are reported up to " (format::month_long(la.last_month)) "." }
-                    }
-                    (style::key())
+    let body = html! {
+        header {
+            p.breadcrumb { a href="index.html" { "All authorities" } }
+            h1 { (la.la_name) " " span.subtitle { "Children's social care scorecard" } }
+            p.meta {
+                "Month: " strong { (month) }
+                " · LA " (la.la_code) " · region " (ctx.region_name(&la.region_code))
+                @if let Some(s) = &snapshot { " · data as at the snapshot of " (s) }
+                " · catalogue version " (ctx.manifest.catalogue_version)
+            }
+            @if la.month < la.last_month {
+                p.meta { "Later months are reported up to " (format::month_long(la.last_month)) "." }
+            }
+            (style::key())
+        }
+        nav aria-label="Sections" {
+            ol {
+                @for (id, title, cards) in sections {
+                    li { a href=(format!("#section-{id}")) { (title) } " (" (cards.len()) ")" }
                 }
-                nav aria-label="Sections" {
-                    ol {
-                        @for (id, title, cards) in sections {
-                            li { a href=(format!("#section-{id}")) { (title) } " (" (cards.len()) ")" }
-                        }
-                        li { a href="#data-quality" { "Data quality" } " (" (la.findings.len()) ")" }
-                    }
-                }
-                main {
-                    @for (id, title, cards) in sections {
-                        section.scorecard-section id=(format!("section-{id}")) aria-labelledby=(format!("heading-{id}")) {
-                            h2 id=(format!("heading-{id}")) { (title) }
-                            div.cards {
-                                @for c in cards { (card_html(ctx, la, c)) }
-                            }
-                        }
-                    }
-                    (quality_panel(la))
-                }
-                footer {
-                    p {
-                        "Made by csc-indicators from the run's own output (indicators.parquet, data_quality.parquet, run.json). "
-                        "Values are computed from the LA's case management snapshot and are not official statistics."
+                li { a href="#data-quality" { "Data quality" } " (" (la.findings.len()) ")" }
+            }
+        }
+        main {
+            @for (id, title, cards) in sections {
+                section.scorecard-section id=(format!("section-{id}")) aria-labelledby=(format!("heading-{id}")) {
+                    h2 id=(format!("heading-{id}")) { (title) }
+                    div.cards {
+                        @for c in cards { (card_html(ctx, la, c)) }
                     }
                 }
             }
+            (quality_panel(la))
+        }
+        footer {
+            p {
+                "Made by csc-indicators from the run's own output (indicators.parquet, data_quality.parquet, run.json). "
+                "Values are computed from the LA's case management snapshot and are not official statistics."
+            }
         }
     };
-    markup.into_string()
+    style::page(&title, body)
 }
 
 fn card_html(ctx: &Context, la: &LaResults, c: &Card<'_>) -> Markup {

@@ -1,7 +1,7 @@
 //! What every scorecard page shares: the `<head>` with its inline stylesheet (screen and A4 print), the content
 //! security policy that keeps pages offline, the RAG badge and the key.
 
-use maud::{Markup, PreEscaped, html};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 /// No request may leave the page: styles and scripts are inline, images are inline SVG.
 const CONTENT_SECURITY_POLICY: &str =
@@ -91,8 +91,19 @@ td.cell.rag-green { box-shadow: inset 4px 0 var(--green); } td.cell.rag-amber { 
 }
 "#;
 
-/// The page's `<head>`: title, character set, offline policy, viewport and stylesheet.
-pub fn head(title: &str) -> Markup {
+/// A whole page: the `<head>` (title, character set, offline policy, viewport, stylesheet) and `body`.
+pub fn page(title: &str, body: Markup) -> String {
+    let page = html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            (head(title))
+            body { (body) }
+        }
+    };
+    page.into_string()
+}
+
+fn head(title: &str) -> Markup {
     html! {
         head {
             meta charset="utf-8";
