@@ -30,6 +30,10 @@ pub enum FindingKind {
     UnparseableDate,
     /// A datetime column's value is not a datetime; read as unknown.
     UnparseableDatetime,
+    /// A date outside the plausible years (1800, or a 9999-12-31 "no end" sentinel); read as unknown.
+    ImplausibleDate,
+    /// A text or code column's value is bytes that are not UTF-8 text; read as unknown.
+    InvalidText,
     /// A flag column's value is not Y, N, NA or empty; read as unknown.
     InvalidFlag,
     /// A number column's value is not a number; read as unknown.
@@ -58,6 +62,8 @@ impl FindingKind {
         match self {
             FindingKind::UnparseableDate => "unparseable_date",
             FindingKind::UnparseableDatetime => "unparseable_datetime",
+            FindingKind::ImplausibleDate => "implausible_date",
+            FindingKind::InvalidText => "invalid_text",
             FindingKind::InvalidFlag => "invalid_flag",
             FindingKind::InvalidNumber => "invalid_number",
             FindingKind::UnmappedCode => "unmapped_code",

@@ -10,7 +10,7 @@ pub use discover::{Inventory, LaSnapshot};
 use crate::catalogue::ValueMap;
 use crate::contract::{self, TableSpec};
 use crate::quality::{Finding, FindingKind};
-use normalise::{normalise, target_type};
+use normalise::{Normalised, normalise, target_type};
 use polars::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -176,12 +176,8 @@ pub fn empty_tables(
         .collect()
 }
 
-/// One column of a file plan: the contract column, its normalised value, and its failure flag with its kind.
-type PlannedColumn = (
-    &'static contract::ColumnSpec,
-    Expr,
-    Option<(Expr, FindingKind)>,
-);
+/// One column of a file plan: the contract column and how it is normalised.
+type PlannedColumn = (&'static contract::ColumnSpec, Normalised);
 
 /// How one file's columns are read: each wanted column normalised (with its failure flag), or absent.
 struct FilePlan {
@@ -221,7 +217,7 @@ fn file_plan(
                 crate::catalogue::suggest(spec.name, schema.iter_names().map(|n| n.as_str()));
             plan.absent.push((spec.name, hint));
             plan.columns
-                .push((spec, lit(NULL).cast(target_type(spec.logical)), None));
+                .push((spec, Normalised::absent(target_type(spec.logical))));
             continue;
         };
         let n = normalise(spec.name, raw, spec.logical).ok_or_else(|| SnapshotError::BadType {
@@ -234,7 +230,7 @@ fn file_plan(
             logical: spec.logical.name(),
             accepted: accepted_types(spec.logical),
         })?;
-        plan.columns.push((spec, n.value, n.failed));
+        plan.columns.push((spec, n));
     }
     Ok(plan)
 }
@@ -316,8 +312,8 @@ fn load_table(
                     .insert(name.to_string());
             }
             let mut exprs = vec![lit(la.la_code.clone()).alias("la_code")];
-            for (spec, value, failed) in plan.columns {
-                if let Some((failed, kind)) = failed {
+            for (spec, normalised) in plan.columns {
+                for (failed, kind) in normalised.failed {
                     let check = checks.entry((spec.name, kind)).or_insert_with(|| Check {
                         column: spec.name,
                         kind,
@@ -327,12 +323,12 @@ fn load_table(
                     exprs.push(failed.clone().fill_null(false).alias(check.flag.as_str()));
                     exprs.push(
                         when(failed)
-                            .then(col(spec.name).cast(DataType::String))
+                            .then(normalised.raw_text.clone())
                             .otherwise(lit(NULL).cast(DataType::String))
                             .alias(check.raw.as_str()),
                     );
                 }
-                exprs.push(value.alias(spec.name));
+                exprs.push(normalised.value.alias(spec.name));
             }
             let args = ScanArgsParquet {
                 hive_options: HiveOptions::new_disabled(),
@@ -593,6 +589,14 @@ fn finding_message(kind: FindingKind, column: &str) -> String {
     match kind {
         FindingKind::UnparseableDate | FindingKind::UnparseableDatetime => format!(
             "`{column}` values that are not dates (YYYY-MM-DD or DD/MM/YYYY) were read as unknown; rows are kept. Correct them at source"
+        ),
+        FindingKind::ImplausibleDate => format!(
+            "`{column}` dates before {} or after {} were read as unknown (an end date so read counts as open). Correct them at source",
+            normalise::PLAUSIBLE_YEARS.0,
+            normalise::PLAUSIBLE_YEARS.1
+        ),
+        FindingKind::InvalidText => format!(
+            "`{column}` values that are not UTF-8 text were read as unknown. Export the column as UTF-8 text"
         ),
         FindingKind::InvalidFlag => format!(
             "`{column}` values other than Y, N, NA or empty were read as unknown. Correct them at source"

@@ -5,12 +5,82 @@ use crate::contract::Logical;
 use crate::quality::FindingKind;
 use polars::prelude::*;
 
-/// The normalised column and, where normalisation can fail value by value, a flag for the values that failed.
+/// The normalised column and, where normalisation can fail value by value, flags for the values that failed.
 pub(super) struct Normalised {
     /// The normalised value.
     pub value: Expr,
-    /// True where a non-empty raw value became null, with the kind of problem that is.
-    pub failed: Option<(Expr, FindingKind)>,
+    /// Each kind of problem normalisation can meet, with an expression true where a non-empty raw value met it and
+    /// so became null.
+    pub failed: Vec<(Expr, FindingKind)>,
+    /// The raw value as text, for the example a finding shows.
+    pub raw_text: Expr,
+}
+
+impl Normalised {
+    /// An optional column the file lacks: unknown in every row, nothing to flag.
+    pub fn absent(dtype: DataType) -> Normalised {
+        Normalised {
+            value: lit(NULL).cast(dtype),
+            failed: Vec::new(),
+            raw_text: lit(NULL).cast(DataType::String),
+        }
+    }
+}
+
+/// Bytes decoded value by value: valid UTF-8 is kept, anything else is null (`lossy` instead replaces the bytes
+/// that are not UTF-8, for showing the value in a finding).
+fn utf8(name: &str, lossy: bool) -> Expr {
+    col(name).map(
+        move |c| {
+            let bytes = c.binary()?;
+            let text: StringChunked = bytes
+                .downcast_iter()
+                .flat_map(|array| array.iter())
+                .map(|v| {
+                    v.and_then(|b| {
+                        if lossy {
+                            Some(String::from_utf8_lossy(b).into_owned())
+                        } else {
+                            std::str::from_utf8(b).ok().map(str::to_owned)
+                        }
+                    })
+                })
+                .collect();
+            Ok(text.with_name(c.name().clone()).into_column())
+        },
+        |_, field| Ok(Field::new(field.name().clone(), DataType::String)),
+    )
+}
+
+/// The years a case record's date can plausibly fall in. A date outside them (1800, or the 9999-12-31 some systems
+/// write for "no end") is read as unknown, so an open-ended sentinel reads as open, and is reported.
+pub(super) const PLAUSIBLE_YEARS: (i32, i32) = (1900, 2099);
+
+/// Keeps a normalised date or datetime only within [`PLAUSIBLE_YEARS`], flagging the values it drops.
+fn plausible(normalised: Normalised) -> Normalised {
+    let year = normalised.value.clone().dt().year();
+    let inside = year.is_between(
+        lit(PLAUSIBLE_YEARS.0),
+        lit(PLAUSIBLE_YEARS.1),
+        ClosedInterval::Both,
+    );
+    let mut failed = normalised.failed;
+    failed.push((
+        normalised
+            .value
+            .clone()
+            .is_not_null()
+            .and(inside.clone().not()),
+        FindingKind::ImplausibleDate,
+    ));
+    let value = when(inside)
+        .then(normalised.value.clone())
+        .otherwise(lit(NULL));
+    Normalised {
+        value,
+        failed,
+        raw_text: normalised.raw_text,
+    }
 }
 
 fn date_format(format: &str) -> StrptimeOptions {
@@ -33,25 +103,44 @@ fn text_present(name: &str) -> Expr {
 /// The normalised expression for column `name` of raw type `raw`, or `None` when the type cannot be normalised.
 pub(super) fn normalise(name: &str, raw: &DataType, logical: Logical) -> Option<Normalised> {
     let c = || col(name);
+    let raw_text = || c().cast(DataType::String);
     let plain = |value: Expr| {
         Some(Normalised {
             value,
-            failed: None,
+            failed: Vec::new(),
+            raw_text: raw_text(),
         })
     };
     let parsed = |value: Expr, present: Expr, kind: FindingKind| {
         Some(Normalised {
             value: value.clone(),
-            failed: Some((present.and(value.is_null()), kind)),
+            failed: vec![(present.and(value.is_null()), kind)],
+            raw_text: raw_text(),
         })
     };
-    match (logical, raw) {
+    let normalised = match (logical, raw) {
         (_, DataType::Null) => plain(lit(NULL).cast(target_type(logical))),
         (Logical::Id | Logical::Code | Logical::Text, DataType::String) => {
             plain(if logical == Logical::Text {
                 c()
             } else {
                 trimmed(name)
+            })
+        }
+        (Logical::Id | Logical::Code | Logical::Text, DataType::Binary) => {
+            let text = utf8(name, false);
+            let value = if logical == Logical::Text {
+                text
+            } else {
+                text.str().strip_chars(lit(NULL))
+            };
+            Some(Normalised {
+                value: value.clone(),
+                failed: vec![(
+                    c().is_not_null().and(value.is_null()),
+                    FindingKind::InvalidText,
+                )],
+                raw_text: utf8(name, true),
             })
         }
         (Logical::Id | Logical::Code | Logical::Text, dt) if dt.is_integer() => {
@@ -126,7 +215,13 @@ pub(super) fn normalise(name: &str, raw: &DataType, logical: Logical) -> Option<
             parsed(value, text_present(name), FindingKind::InvalidNumber)
         }
         _ => None,
-    }
+    }?;
+    let dated = matches!(logical, Logical::Date | Logical::Datetime) && raw != &DataType::Null;
+    Some(if dated {
+        plausible(normalised)
+    } else {
+        normalised
+    })
 }
 
 /// The Polars type a logical type normalises to.

@@ -48,6 +48,34 @@ fn findings(out: &Path) -> DataFrame {
         .unwrap()
 }
 
+/// The one finding of `kind` on `column`.
+struct Found {
+    la_code: String,
+    count: u64,
+    example: String,
+    message: String,
+}
+
+fn finding(out: &Path, kind: &str, column: &str) -> Found {
+    let df = findings(out)
+        .lazy()
+        .filter(col("kind").eq(lit(kind)).and(col("column").eq(lit(column))))
+        .collect()
+        .unwrap();
+    assert_eq!(df.height(), 1, "one {kind} finding on {column}: {df}");
+    let text = |name: &str| {
+        let value = df.column(name).unwrap().str().unwrap().get(0);
+        value.unwrap_or_default().to_string()
+    };
+    let count = df.column("count").unwrap().cast(&DataType::UInt64).unwrap();
+    Found {
+        la_code: text("la_code"),
+        count: count.u64().unwrap().get(0).unwrap(),
+        example: text("example"),
+        message: text("message"),
+    }
+}
+
 fn value(out: &Path, la: &str, indicator: &str, window: &str, month_end: &str) -> Option<f64> {
     let df = ParquetReader::new(std::fs::File::open(out.join("indicators.parquet")).unwrap())
         .finish()
@@ -111,25 +139,9 @@ fn an_empty_required_column_is_a_finding_not_a_silent_zero() {
         })
     });
     run(&data, &out).success();
-    let found = findings(&out)
-        .lazy()
-        .filter(col("kind").eq(lit("empty_column")))
-        .collect()
-        .unwrap();
-    assert_eq!(found.height(), 1);
-    let cell = |name: &str| {
-        found
-            .column(name)
-            .unwrap()
-            .str()
-            .unwrap()
-            .get(0)
-            .unwrap()
-            .to_string()
-    };
-    assert_eq!(cell("la_code"), "332");
-    assert_eq!(cell("column"), "cine_referral_date");
-    assert!(cell("message").contains("count nothing for this LA"));
+    let found = finding(&out, "empty_column", "cine_referral_date");
+    assert_eq!(found.la_code, "332");
+    assert!(found.message.contains("count nothing for this LA"));
 }
 
 #[test]
@@ -167,12 +179,55 @@ fn far_past_and_far_future_dates_and_very_long_codes_do_not_crash() {
                     )
                     .alias("cine_referral_date"),
                     lit("X".repeat(100_000)).alias("cine_referral_source_code"),
+                    concat_str(
+                        [
+                            col("cine_referral_id").cast(DataType::String),
+                            lit("X".repeat(100_000)),
+                        ],
+                        "",
+                        false,
+                    )
+                    .alias("cine_referral_id"),
                 ])
                 .collect()
                 .unwrap()
         })
     });
     run(&data, &out).success();
+    assert!(value(&out, "332", "referrals", "month", "2024-03-31").unwrap() > 0.0);
+    let found = finding(&out, "implausible_date", "cine_referral_date");
+    assert_eq!((found.la_code.as_str(), found.count), ("332", 2));
+    assert!(found.example.contains("1800-01-01"), "{}", found.example);
+}
+
+#[test]
+fn bytes_that_are_not_utf8_in_a_code_column_are_a_finding_not_a_crash() {
+    let (_dir, data, out) = sample_with(|d| {
+        rewrite(&d.join(EPISODES), |mut df| {
+            let codes = df.column("cine_referral_id").unwrap().clone();
+            let codes = codes.str().unwrap();
+            let bytes: BinaryChunked = codes
+                .downcast_iter()
+                .flat_map(|array| array.iter())
+                .enumerate()
+                .map(|(i, v)| match i {
+                    0 => Some(vec![0xff, 0xfe, b'1']),
+                    _ => v.map(|s| s.as_bytes().to_vec()),
+                })
+                .collect();
+            df.with_column(bytes.with_name("cine_referral_id".into()).into_column())
+                .unwrap();
+            df
+        })
+    });
+    run(&data, &out).success();
+    let found = finding(&out, "invalid_text", "cine_referral_id");
+    assert_eq!((found.la_code.as_str(), found.count), ("332", 1));
+    assert!(
+        found.example.contains("\u{fffd}\u{fffd}1"),
+        "{}",
+        found.example
+    );
     assert!(value(&out, "332", "referrals", "month", "2024-03-31").unwrap() > 0.0);
 }
 
