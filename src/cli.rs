@@ -129,9 +129,11 @@ impl Failure {
         match e {
             combine::CombineError::NoInputs
             | combine::CombineError::CatalogueMismatch { .. }
+            | combine::CombineError::NothingShared
             | combine::CombineError::SameLa { .. } => Failure::BadCatalogueOrArguments,
             combine::CombineError::Read { .. }
             | combine::CombineError::NoCatalogue { .. }
+            | combine::CombineError::NoDefinitions { .. }
             | combine::CombineError::Reference(_) => Failure::BadData,
             combine::CombineError::Output(e) => Failure::of_output(e),
             combine::CombineError::Polars(_) => Failure::Internal,
@@ -256,6 +258,10 @@ pub struct CombineArgs {
     /// A data folder whose reference/ holds the statistical neighbours (without it, none are compared).
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// Inputs made with different catalogues are combined on the indicators whose definitions are identical in
+    /// all of them; the others are left out, and named.
+    #[arg(long)]
+    pub allow_catalogue_mismatch: bool,
 }
 
 /// Arguments of `docs`.
@@ -439,9 +445,17 @@ impl Cli {
                     inputs: a.inputs,
                     out_dir: a.out.clone(),
                     data_dir: a.data,
+                    allow_catalogue_mismatch: a.allow_catalogue_mismatch,
                 })?;
+                let left_out = match s.left_out.len() {
+                    0 => String::new(),
+                    n => format!(
+                        "; {n} indicators left out as their definitions differ: {}",
+                        s.left_out.join(", ")
+                    ),
+                };
                 Ok(format!(
-                    "{} inputs, {} LAs: {} rows written to {} in {:.1}s",
+                    "{} inputs, {} LAs: {} rows written to {} in {:.1}s{left_out}",
                     s.inputs,
                     s.las,
                     s.rows,

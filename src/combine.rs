@@ -39,6 +39,16 @@ pub enum CombineError {
         files.join("\n")
     )]
     CatalogueMismatch { files: Vec<String> },
+    /// Inputs of different catalogues cannot be compared indicator by indicator.
+    #[error(
+        "`{path}` records no indicator definitions in its footer (`{key}`), so it cannot be compared with outputs of another catalogue: run it again with this version of csc-indicators"
+    )]
+    NoDefinitions { path: PathBuf, key: &'static str },
+    /// Inputs of different catalogues share no indicator with an identical definition.
+    #[error(
+        "the inputs' catalogues share no indicator with an identical definition: there is nothing to compare"
+    )]
+    NothingShared,
     /// Two inputs hold the same LA.
     #[error("LA {la_code} is in both `{first}` and `{second}`: combine each LA's results once")]
     SameLa {
@@ -66,6 +76,8 @@ pub struct CombineOptions {
     pub out_dir: PathBuf,
     /// A data folder whose `reference/` holds the statistical neighbours (none compared without it).
     pub data_dir: Option<PathBuf>,
+    /// Combine inputs of different catalogues on the indicators whose definitions are identical in all of them.
+    pub allow_catalogue_mismatch: bool,
 }
 
 /// What `combine` wrote.
@@ -79,6 +91,8 @@ pub struct CombineSummary {
     pub rows: usize,
     /// Wall time.
     pub seconds: f64,
+    /// Indicators left out because their definitions differ between the inputs' catalogues.
+    pub left_out: Vec<String>,
 }
 
 /// Combines the inputs into `<out>/indicators.parquet`.
@@ -91,6 +105,7 @@ pub fn combine(options: &CombineOptions) -> Result<CombineSummary, CombineError>
     let mut catalogues: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut metadata = Vec::new();
     let mut la_source: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut definitions: Vec<(PathBuf, Option<BTreeMap<String, String>>)> = Vec::new();
     for input in &options.inputs {
         let path = if input.is_dir() {
             input.join("indicators.parquet")
@@ -109,6 +124,10 @@ pub fn combine(options: &CombineOptions) -> Result<CombineSummary, CombineError>
             ))
             .or_default()
             .push(path.display().to_string());
+        definitions.push((
+            path.clone(),
+            get(output::DEFINITION_HASHES_KEY).and_then(|json| serde_json::from_str(&json).ok()),
+        ));
         let codes = df.column("la_code")?.str()?.unique()?;
         for la in (0..codes.len()).filter_map(|i| codes.get(i)) {
             if let Some(first) = la_source.insert(la.to_string(), path.clone()) {
@@ -125,13 +144,41 @@ pub fn combine(options: &CombineOptions) -> Result<CombineSummary, CombineError>
             .collect();
         frames.push(df.lazy());
     }
+    let mut left_out = Vec::new();
     if catalogues.len() > 1 {
-        return Err(CombineError::CatalogueMismatch {
-            files: catalogues
-                .iter()
-                .map(|(catalogue, files)| format!("  {catalogue}: {}", files.join(", ")))
-                .collect(),
-        });
+        if !options.allow_catalogue_mismatch {
+            return Err(CombineError::CatalogueMismatch {
+                files: catalogues
+                    .iter()
+                    .map(|(catalogue, files)| format!("  {catalogue}: {}", files.join(", ")))
+                    .collect(),
+            });
+        }
+        let (shared, differing) = shared_definitions(definitions)?;
+        tracing::warn!(
+            left_out = differing.len(),
+            "the inputs were made with different catalogues: only the {} indicators defined identically in all are combined",
+            shared.len()
+        );
+        metadata
+            .retain(|(k, _)| k != output::CATALOGUE_HASH_KEY && k != output::DEFINITION_HASHES_KEY);
+        metadata.push((
+            output::CATALOGUE_HASH_KEY.to_string(),
+            format!(
+                "mixed:{}",
+                catalogues.keys().cloned().collect::<Vec<_>>().join(";")
+            ),
+        ));
+        metadata.push((
+            output::DEFINITION_HASHES_KEY.to_string(),
+            serde_json::to_string(&shared).expect("a map of strings serialises"),
+        ));
+        let ids = Series::new("ids".into(), shared.keys().cloned().collect::<Vec<_>>());
+        frames = frames
+            .into_iter()
+            .map(|f| f.filter(col("indicator_id").is_in(lit(ids.clone()).implode(false), false)))
+            .collect();
+        left_out = differing;
     }
     let neighbours = neighbours(options.data_dir.as_deref())?;
     let rows = concat(frames, UnionArgs::default())?;
@@ -149,7 +196,39 @@ pub fn combine(options: &CombineOptions) -> Result<CombineSummary, CombineError>
         las,
         rows: combined.height(),
         seconds: started.elapsed().as_secs_f64(),
+        left_out,
     })
+}
+
+/// The indicators every input defines identically (id to fingerprint), and the ids of the others.
+fn shared_definitions(
+    definitions: Vec<(PathBuf, Option<BTreeMap<String, String>>)>,
+) -> Result<(BTreeMap<String, String>, Vec<String>), CombineError> {
+    let mut all: Vec<BTreeMap<String, String>> = Vec::new();
+    for (path, hashes) in definitions {
+        all.push(hashes.ok_or(CombineError::NoDefinitions {
+            path,
+            key: output::DEFINITION_HASHES_KEY,
+        })?);
+    }
+    let mut ids: Vec<String> = all.iter().flat_map(|h| h.keys().cloned()).collect();
+    ids.sort();
+    ids.dedup();
+    let (shared, differing): (Vec<String>, Vec<String>) = ids.into_iter().partition(|id| {
+        let first = all[0].get(id);
+        first.is_some() && all.iter().all(|h| h.get(id) == first)
+    });
+    if shared.is_empty() {
+        return Err(CombineError::NothingShared);
+    }
+    let shared = shared
+        .into_iter()
+        .map(|id| {
+            let hash = all[0][&id].clone();
+            (id, hash)
+        })
+        .collect();
+    Ok((shared, differing))
 }
 
 /// The comparisons recomputed over all inputs' LAs, then ranks and quartiles.

@@ -150,6 +150,9 @@ fn remove_stale_temporaries(dir: &Path) -> Result<(), OutputError> {
 
 /// Footer metadata key for the catalogue's SHA-256.
 pub const CATALOGUE_HASH_KEY: &str = "csc_indicators.catalogue_hash";
+/// Footer metadata key for each indicator's definition fingerprint (a JSON object of id to SHA-256), so that
+/// `combine --allow-catalogue-mismatch` can compare outputs of different catalogues on what they share.
+pub const DEFINITION_HASHES_KEY: &str = "csc_indicators.definition_hashes";
 /// Footer metadata key for the catalogue's version.
 pub const CATALOGUE_VERSION_KEY: &str = "csc_indicators.catalogue_version";
 /// Footer metadata key for the tool's version.

@@ -202,6 +202,11 @@ pub fn run_with_progress(
             catalogue.version.clone(),
         ),
         (
+            output::DEFINITION_HASHES_KEY.to_string(),
+            serde_json::to_string(&catalogue.definition_hashes())
+                .expect("a map of strings serialises"),
+        ),
+        (
             output::TOOL_VERSION_KEY.to_string(),
             env!("CARGO_PKG_VERSION").to_string(),
         ),

@@ -38,21 +38,31 @@ pub const OUTPUT_COLUMNS: &[&str] = &[
     "change_direction",
     "region_value",
     "region_las",
+    "region_method",
     "stat_neighbours_value",
     "stat_neighbours_las",
     "england_value",
     "england_las",
+    "england_method",
     "flags",
 ];
 
+/// A comparison's method: the sum of the LAs' numerators over the sum of their denominators, scaled as the unit is.
+pub const POOLED: &str = "pooled";
+/// A comparison's method when some LA's row has no numerator or denominator (a file from elsewhere): the mean of
+/// the LAs' values.
+pub const MEAN_OF_VALUES: &str = "mean";
+
 /// The output columns that compare an LA with others, which [`compare`] adds.
-pub const COMPARISON_COLUMNS: [&str; 6] = [
+pub const COMPARISON_COLUMNS: [&str; 8] = [
     "region_value",
     "region_las",
+    "region_method",
     "stat_neighbours_value",
     "stat_neighbours_las",
     "england_value",
     "england_las",
+    "england_method",
 ];
 
 fn keyed_join(how: JoinType) -> JoinArgs {
@@ -202,6 +212,7 @@ pub fn sort_series(rows: LazyFrame, time: &str) -> LazyFrame {
 
 /// Adds the comparisons of each LA's value with the same series (indicator, window, breakdown category, month) of
 /// other LAs: its region and every LA pooled (sum of numerators over sum of denominators, scaled as the unit is;
+/// the mean of the values instead where some LA's row lacks them, as `region_method` and `england_method` say;
 /// counts are not compared), and the mean of its statistical neighbours' values. `rows` needs `la_code`,
 /// `region_code`, the series keys, `numerator`, `denominator`, `value` and `__scale` (null for counts);
 /// `neighbours` is the reference table `la_code, neighbour_la_code`. `run` and `combine` share it, so that pooling
@@ -209,23 +220,40 @@ pub fn sort_series(rows: LazyFrame, time: &str) -> LazyFrame {
 pub fn compare(rows: LazyFrame, neighbours: LazyFrame) -> LazyFrame {
     let base = rows.cache();
     let pooled = |lf: LazyFrame, group: &[&str], prefix: &str| {
+        let method = format!("{prefix}_method");
         lf.filter(col("value").is_not_null())
             .group_by(keys(group))
             .agg([
                 col("numerator").sum().alias("__n"),
                 col("denominator").sum().alias("__d"),
+                col("numerator")
+                    .is_null()
+                    .or(col("denominator").is_null())
+                    .any(true)
+                    .alias("__partial"),
+                col("value").mean().alias("__mean"),
                 col("__scale").first().alias("__s"),
                 len()
                     .cast(DataType::UInt32)
                     .alias(format!("{prefix}_las").as_str()),
             ])
-            .with_column(
-                when(col("__d").eq(lit(0.0)).or(col("__s").is_null()))
+            .with_columns([
+                when(col("__s").is_null())
+                    .then(lit(NULL).cast(DataType::Float64))
+                    .when(col("__partial"))
+                    .then(col("__mean"))
+                    .when(col("__d").eq(lit(0.0)))
                     .then(lit(NULL).cast(DataType::Float64))
                     .otherwise(col("__s") * col("__n") / col("__d"))
                     .alias(format!("{prefix}_value").as_str()),
-            )
-            .drop(cols(["__n", "__d", "__s"]))
+                when(col("__s").is_null())
+                    .then(lit(NULL).cast(DataType::String))
+                    .when(col("__partial"))
+                    .then(lit(MEAN_OF_VALUES))
+                    .otherwise(lit(POOLED))
+                    .alias(method.as_str()),
+            ])
+            .drop(cols(["__n", "__d", "__s", "__partial", "__mean"]))
     };
     let region = pooled(
         base.clone().filter(col("region_code").is_not_null()),
@@ -319,4 +347,59 @@ fn targets(catalogue: &Catalogue, spine: &Spine) -> PolarsResult<DataFrame> {
         }
     }
     df!("indicator_id" => ids, "la_code" => las, "financial_year" => fys, "target" => values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Three LAs of one region: 1/4 (25%), 3/4 (75%) and 6/8 (75%), the third's numerator given or not.
+    fn compared(third_numerator: Option<f64>) -> DataFrame {
+        let rows = df!(
+            "la_code" => ["A", "B", "C"],
+            "region_code" => ["R"; 3],
+            "indicator_id" => ["p"; 3],
+            "window" => ["month"; 3],
+            "breakdown" => [None::<&str>; 3],
+            "breakdown_value" => [None::<&str>; 3],
+            "month" => [0i32; 3],
+            "numerator" => [Some(1.0), Some(3.0), third_numerator],
+            "denominator" => [4.0, 4.0, 8.0],
+            "value" => [25.0, 75.0, 75.0],
+            "__scale" => [100.0; 3],
+        )
+        .unwrap();
+        let neighbours = df!(
+            "la_code" => ["A"],
+            "neighbour_la_code" => ["B"],
+        )
+        .unwrap();
+        compare(rows.lazy(), neighbours.lazy())
+            .filter(col("la_code").eq(lit("A")))
+            .collect()
+            .unwrap()
+    }
+
+    fn cell(df: &DataFrame, column: &str) -> AnyValue<'static> {
+        df.column(column).unwrap().get(0).unwrap().into_static()
+    }
+
+    #[test]
+    fn region_and_england_pool_numerators_over_denominators() {
+        let a = compared(Some(6.0));
+        assert_eq!(cell(&a, "region_value"), AnyValue::Float64(62.5)); // 100 x 10 / 16
+        assert_eq!(cell(&a, "england_value"), AnyValue::Float64(62.5));
+        assert_eq!(cell(&a, "region_method").to_string(), "\"pooled\"");
+        assert_eq!(cell(&a, "region_las"), AnyValue::UInt32(3));
+        assert_eq!(cell(&a, "stat_neighbours_value"), AnyValue::Float64(75.0));
+    }
+
+    #[test]
+    fn a_row_without_its_numerator_makes_the_comparison_a_mean_of_values() {
+        let a = compared(None);
+        let mean = (25.0 + 75.0 + 75.0) / 3.0;
+        assert_eq!(cell(&a, "region_value"), AnyValue::Float64(mean));
+        assert_eq!(cell(&a, "england_method").to_string(), "\"mean\"");
+        assert_eq!(cell(&a, "region_las"), AnyValue::UInt32(3));
+    }
 }

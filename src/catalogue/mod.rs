@@ -1,6 +1,7 @@
 //! The indicator catalogue (`indicators.yaml`): its YAML form, its checked model, and the checks between them.
 
 mod error;
+mod fingerprint;
 mod layout;
 mod model;
 mod narrative;

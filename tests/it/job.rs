@@ -310,3 +310,65 @@ fn three_shards_combined_give_the_comparisons_of_one_run() {
         .code(2)
         .stderr(predicates::str::contains("LA 332 is in both"));
 }
+
+#[test]
+fn runs_of_different_catalogues_combine_only_on_identical_definitions() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalogue = std::fs::read_to_string(root().join("indicators.yaml")).unwrap();
+    let changed = catalogue
+        .replace("title: Referrals received", "title: Referrals in")
+        .replace(
+            "polarity: low_is_good\n    target: 18\n",
+            "polarity: low_is_good\n    target: 15\n",
+        );
+    assert_ne!(changed, catalogue);
+    let other = dir.path().join("other.yaml");
+    std::fs::write(&other, changed).unwrap();
+    let first = dir.path().join("332");
+    run_sample(&first).args(["--la", "332"]).assert().success();
+    let second = dir.path().join("873");
+    run_sample(&second)
+        .args(["--la", "873", "--catalogue"])
+        .arg(&other)
+        .assert()
+        .success();
+    let combine = |out: &str| {
+        let mut cmd = cli();
+        cmd.current_dir(root())
+            .arg("combine")
+            .args([&first, &second])
+            .arg("--out")
+            .arg(dir.path().join(out));
+        cmd
+    };
+    combine("refused")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("different catalogues"));
+    combine("shared")
+        .arg("--allow-catalogue-mismatch")
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "1 indicators left out as their definitions differ: re_referral_rate",
+        ));
+    let shared = ParquetReader::new(
+        std::fs::File::open(dir.path().join("shared/indicators.parquet")).unwrap(),
+    )
+    .finish()
+    .unwrap();
+    let ids = shared
+        .column("indicator_id")
+        .unwrap()
+        .str()
+        .unwrap()
+        .clone();
+    let has = |id: &str| {
+        ids.downcast_iter()
+            .flat_map(|array| array.iter())
+            .any(|v| v == Some(id))
+    };
+    // A new title is not a new definition; a new target is.
+    assert!(has("referrals"));
+    assert!(!has("re_referral_rate"));
+}

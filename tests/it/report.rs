@@ -239,10 +239,12 @@ fn output_frame(rows: &[Row]) -> DataFrame {
         "change_direction" => s(&|r| r.direction),
         "region_value" => none_f.clone(),
         "region_las" => none_u.clone(),
+        "region_method" => s(&|_| None),
         "stat_neighbours_value" => none_f.clone(),
         "stat_neighbours_las" => none_u.clone(),
         "england_value" => n(&|r| r.england),
         "england_las" => rows.iter().map(|r| r.england.map(|_| 2u32)).collect::<Vec<_>>(),
+        "england_method" => s(&|r| r.england.map(|_| "pooled")),
         "flags" => s(&|_| None),
     )
     .unwrap();

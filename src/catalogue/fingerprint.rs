@@ -1,0 +1,89 @@
+//! Per-indicator fingerprints, so that outputs made with different catalogues can still be compared on the
+//! indicators whose definitions are the same.
+
+use super::model::{Catalogue, Indicator, Location};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+impl Catalogue {
+    /// A SHA-256 per indicator id over everything that decides its values and RAG: its rows, conditions, unit,
+    /// windows, breakdowns and targets, and the catalogue's calendar, value maps, current-status tables and amber
+    /// rule. Words shown to readers (title, definition, narrative, section, decimals, source, caveats) and where
+    /// it sits in the file are left out, so rewording or moving an indicator keeps its fingerprint.
+    pub fn definition_hashes(&self) -> BTreeMap<String, String> {
+        let shared = format!(
+            "{:?}|{:?}|{:?}|{:?}",
+            self.calendar,
+            self.value_maps,
+            self.current_status,
+            self.amber_within_percent_of_target
+        );
+        self.indicators
+            .iter()
+            .map(|indicator| {
+                let definition = computed_part(indicator);
+                let digest = Sha256::digest(format!("{shared}|{definition:?}").as_bytes());
+                (indicator.id.clone(), format!("{digest:x}"))
+            })
+            .collect()
+    }
+}
+
+/// The indicator with its words for readers and its place in the file blanked.
+fn computed_part(indicator: &Indicator) -> Indicator {
+    Indicator {
+        title: String::new(),
+        short_title: None,
+        definition: String::new(),
+        numerator_definition: None,
+        denominator_definition: None,
+        section: None,
+        narrative: None,
+        decimals: None,
+        source: None,
+        caveats: None,
+        at: Location { line: 0, column: 0 },
+        ..indicator.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::catalogue::parse;
+    use std::path::Path;
+
+    const CATALOGUE: &str = r#"version: "1"
+calendar:
+  financial_year_start_month: 4
+  working_week: [mon, tue, wed, thu, fri]
+  bank_holidays: bank_holidays
+  working_days: after_start_through_end
+  open_at_date: start_on_or_before_end_after
+indicators:
+  - id: referrals
+    title: Referrals
+    definition: Referrals received.
+    unit: count
+    polarity: neutral
+    windows: [month]
+    rows: {table: ssd_cin_episodes, dated_by: cine_referral_date}
+"#;
+
+    fn hash_of(text: &str) -> String {
+        let catalogue = parse(text, Path::new("t.yaml")).unwrap();
+        catalogue.definition_hashes()["referrals"].clone()
+    }
+
+    #[test]
+    fn rewording_or_moving_keeps_the_fingerprint_and_a_new_rule_changes_it() {
+        let base = hash_of(CATALOGUE);
+        let reworded = CATALOGUE.replace("Referrals received.", "Contacts that became referrals.");
+        assert_eq!(hash_of(&reworded), base);
+        let moved = CATALOGUE.replace("indicators:\n", "indicators:\n\n\n");
+        assert_eq!(hash_of(&moved), base);
+        let windowed = CATALOGUE.replace("windows: [month]", "windows: [month, quarter]");
+        assert_ne!(hash_of(&windowed), base);
+        let week = CATALOGUE.replace("[mon, tue, wed, thu, fri]", "[mon, tue, wed, thu]");
+        assert_ne!(hash_of(&week), base);
+    }
+}
