@@ -1035,3 +1035,32 @@ fn dividing_by_zero_is_refused_at_its_line() {
         "{p}"
     );
 }
+
+#[test]
+fn rewording_or_moving_an_indicator_keeps_its_fingerprint_and_a_new_rule_changes_it() {
+    let yaml = format!(
+        "{HEADER}  - id: referrals
+    title: Referrals
+    definition: Referrals received.
+    unit: count
+    polarity: neutral
+    windows: [month]
+    rows: {{table: ssd_cin_episodes, dated_by: cine_referral_date}}
+"
+    );
+    let fingerprint = |text: &str| {
+        let catalogue = catalogue::parse(text, Path::new("t.yaml")).unwrap();
+        catalogue.definition_hashes()["referrals"].clone()
+    };
+    let base = fingerprint(&yaml);
+    let reworded = yaml.replace("Referrals received.", "Contacts that became referrals.");
+    assert_eq!(fingerprint(&reworded), base);
+    assert_eq!(
+        fingerprint(&yaml.replace("indicators:\n", "indicators:\n\n\n")),
+        base
+    );
+    let windowed = yaml.replace("windows: [month]", "windows: [month, quarter]");
+    assert_ne!(fingerprint(&windowed), base);
+    let week = yaml.replace("[mon, tue, wed, thu, fri]", "[mon, tue, wed, thu]");
+    assert_ne!(fingerprint(&week), base);
+}
