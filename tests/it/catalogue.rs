@@ -14,7 +14,7 @@ fn problems(yaml: &str) -> Vec<String> {
     }
 }
 
-const HEADER: &str = "version: \"1\"
+pub const HEADER: &str = "version: \"1\"
 calendar:
   financial_year_start_month: 4
   working_week: [mon, tue, wed, thu, fri]

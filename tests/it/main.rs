@@ -13,6 +13,7 @@ mod front_door; // referrals, re-referrals, early help
 mod generator; // the synthetic data generator
 mod job; // exit codes, JSON logs, the output lock, a run killed while writing
 mod output; // output files, metadata, scorecard columns, no person-level data
+mod property; // random catalogues over random tables: no panic, bounded values
 mod publish; // disclosure control, and published tables combined
 mod quality; // normalisation, data-quality findings, snapshot choice
 mod report; // the HTML scorecard and overview on a hand-built run output
