@@ -3,6 +3,7 @@
 
 mod discover;
 mod normalise;
+mod plausible;
 mod value_maps;
 
 pub use discover::{Inventory, LaSnapshot};
@@ -443,6 +444,8 @@ fn load_table(
             .collect();
         df = df.drop_many(helpers);
     }
+    let df = plausible::implausible_dates(df, table, &columns, las, &mut snapshot.findings)
+        .map_err(polars_err)?;
     empty_columns(&df, table, &columns, las, &mut snapshot.findings).map_err(polars_err)?;
     dedupe_ids(df, table, las, &mut snapshot.findings).map_err(polars_err)
 }
@@ -590,11 +593,6 @@ fn finding_message(kind: FindingKind, column: &str) -> String {
         FindingKind::UnparseableDate | FindingKind::UnparseableDatetime => format!(
             "`{column}` values that are not dates (YYYY-MM-DD or DD/MM/YYYY) were read as unknown; rows are kept. Correct them at source"
         ),
-        FindingKind::ImplausibleDate => format!(
-            "`{column}` dates before {} or after {} were read as unknown (an end date so read counts as open). Correct them at source",
-            normalise::PLAUSIBLE_YEARS.0,
-            normalise::PLAUSIBLE_YEARS.1
-        ),
         FindingKind::InvalidText => format!(
             "`{column}` values that are not UTF-8 text were read as unknown. Export the column as UTF-8 text"
         ),
@@ -612,7 +610,7 @@ fn finding_message(kind: FindingKind, column: &str) -> String {
 }
 
 /// An example that names the record but never a person or a date of birth.
-fn example(table: &TableSpec, id: Option<String>, value: &str) -> String {
+pub(crate) fn example(table: &TableSpec, id: Option<String>, value: &str) -> String {
     match id {
         Some(id) if !table.is_sensitive(table.record_id) => {
             format!("{}={id}: {value:?}", table.record_id)

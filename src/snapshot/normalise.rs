@@ -52,37 +52,6 @@ fn utf8(name: &str, lossy: bool) -> Expr {
     )
 }
 
-/// The years a case record's date can plausibly fall in. A date outside them (1800, or the 9999-12-31 some systems
-/// write for "no end") is read as unknown, so an open-ended sentinel reads as open, and is reported.
-pub(super) const PLAUSIBLE_YEARS: (i32, i32) = (1900, 2099);
-
-/// Keeps a normalised date or datetime only within [`PLAUSIBLE_YEARS`], flagging the values it drops.
-fn plausible(normalised: Normalised) -> Normalised {
-    let year = normalised.value.clone().dt().year();
-    let inside = year.is_between(
-        lit(PLAUSIBLE_YEARS.0),
-        lit(PLAUSIBLE_YEARS.1),
-        ClosedInterval::Both,
-    );
-    let mut failed = normalised.failed;
-    failed.push((
-        normalised
-            .value
-            .clone()
-            .is_not_null()
-            .and(inside.clone().not()),
-        FindingKind::ImplausibleDate,
-    ));
-    let value = when(inside)
-        .then(normalised.value.clone())
-        .otherwise(lit(NULL));
-    Normalised {
-        value,
-        failed,
-        raw_text: normalised.raw_text,
-    }
-}
-
 fn date_format(format: &str) -> StrptimeOptions {
     StrptimeOptions {
         format: Some(format.into()),
@@ -118,7 +87,7 @@ pub(super) fn normalise(name: &str, raw: &DataType, logical: Logical) -> Option<
             raw_text: raw_text(),
         })
     };
-    let normalised = match (logical, raw) {
+    match (logical, raw) {
         (_, DataType::Null) => plain(lit(NULL).cast(target_type(logical))),
         (Logical::Id | Logical::Code | Logical::Text, DataType::String) => {
             plain(if logical == Logical::Text {
@@ -215,13 +184,7 @@ pub(super) fn normalise(name: &str, raw: &DataType, logical: Logical) -> Option<
             parsed(value, text_present(name), FindingKind::InvalidNumber)
         }
         _ => None,
-    }?;
-    let dated = matches!(logical, Logical::Date | Logical::Datetime) && raw != &DataType::Null;
-    Some(if dated {
-        plausible(normalised)
-    } else {
-        normalised
-    })
+    }
 }
 
 /// The Polars type a logical type normalises to.

@@ -1,0 +1,132 @@
+//! Dates no case record can have: 1800, or the 9999-12-31 some systems write for "no end". They are read as
+//! unknown, so that an end-date sentinel reads as an open record and no such date lands in a window, and each LA's
+//! count is reported.
+
+use super::{LaSnapshot, cell_str, cell_u64, example};
+use crate::calendar::epoch_days;
+use crate::contract::{self, Logical, TableSpec};
+use crate::quality::{Finding, FindingKind};
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+/// The years a case record's date can plausibly fall in.
+pub const PLAUSIBLE_YEARS: (i32, i32) = (1900, 2099);
+
+/// True where the date or datetime column `name` lies outside [`PLAUSIBLE_YEARS`].
+fn outside(name: &str, logical: Logical) -> Expr {
+    let first = NaiveDate::from_ymd_opt(PLAUSIBLE_YEARS.0, 1, 1).expect("a valid date");
+    let after = NaiveDate::from_ymd_opt(PLAUSIBLE_YEARS.1 + 1, 1, 1).expect("a valid date");
+    // Typed literals: a plain date literal would compare as nanoseconds, which overflow after 2262.
+    let bound = |d: NaiveDate| match logical {
+        Logical::Datetime => lit(i64::from(epoch_days(d)) * 86_400_000)
+            .cast(DataType::Datetime(TimeUnit::Milliseconds, None)),
+        _ => lit(epoch_days(d)).cast(DataType::Date),
+    };
+    col(name)
+        .lt(bound(first))
+        .or(col(name).gt_eq(bound(after)))
+        .fill_null(false)
+}
+
+/// Reports and nulls the implausible dates of the table's date and datetime columns. Most extracts have none: one
+/// count per column settles that, and only columns with some are looked at per LA.
+pub(super) fn implausible_dates(
+    df: DataFrame,
+    table: &'static TableSpec,
+    columns: &[&'static contract::ColumnSpec],
+    las: &[LaSnapshot],
+    findings: &mut Vec<Finding>,
+) -> PolarsResult<DataFrame> {
+    let dated: Vec<(&str, Logical)> = columns
+        .iter()
+        .filter(|c| matches!(c.logical, Logical::Date | Logical::Datetime))
+        .filter(|c| df.schema().contains(c.name))
+        .map(|c| (c.name, c.logical))
+        .collect();
+    if dated.is_empty() || df.height() == 0 {
+        return Ok(df);
+    }
+    let totals = df
+        .clone()
+        .lazy()
+        .select(
+            dated
+                .iter()
+                .map(|(name, logical)| outside(name, *logical).sum().alias(*name))
+                .collect::<Vec<_>>(),
+        )
+        .collect()?;
+    let found: Vec<(&str, Logical)> = dated
+        .into_iter()
+        .filter(|(name, _)| cell_u64(&totals, name, 0) > 0)
+        .collect();
+    if found.is_empty() {
+        return Ok(df);
+    }
+    let mut aggregates = Vec::new();
+    for (i, (name, logical)) in found.iter().enumerate() {
+        let flagged = outside(name, *logical);
+        aggregates.extend([
+            flagged.clone().sum().alias(format!("__count{i}")),
+            col(*name)
+                .filter(flagged.clone())
+                .first()
+                .cast(DataType::String)
+                .alias(format!("__raw{i}")),
+            col(table.record_id)
+                .filter(flagged)
+                .first()
+                .alias(format!("__id{i}")),
+        ]);
+    }
+    let per_la = df
+        .clone()
+        .lazy()
+        .group_by_stable([col("la_code")])
+        .agg(aggregates)
+        .collect()?;
+    for (i, (name, _)) in found.iter().enumerate() {
+        for row in 0..per_la.height() {
+            let count = cell_u64(&per_la, &format!("__count{i}"), row);
+            if count == 0 {
+                continue;
+            }
+            let la = cell_str(&per_la, "la_code", row).unwrap_or_default();
+            let value = if table.is_sensitive(name) {
+                "<redacted>".to_string()
+            } else {
+                cell_str(&per_la, &format!("__raw{i}"), row).unwrap_or_default()
+            };
+            findings.push(Finding {
+                table: table.name.into(),
+                column: Some((*name).into()),
+                snapshot_date: las.iter().find(|l| l.la_code == la).map(|l| l.snapshot_date),
+                la_code: Some(la),
+                kind: FindingKind::ImplausibleDate,
+                count,
+                example: Some(example(
+                    table,
+                    cell_str(&per_la, &format!("__id{i}"), row),
+                    &value,
+                )),
+                message: format!(
+                    "`{name}` dates before {} or after {} were read as unknown (an end date so read counts as open). Correct them at source",
+                    PLAUSIBLE_YEARS.0, PLAUSIBLE_YEARS.1
+                ),
+            });
+        }
+    }
+    df.lazy()
+        .with_columns(
+            found
+                .iter()
+                .map(|(name, logical)| {
+                    when(outside(name, *logical))
+                        .then(lit(NULL))
+                        .otherwise(col(*name))
+                        .alias(*name)
+                })
+                .collect::<Vec<_>>(),
+        )
+        .collect()
+}
