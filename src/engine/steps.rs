@@ -704,7 +704,8 @@ fn join_by_distinct_keys(
     other: LazyFrame,
     right: Vec<Expr>,
 ) -> LazyFrame {
-    let rows = rows.cache();
+    // No `.cache()` of `rows` here: under a cache a step already placed (for its end-before-start check), a second
+    // one made Polars 0.55 lose the looked-up columns ("not found"); common-subplan elimination shares `rows`.
     let matched = rows
         .clone()
         .select(left.clone())

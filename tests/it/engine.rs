@@ -214,3 +214,57 @@ fn distinct_counts_and_lookups() {
     );
     close(girls.value, 60.0);
 }
+
+/// Found by the property test: a step with an end-before-start check, then a lookup whose column the filter reads,
+/// made Polars lose the looked-up column. Girls with an open episode: P1 (F) from 10 January to 30 November 2024
+/// and from 1 May to 15 June 2023; P2 (M) from 1 February 2024. R4 has no close date, so `calendar_days` (leaving
+/// out rows it cannot measure) leaves it out.
+#[test]
+fn a_lookup_after_a_checked_step_keeps_its_columns() {
+    let catalogue = format!(
+        "{}  - id: girls_open
+    title: Girls open
+    definition: Girls with an open episode.
+    unit: count
+    polarity: neutral
+    windows: [snapshot]
+    rows:
+      table: ssd_cin_episodes
+      open: {{start: cine_referral_date, end: cine_close_date}}
+      count: children
+      steps:
+        - calendar_days: {{name: days_open, from: cine_referral_date, to: cine_close_date}}
+        - lookup: {{table: ssd_person, on: {{cine_person_id: pers_person_id}}, columns: [pers_sex]}}
+      where: pers_sex = 'F'
+",
+        crate::catalogue::HEADER
+    );
+    let out = Fixture::new("2025-01-01")
+        .table(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", &["R1", "R2", "R3", "R4"]),
+                ("cine_person_id", &["P1", "P2", "P1", "P1"]),
+                (
+                    "cine_referral_date",
+                    &["2024-01-10", "2024-02-01", "2023-05-01", "2024-12-01"],
+                ),
+                (
+                    "cine_close_date",
+                    &["2024-11-30", "2024-12-31", "2023-06-15", ""],
+                ),
+            ],
+        )
+        .table(
+            "ssd_person",
+            &[("pers_person_id", &["P1", "P2"]), ("pers_sex", &["F", "M"])],
+        )
+        .run_catalogue(&catalogue, "2023-04");
+    let open = |month: &str| out.get("girls_open", "snapshot", month).numerator;
+    assert_eq!(open("2023-05"), 1.0, "R3");
+    assert_eq!(open("2023-07"), 0.0, "R3 closed on 15 June");
+    assert_eq!(open("2024-02"), 1.0, "R1; R2 is a boy's");
+    assert_eq!(open("2024-10"), 1.0, "R1");
+    assert_eq!(open("2024-11"), 0.0, "R1 ended on the month's last day");
+    assert_eq!(open("2024-12"), 0.0, "R4 has no close date to measure");
+}
