@@ -12,24 +12,30 @@ use polars::prelude::*;
 /// The years a case record's date can plausibly fall in.
 pub const PLAUSIBLE_YEARS: (i32, i32) = (1900, 2099);
 
-/// True where the date or datetime column `name` lies outside [`PLAUSIBLE_YEARS`].
-fn outside(name: &str, logical: Logical) -> Expr {
+/// The first plausible instant and the first one after, typed as the column is: a plain date literal would
+/// compare as nanoseconds, which overflow after 2262.
+fn bounds(logical: Logical) -> (Expr, Expr) {
     let first = NaiveDate::from_ymd_opt(PLAUSIBLE_YEARS.0, 1, 1).expect("a valid date");
     let after = NaiveDate::from_ymd_opt(PLAUSIBLE_YEARS.1 + 1, 1, 1).expect("a valid date");
-    // Typed literals: a plain date literal would compare as nanoseconds, which overflow after 2262.
     let bound = |d: NaiveDate| match logical {
         Logical::Datetime => lit(i64::from(epoch_days(d)) * 86_400_000)
             .cast(DataType::Datetime(TimeUnit::Milliseconds, None)),
         _ => lit(epoch_days(d)).cast(DataType::Date),
     };
+    (bound(first), bound(after))
+}
+
+/// True where the date or datetime column `name` lies outside [`PLAUSIBLE_YEARS`].
+fn outside(name: &str, logical: Logical) -> Expr {
+    let (first, after) = bounds(logical);
     col(name)
-        .lt(bound(first))
-        .or(col(name).gt_eq(bound(after)))
+        .lt(first)
+        .or(col(name).gt_eq(after))
         .fill_null(false)
 }
 
-/// Reports and nulls the implausible dates of the table's date and datetime columns. Most extracts have none: one
-/// count per column settles that, and only columns with some are looked at per LA.
+/// Reports and nulls the implausible dates of the table's date and datetime columns. Most extracts have none: each
+/// column's minimum and maximum settle that, and only columns with some are looked at per LA.
 pub(super) fn implausible_dates(
     df: DataFrame,
     table: &'static TableSpec,
@@ -46,19 +52,33 @@ pub(super) fn implausible_dates(
     if dated.is_empty() || df.height() == 0 {
         return Ok(df);
     }
-    let totals = df
+    let extremes = df
         .clone()
         .lazy()
         .select(
             dated
                 .iter()
-                .map(|(name, logical)| outside(name, *logical).sum().alias(*name))
+                .map(|(name, logical)| {
+                    let (first, after) = bounds(*logical);
+                    col(*name)
+                        .min()
+                        .lt(first)
+                        .or(col(*name).max().gt_eq(after))
+                        .fill_null(false)
+                        .alias(*name)
+                })
                 .collect::<Vec<_>>(),
         )
         .collect()?;
     let found: Vec<(&str, Logical)> = dated
         .into_iter()
-        .filter(|(name, _)| cell_u64(&totals, name, 0) > 0)
+        .filter(|(name, _)| {
+            extremes
+                .column(name)
+                .ok()
+                .and_then(|c| c.bool().ok()?.get(0))
+                .unwrap_or(false)
+        })
         .collect();
     if found.is_empty() {
         return Ok(df);
