@@ -26,6 +26,7 @@ python3 - "$work/out/run.json" <<'PY'
 import json, sys
 run = json.load(open(sys.argv[1]))
 print("stages:", ", ".join(f"{k} {v:.1f} s" for k, v in run["timings_seconds"].items()))
-slowest = sorted(run["indicator_seconds"].items(), key=lambda kv: -kv[1])[:5]
-print("slowest indicators:", ", ".join(f"{k} {v:.1f} s" for k, v in slowest))
+slowest = run["query_seconds"][:5]
+print("slowest queries:", "; ".join(
+    f"{', '.join(q['indicators'][:3])}{' ...' if len(q['indicators']) > 3 else ''} {q['seconds']:.1f} s" for q in slowest))
 PY

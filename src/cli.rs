@@ -376,9 +376,15 @@ impl Cli {
                 let slowest: Vec<String> = s
                     .slowest
                     .iter()
-                    .map(|(id, secs)| format!("{id} {secs:.1}s"))
+                    .map(|(ids, secs)| match ids.as_slice() {
+                        [one] => format!("{one} {secs:.1}s"),
+                        [first, rest @ ..] => {
+                            format!("{first} (+{} sharing its rows) {secs:.1}s", rest.len())
+                        }
+                        [] => format!("{secs:.1}s"),
+                    })
                     .collect();
-                tracing::debug!("slowest indicators: {}", slowest.join(", "));
+                tracing::debug!("slowest queries: {}", slowest.join("; "));
                 Ok(format!(
                     "{} LAs, {} to {}, {} indicators: {} rows and {} data-quality findings written to {} in {:.1}s{report}",
                     s.las,

@@ -85,9 +85,9 @@ pub struct RunSummary {
     pub seconds: f64,
     /// How many batches the LAs were loaded and computed in.
     pub batches: usize,
-    /// The five indicators that took longest to compute, slowest first, with their seconds (all are in
-    /// `run.json`).
-    pub slowest: Vec<(String, f64)>,
+    /// The five queries that took longest to compute, slowest first: the indicators each computed (several when
+    /// they share prepared rows) and its seconds. All are in `run.json`.
+    pub slowest: Vec<(Vec<String>, f64)>,
     /// Where the outputs are.
     pub out_dir: PathBuf,
 }
@@ -141,7 +141,7 @@ pub fn run_with_progress(
     progress.start(las.len(), batches.len());
     let (mut values, mut snapshot_findings, mut computed_findings) =
         (Vec::new(), Vec::new(), Vec::new());
-    let mut seconds_by_indicator: BTreeMap<String, f64> = BTreeMap::new();
+    let mut seconds_by_query: BTreeMap<Vec<String>, f64> = BTreeMap::new();
     let (mut load_seconds, mut compute_seconds) = (0.0, 0.0);
     for (i, batch) in batches.iter().enumerate() {
         progress.stage("loading", Some(i + 1));
@@ -166,8 +166,8 @@ pub fn run_with_progress(
         values.push(computed.values.lazy());
         snapshot_findings.append(&mut snap.findings);
         computed_findings.extend(computed.findings);
-        for (id, seconds) in computed.seconds_by_indicator {
-            *seconds_by_indicator.entry(id).or_default() += seconds;
+        for (ids, seconds) in computed.seconds_by_query {
+            *seconds_by_query.entry(ids).or_default() += seconds;
         }
     }
     let values = concat(values, UnionArgs::default())?.collect()?;
@@ -231,15 +231,10 @@ pub fn run_with_progress(
         seconds: started.elapsed().as_secs_f64(),
         batches: batches.len(),
         out_dir: options.out_dir.clone(),
-        slowest: {
-            let mut by_time: Vec<(String, f64)> = seconds_by_indicator
-                .iter()
-                .map(|(id, s)| (id.clone(), *s))
-                .collect();
-            by_time.sort_by(|a, b| b.1.total_cmp(&a.1));
-            by_time.truncate(5);
-            by_time
-        },
+        slowest: slowest_first(&seconds_by_query)
+            .into_iter()
+            .take(5)
+            .collect(),
     };
     let manifest = manifest(
         &catalogue,
@@ -247,7 +242,7 @@ pub fn run_with_progress(
         &spine,
         &summary,
         &timings,
-        &seconds_by_indicator,
+        &seconds_by_query,
         options,
     );
     let staged_manifest = output::stage_text(&options.out_dir.join("run.json"), &manifest)?;
@@ -370,14 +365,22 @@ fn manifest(
     spine: &Spine,
     summary: &RunSummary,
     timings: &BTreeMap<&str, f64>,
-    seconds_by_indicator: &BTreeMap<String, f64>,
+    seconds_by_query: &BTreeMap<Vec<String>, f64>,
     options: &RunOptions,
 ) -> String {
     let data_dir =
         std::fs::canonicalize(&options.data_dir).unwrap_or_else(|_| options.data_dir.clone());
-    let by_indicator: serde_json::Map<String, serde_json::Value> = seconds_by_indicator
+    // Each indicator of a query is given an equal share of its time; the queries themselves are listed too.
+    let by_indicator: serde_json::Map<String, serde_json::Value> = seconds_by_query
         .iter()
-        .map(|(id, s)| (id.clone(), json!(s)))
+        .flat_map(|(ids, s)| {
+            ids.iter()
+                .map(move |id| (id.clone(), json!(s / ids.len() as f64)))
+        })
+        .collect();
+    let by_query: Vec<serde_json::Value> = slowest_first(seconds_by_query)
+        .into_iter()
+        .map(|(ids, s)| json!({ "indicators": ids, "seconds": s }))
         .collect();
     let las_json: Vec<_> = las
         .iter()
@@ -406,7 +409,18 @@ fn manifest(
         "batches": { "count": summary.batches, "input_mb": options.batch_input_mb },
         "timings_seconds": timings,
         "indicator_seconds": by_indicator,
+        "query_seconds": by_query,
         "total_seconds": summary.seconds,
     });
     serde_json::to_string_pretty(&value).expect("json values serialise") + "\n"
+}
+
+/// The queries with their seconds, slowest first.
+fn slowest_first(seconds_by_query: &BTreeMap<Vec<String>, f64>) -> Vec<(Vec<String>, f64)> {
+    let mut by_time: Vec<(Vec<String>, f64)> = seconds_by_query
+        .iter()
+        .map(|(ids, s)| (ids.clone(), *s))
+        .collect();
+    by_time.sort_by(|a, b| b.1.total_cmp(&a.1));
+    by_time
 }

@@ -63,9 +63,9 @@ pub struct Computed {
     pub values: DataFrame,
     /// Problems found while computing.
     pub findings: Vec<Finding>,
-    /// Seconds each indicator took to execute, in execution order; indicators executed together as one group (they
-    /// share prepared rows) are each given an equal share of the group's time.
-    pub seconds_by_indicator: Vec<(String, f64)>,
+    /// Seconds each query took to execute, in execution order, with the indicators it computed (several when
+    /// they share prepared rows, such as a cohort's).
+    pub seconds_by_query: Vec<(Vec<String>, f64)>,
 }
 
 /// Computes every indicator of the catalogue for every LA and month of the spine: compiles the catalogue to one
@@ -100,7 +100,7 @@ pub fn compute(
     Ok(Computed {
         values,
         findings: dedupe(findings),
-        seconds_by_indicator: executed.seconds_by_indicator,
+        seconds_by_query: executed.seconds_by_query,
     })
 }
 
@@ -354,7 +354,7 @@ fn describe(indicator: &Indicator, polars_plan: &str, checks: usize, optimized: 
 struct Executed {
     values: DataFrame,
     findings: Vec<Finding>,
-    seconds_by_indicator: Vec<(String, f64)>,
+    seconds_by_query: Vec<(Vec<String>, f64)>,
 }
 
 /// Executes the plans: the indicators that share prepared rows together, as one Polars query with their checks (so
@@ -375,7 +375,7 @@ fn execute(plans: Vec<IndicatorPlan>) -> Result<Executed, EngineError> {
     let mut executed = Executed {
         values: DataFrame::empty(),
         findings: Vec::new(),
-        seconds_by_indicator: Vec::new(),
+        seconds_by_query: Vec::new(),
     };
     let mut frames = Vec::new();
     for group in groups {
@@ -421,11 +421,9 @@ fn execute(plans: Vec<IndicatorPlan>) -> Result<Executed, EngineError> {
         };
         let seconds = started.elapsed().as_secs_f64();
         tracing::debug!(rows = values.height(), seconds, "computed");
-        for id in &ids {
-            executed
-                .seconds_by_indicator
-                .push((id.to_string(), seconds / ids.len() as f64));
-        }
+        executed
+            .seconds_by_query
+            .push((ids.iter().map(|id| id.to_string()).collect(), seconds));
         frames.push(values.lazy());
     }
     if !frames.is_empty() {

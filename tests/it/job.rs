@@ -109,6 +109,24 @@ fn json_logs_are_one_object_a_line_and_run_json_says_ok() {
         serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
     assert_eq!(manifest["status"], "ok");
     assert_eq!(manifest["findings"], 3, "the sample's three findings");
+    // Every indicator is in exactly one query; the cohort's nine share one.
+    let queries = manifest["query_seconds"].as_array().unwrap();
+    let mut computed: Vec<&str> = queries
+        .iter()
+        .flat_map(|q| q["indicators"].as_array().unwrap())
+        .map(|id| id.as_str().unwrap())
+        .collect();
+    let cohort = queries
+        .iter()
+        .find(|q| q["indicators"][0] == "cic_children")
+        .unwrap();
+    assert_eq!(cohort["indicators"].as_array().unwrap().len(), 9);
+    computed.sort();
+    let listed = manifest["indicator_seconds"].as_object().unwrap();
+    assert_eq!(
+        computed,
+        listed.keys().map(String::as_str).collect::<Vec<_>>()
+    );
 }
 
 #[test]
