@@ -314,7 +314,7 @@ fn load_table(
             }
             let mut exprs = vec![lit(la.la_code.clone()).alias("la_code")];
             for (spec, normalised) in plan.columns {
-                for (failed, kind) in normalised.failed {
+                if let Some((failed, kind)) = normalised.failed {
                     let check = checks.entry((spec.name, kind)).or_insert_with(|| Check {
                         column: spec.name,
                         kind,
@@ -379,65 +379,16 @@ fn load_table(
         .filter(|c| names.iter().any(|n| n.as_str() == c.flag))
         .collect();
     if !present.is_empty() {
-        // One pass: the rows any check flags, then per LA each check's count and first example.
-        let any_flagged = present
+        let flagged: Vec<Flagged> = present
             .iter()
-            .fold(lit(false), |acc, c| acc.or(col(c.flag.as_str())));
-        let mut aggregates = Vec::new();
-        for (i, c) in present.iter().enumerate() {
-            let flagged = col(c.flag.as_str());
-            aggregates.extend([
-                flagged
-                    .clone()
-                    .sum()
-                    .cast(DataType::UInt64)
-                    .alias(format!("__count{i}")),
-                col(c.raw.as_str())
-                    .filter(flagged.clone())
-                    .first()
-                    .alias(format!("__raw{i}")),
-                col(table.record_id)
-                    .filter(flagged)
-                    .first()
-                    .alias(format!("__id{i}")),
-            ]);
-        }
-        let found = df
-            .clone()
-            .lazy()
-            .filter(any_flagged)
-            .group_by_stable([col("la_code")])
-            .agg(aggregates)
-            .collect()
-            .map_err(polars_err)?;
-        for (i, check) in present.iter().enumerate() {
-            for row in 0..found.height() {
-                let count = cell_u64(&found, &format!("__count{i}"), row);
-                if count == 0 {
-                    continue;
-                }
-                let la = cell_str(&found, "la_code", row).unwrap_or_default();
-                let raw_value = if table.is_sensitive(check.column) {
-                    "<redacted>".to_string()
-                } else {
-                    cell_str(&found, &format!("__raw{i}"), row).unwrap_or_default()
-                };
-                let id = cell_str(&found, &format!("__id{i}"), row);
-                snapshot.findings.push(Finding {
-                    table: table.name.into(),
-                    column: Some(check.column.into()),
-                    snapshot_date: las
-                        .iter()
-                        .find(|l| l.la_code == la)
-                        .map(|l| l.snapshot_date),
-                    la_code: Some(la),
-                    kind: check.kind,
-                    count,
-                    example: Some(example(table, id, &raw_value)),
-                    message: finding_message(check.kind, check.column),
-                });
-            }
-        }
+            .map(|c| Flagged {
+                column: c.column,
+                kind: c.kind,
+                flag: col(c.flag.as_str()),
+                raw: col(c.raw.as_str()),
+            })
+            .collect();
+        report_flagged(&df, table, las, &flagged, &mut snapshot.findings).map_err(polars_err)?;
         let helpers: Vec<&str> = present
             .iter()
             .flat_map(|c| [c.flag.as_str(), c.raw.as_str()])
@@ -448,6 +399,86 @@ fn load_table(
         .map_err(polars_err)?;
     empty_columns(&df, table, &columns, las, &mut snapshot.findings).map_err(polars_err)?;
     dedupe_ids(df, table, las, &mut snapshot.findings).map_err(polars_err)
+}
+
+/// Rows of a loaded table that a check flags, as expressions over it.
+struct Flagged {
+    column: &'static str,
+    kind: FindingKind,
+    /// True on the rows the check flags.
+    flag: Expr,
+    /// The raw value to show as the example.
+    raw: Expr,
+}
+
+/// One finding per check and LA with flagged rows: their count and the first one as the example. One pass: the
+/// rows any check flags, then per LA each check's count and first example.
+fn report_flagged(
+    df: &DataFrame,
+    table: &'static TableSpec,
+    las: &[LaSnapshot],
+    checks: &[Flagged],
+    findings: &mut Vec<Finding>,
+) -> PolarsResult<()> {
+    let any_flagged = checks
+        .iter()
+        .fold(lit(false), |acc, c| acc.or(c.flag.clone()));
+    let mut aggregates = Vec::new();
+    for (i, c) in checks.iter().enumerate() {
+        aggregates.extend([
+            c.flag
+                .clone()
+                .sum()
+                .cast(DataType::UInt64)
+                .alias(format!("__count{i}")),
+            c.raw
+                .clone()
+                .filter(c.flag.clone())
+                .first()
+                .cast(DataType::String)
+                .alias(format!("__raw{i}")),
+            col(table.record_id)
+                .filter(c.flag.clone())
+                .first()
+                .alias(format!("__id{i}")),
+        ]);
+    }
+    let found = df
+        .clone()
+        .lazy()
+        .filter(any_flagged)
+        .group_by_stable([col("la_code")])
+        .agg(aggregates)
+        .collect()?;
+    for (i, check) in checks.iter().enumerate() {
+        for row in 0..found.height() {
+            let count = cell_u64(&found, &format!("__count{i}"), row);
+            if count == 0 {
+                continue;
+            }
+            let la = cell_str(&found, "la_code", row).unwrap_or_default();
+            let raw_value = if table.is_sensitive(check.column) {
+                "<redacted>".to_string()
+            } else {
+                cell_str(&found, &format!("__raw{i}"), row).unwrap_or_default()
+            };
+            let id = cell_str(&found, &format!("__id{i}"), row);
+            findings.push(Finding {
+                table: table.name.into(),
+                column: Some(check.column.into()),
+                snapshot_date: las
+                    .iter()
+                    .find(|l| l.la_code == la)
+                    .map(|l| l.snapshot_date),
+                la_code: Some(la),
+                kind: check.kind,
+                count,
+                example: Some(example(table, id, &raw_value)),
+                message: finding_message(check.kind, check.column),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Below this many rows, a required column empty in every row may be true (every plan still open); from it on, it
@@ -593,6 +624,11 @@ fn finding_message(kind: FindingKind, column: &str) -> String {
         FindingKind::UnparseableDate | FindingKind::UnparseableDatetime => format!(
             "`{column}` values that are not dates (YYYY-MM-DD or DD/MM/YYYY) were read as unknown; rows are kept. Correct them at source"
         ),
+        FindingKind::ImplausibleDate => format!(
+            "`{column}` dates before {} or after {} were read as unknown (an end date so read counts as open). Correct them at source",
+            plausible::PLAUSIBLE_YEARS.0,
+            plausible::PLAUSIBLE_YEARS.1
+        ),
         FindingKind::InvalidText => format!(
             "`{column}` values that are not UTF-8 text were read as unknown. Export the column as UTF-8 text"
         ),
@@ -610,7 +646,7 @@ fn finding_message(kind: FindingKind, column: &str) -> String {
 }
 
 /// An example that names the record but never a person or a date of birth.
-pub(crate) fn example(table: &TableSpec, id: Option<String>, value: &str) -> String {
+fn example(table: &TableSpec, id: Option<String>, value: &str) -> String {
     match id {
         Some(id) if !table.is_sensitive(table.record_id) => {
             format!("{}={id}: {value:?}", table.record_id)

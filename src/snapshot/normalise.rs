@@ -9,9 +9,8 @@ use polars::prelude::*;
 pub(super) struct Normalised {
     /// The normalised value.
     pub value: Expr,
-    /// Each kind of problem normalisation can meet, with an expression true where a non-empty raw value met it and
-    /// so became null.
-    pub failed: Vec<(Expr, FindingKind)>,
+    /// True where a non-empty raw value became null, with the kind of problem that is.
+    pub failed: Option<(Expr, FindingKind)>,
     /// The raw value as text, for the example a finding shows.
     pub raw_text: Expr,
 }
@@ -21,7 +20,7 @@ impl Normalised {
     pub fn absent(dtype: DataType) -> Normalised {
         Normalised {
             value: lit(NULL).cast(dtype),
-            failed: Vec::new(),
+            failed: None,
             raw_text: lit(NULL).cast(DataType::String),
         }
     }
@@ -76,14 +75,14 @@ pub(super) fn normalise(name: &str, raw: &DataType, logical: Logical) -> Option<
     let plain = |value: Expr| {
         Some(Normalised {
             value,
-            failed: Vec::new(),
+            failed: None,
             raw_text: raw_text(),
         })
     };
     let parsed = |value: Expr, present: Expr, kind: FindingKind| {
         Some(Normalised {
             value: value.clone(),
-            failed: vec![(present.and(value.is_null()), kind)],
+            failed: Some((present.and(value.is_null()), kind)),
             raw_text: raw_text(),
         })
     };
@@ -105,10 +104,10 @@ pub(super) fn normalise(name: &str, raw: &DataType, logical: Logical) -> Option<
             };
             Some(Normalised {
                 value: value.clone(),
-                failed: vec![(
+                failed: Some((
                     c().is_not_null().and(value.is_null()),
                     FindingKind::InvalidText,
-                )],
+                )),
                 raw_text: utf8(name, true),
             })
         }

@@ -2,7 +2,7 @@
 //! unknown, so that an end-date sentinel reads as an open record and no such date lands in a window, and each LA's
 //! count is reported.
 
-use super::{LaSnapshot, cell_str, cell_u64, example};
+use super::{Flagged, LaSnapshot, report_flagged};
 use crate::calendar::epoch_days;
 use crate::contract::{self, Logical, TableSpec};
 use crate::quality::{Finding, FindingKind};
@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 /// The years a case record's date can plausibly fall in.
-pub const PLAUSIBLE_YEARS: (i32, i32) = (1900, 2099);
+pub(super) const PLAUSIBLE_YEARS: (i32, i32) = (1900, 2099);
 
 /// The first plausible instant and the first one after, typed as the column is: a plain date literal would
 /// compare as nanoseconds, which overflow after 2262.
@@ -83,59 +83,16 @@ pub(super) fn implausible_dates(
     if found.is_empty() {
         return Ok(df);
     }
-    let mut aggregates = Vec::new();
-    for (i, (name, logical)) in found.iter().enumerate() {
-        let flagged = outside(name, *logical);
-        aggregates.extend([
-            flagged.clone().sum().alias(format!("__count{i}")),
-            col(*name)
-                .filter(flagged.clone())
-                .first()
-                .cast(DataType::String)
-                .alias(format!("__raw{i}")),
-            col(table.record_id)
-                .filter(flagged)
-                .first()
-                .alias(format!("__id{i}")),
-        ]);
-    }
-    let per_la = df
-        .clone()
-        .lazy()
-        .group_by_stable([col("la_code")])
-        .agg(aggregates)
-        .collect()?;
-    for (i, (name, _)) in found.iter().enumerate() {
-        for row in 0..per_la.height() {
-            let count = cell_u64(&per_la, &format!("__count{i}"), row);
-            if count == 0 {
-                continue;
-            }
-            let la = cell_str(&per_la, "la_code", row).unwrap_or_default();
-            let value = if table.is_sensitive(name) {
-                "<redacted>".to_string()
-            } else {
-                cell_str(&per_la, &format!("__raw{i}"), row).unwrap_or_default()
-            };
-            findings.push(Finding {
-                table: table.name.into(),
-                column: Some((*name).into()),
-                snapshot_date: las.iter().find(|l| l.la_code == la).map(|l| l.snapshot_date),
-                la_code: Some(la),
-                kind: FindingKind::ImplausibleDate,
-                count,
-                example: Some(example(
-                    table,
-                    cell_str(&per_la, &format!("__id{i}"), row),
-                    &value,
-                )),
-                message: format!(
-                    "`{name}` dates before {} or after {} were read as unknown (an end date so read counts as open). Correct them at source",
-                    PLAUSIBLE_YEARS.0, PLAUSIBLE_YEARS.1
-                ),
-            });
-        }
-    }
+    let flagged: Vec<Flagged> = found
+        .iter()
+        .map(|(name, logical)| Flagged {
+            column: name,
+            kind: FindingKind::ImplausibleDate,
+            flag: outside(name, *logical),
+            raw: col(*name),
+        })
+        .collect();
+    report_flagged(&df, table, las, &flagged, findings)?;
     df.lazy()
         .with_columns(
             found
