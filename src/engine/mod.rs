@@ -3,6 +3,7 @@
 
 mod checks;
 mod rows;
+mod sorted;
 mod spine;
 mod steps;
 mod windows;

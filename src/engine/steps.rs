@@ -361,12 +361,21 @@ fn earlier_record(
     other_date: Option<&str>,
     within_months: Option<u32>,
 ) -> Result<LazyFrame, EngineError> {
-    let rows = rows.with_row_index(ROW, None).cache();
     let mut keys = vec![col("la_code")];
     keys.extend(same.iter().map(|s| col(s.as_str())));
+    let rows = rows.with_row_index(ROW, None).cache();
     let mut this: Vec<Expr> = keys.clone();
     this.push(col(ROW));
     this.push(as_date(col(before)).alias("__this_before"));
+    // The earliest date within reach, computed once per row rather than once per matched pair.
+    if let Some(n) = within_months {
+        this.push(
+            as_date(col(before))
+                .dt()
+                .offset_by(lit(format!("-{n}mo")))
+                .alias("__this_from"),
+        );
+    }
     let mut that: Vec<Expr> = keys.clone();
     that.push(as_date(col(before)).alias("__that_before"));
     that.push(as_date(col(other_date.unwrap_or(before))).alias("__that_date"));
@@ -374,10 +383,8 @@ fn earlier_record(
         .lt(col("__this_before"))
         .and(col("__that_date").is_not_null())
         .and(col("__that_date").lt_eq(col("__this_before")));
-    if let Some(n) = within_months {
-        cond = cond.and(
-            col("__that_date").gt_eq(col("__this_before").dt().offset_by(lit(format!("-{n}mo")))),
-        );
+    if within_months.is_some() {
+        cond = cond.and(col("__that_date").gt_eq(col("__this_from")));
     }
     let matched = rows
         .clone()

@@ -5,6 +5,7 @@ use super::rows::{
     AtPeriodEnd, DEN_KEY, IN_NUM, KEY, MONTH, NUM, Prepared, SPAN_FIRST, SPAN_LAST,
     breakdown_column,
 };
+use super::sorted;
 use super::spine::{Spine, financial_year_of, month_in_year, with_period_end};
 use crate::catalogue::{Breakdown, Counting, Indicator, Period, Window, Windows};
 use polars::lazy::dsl::int_ranges;
@@ -257,16 +258,13 @@ fn span_deltas(
         Ok(spans
             .select(select)
             .sort_by_exprs(order, SortMultipleOptions::default())
+            .with_column(sorted::starts_key(&keyed).alias("__starts"))
             .with_column(
-                col(SPAN_LAST)
-                    .cum_max(false)
-                    .shift(lit(1))
-                    .over(keyed.clone())?
-                    .alias("__reach"),
+                sorted::running_max_before(col(SPAN_LAST), col("__starts")).alias("__reach"),
             )
             .with_column(
                 (col("__reach").is_null())
-                    .or(col(SPAN_FIRST).gt(col("__reach") + lit(1)))
+                    .or(col(SPAN_FIRST).gt(col("__reach") + lit(1i64)))
                     .cast(DataType::UInt32)
                     .cum_sum(false)
                     .alias("__island"),
