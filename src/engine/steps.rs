@@ -2,6 +2,7 @@
 //! a related row, earlier records of the same child, the previous dated row.
 
 use super::checks::CheckPlan;
+use super::sorted;
 use super::spine::month_of;
 use super::{EngineError, Tables};
 use crate::calendar::WorkingDays;
@@ -618,10 +619,9 @@ fn group(
             GroupColumn::Max(c) => over(col(c.as_str()).max())?,
             GroupColumn::Count => over(len().cast(DataType::Int64))?,
             GroupColumn::NullCount(c) => over(col(c.as_str()).null_count().cast(DataType::Int64))?,
-            GroupColumn::IsFirst => over(col(id).cum_count(false))?.eq(lit(1u32)),
-            GroupColumn::IsLast => over(col(id).cum_count(false))?
-                .cast(DataType::Int64)
-                .eq(over(len().cast(DataType::Int64))?),
+            // On rows sorted by group, a group's first row starts it and its last row precedes the next start.
+            GroupColumn::IsFirst => sorted::starts_key(&keys),
+            GroupColumn::IsLast => sorted::starts_key(&keys).shift(lit(-1)).fill_null(true),
         };
         derived.push(
             when(keyed.clone())
