@@ -136,6 +136,10 @@ fn compile(
                 open_at_date: catalogue.calendar.open_at_date,
                 table: indicator.rows.table,
                 months: Some((spine.calc_from.index(), spine.report_to().index())),
+                dated_by: match &indicator.rows.timing {
+                    catalogue::Timing::Dated { date } => Some(date.as_str()),
+                    _ => None,
+                },
             };
             let mut checks = Vec::new();
             let values = indicator_plan(

@@ -24,6 +24,8 @@ pub(super) struct StepContext<'a> {
     /// The months (first, last) the indicator's rows can be counted in, for the indicator's own rows; `None` for
     /// the rows of a related table, which may be matched at any date.
     pub months: Option<(i32, i32)>,
+    /// The date that places the indicator's own rows in a month, when they are dated events.
+    pub dated_by: Option<&'a str>,
 }
 
 /// Applies `steps` in order, then leaves out the rows a step cannot measure (an end before its start, a missing
@@ -184,18 +186,15 @@ pub(super) fn apply(
                 before,
                 other_date,
                 within_months,
-            } => {
-                let base = ctx.tables.get(ctx.table.name)?;
-                earlier_record(
-                    rows,
-                    base,
-                    name,
-                    same,
-                    before,
-                    other_date.as_deref(),
-                    *within_months,
-                )?
-            }
+            } => earlier_record(
+                ctx,
+                rows,
+                name,
+                same,
+                before,
+                other_date.as_deref(),
+                *within_months,
+            )?,
             Step::PreviousDate {
                 name,
                 same,
@@ -245,6 +244,7 @@ fn related(
         &StepContext {
             table,
             months: None,
+            dated_by: None,
             ..*ctx
         },
         ctx.tables.get(table.name)?,
@@ -351,11 +351,11 @@ pub(super) fn open_at_expr(start: Expr, end: Expr, at: Expr, rule: OpenAtDate) -
         .fill_null(false)
 }
 
-/// Whether the same child (or `same` columns) has an earlier row in `base`: its `before` strictly earlier, its
+/// Whether the same child (or `same` columns) has an earlier row in the whole table: its `before` strictly earlier, its
 /// `other_date` (default: `before`) set, not after this row's `before`, and within `within_months` of it.
 fn earlier_record(
+    ctx: &StepContext,
     rows: LazyFrame,
-    base: LazyFrame,
     name: &str,
     same: &[String],
     before: &str,
@@ -387,8 +387,27 @@ fn earlier_record(
     if within_months.is_some() {
         cond = cond.and(col("__that_date").gt_eq(col("__this_from")));
     }
-    let matched = rows
-        .clone()
+    // Dated rows outside the months counted are left out once placed: only the others look for earlier records,
+    // and only among the records those could reach.
+    let mut this_rows = rows.clone();
+    let mut base = ctx.tables.get(ctx.table.name)?;
+    if let (Some((first, last)), Some(dated_by)) = (ctx.months, ctx.dated_by) {
+        let month = |c: &str| month_of(as_date(col(c)));
+        this_rows = this_rows.filter(
+            month(dated_by)
+                .gt_eq(lit(first))
+                .and(month(dated_by).lt_eq(lit(last))),
+        );
+        if dated_by == before {
+            let mut reachable = month(before).lt_eq(lit(last));
+            if let Some(n) = within_months {
+                let earliest = first - i32::try_from(n).unwrap_or(i32::MAX / 2) - 1;
+                reachable = reachable.and(month(other_date.unwrap_or(before)).gt_eq(lit(earliest)));
+            }
+            base = base.filter(reachable);
+        }
+    }
+    let matched = this_rows
         .select(this)
         .join(
             base.select(that),
