@@ -205,11 +205,12 @@ pub(super) fn apply(
                 keys.extend(same.iter().map(|s| col(s.as_str())));
                 let mut order = keys.clone();
                 order.push(col(date.as_str()));
-                // Sorted by the keys then the date, the previous row of the same keys is the row before, if its
-                // keys are equal (and present).
-                let same_as_previous = keys.iter().fold(lit(true), |acc, k| {
-                    acc.and(k.clone().eq(k.clone().shift(lit(1))).fill_null(false))
-                });
+                // Sorted by the keys then the date, the previous row of the same keys is the row before, unless
+                // this row starts its keys' run or lacks a key.
+                let same_as_previous =
+                    keys.iter().fold(sorted::starts_key(&keys).not(), |acc, k| {
+                        acc.and(k.clone().is_not_null())
+                    });
                 let previous = when(same_as_previous)
                     .then(col(date.as_str()).shift(lit(1)))
                     .otherwise(lit(NULL).cast(DataType::Date));
@@ -401,7 +402,7 @@ fn earlier_record(
         if dated_by == before {
             let mut reachable = month(before).lt_eq(lit(last));
             if let Some(n) = within_months {
-                let earliest = first - i32::try_from(n).unwrap_or(i32::MAX / 2) - 1;
+                let earliest = first.saturating_sub_unsigned(n).saturating_sub(1);
                 reachable = reachable.and(month(other_date.unwrap_or(before)).gt_eq(lit(earliest)));
             }
             base = base.filter(reachable);
