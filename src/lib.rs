@@ -28,3 +28,4 @@ pub mod report;
 pub mod scorecard;
 pub mod snapshot;
 pub mod synth;
+mod workers;

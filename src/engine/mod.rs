@@ -363,9 +363,9 @@ struct Executed {
 }
 
 /// Executes the plans: the indicators that share prepared rows together, as one Polars query with their checks (so
-/// shared rows are computed once and the query's parts run in parallel), one group after another in catalogue order
-/// of the groups' first indicators. Each group's plans are dropped once executed, freeing the tables no later
-/// group reads.
+/// shared rows are computed once and the query's parts run in parallel). Groups run side by side on one worker per
+/// core (`workers`), taken in catalogue order of their first indicators, with results in that order. Each group's
+/// plans are dropped once executed, freeing the tables no later group reads.
 fn execute(plans: Vec<IndicatorPlan>) -> Result<Executed, EngineError> {
     let mut groups: Vec<Vec<IndicatorPlan>> = Vec::new();
     for plan in plans {
@@ -383,58 +383,76 @@ fn execute(plans: Vec<IndicatorPlan>) -> Result<Executed, EngineError> {
         seconds_by_query: Vec::new(),
     };
     let mut frames = Vec::new();
-    for group in groups {
-        let ids: Vec<&str> = group.iter().map(|p| p.id.as_str()).collect();
-        let _span = tracing::info_span!("indicators", ids = ids.join(", ")).entered();
-        let started = std::time::Instant::now();
-        let checks: Vec<&CheckPlan> = group.iter().flat_map(|p| &p.checks).collect();
-        let mut parts: Vec<LazyFrame> = group.iter().map(|p| p.values.clone()).collect();
-        parts.extend(checks.iter().enumerate().map(|(i, c)| {
-            c.found
-                .clone()
-                .with_column(lit(i as u32).alias(checks::CHECK))
-        }));
-        let union = UnionArgs {
-            diagonal: true,
-            to_supertypes: true,
-            ..Default::default()
-        };
-        let df = concat(parts, union)
-            .and_then(LazyFrame::collect)
-            .map_err(|source| EngineError::Indicator {
-                indicator: ids.join(", "),
-                line: group[0].line,
-                source,
-            })?;
-        let values = if checks.is_empty() {
-            df
-        } else {
-            let is_check = col(checks::CHECK).is_not_null();
-            let found = df.clone().lazy().filter(is_check.clone()).collect()?;
-            for (i, check) in checks.iter().enumerate() {
-                let mine = found
-                    .clone()
-                    .lazy()
-                    .filter(col(checks::CHECK).eq(lit(i as u32)))
-                    .collect()?;
-                executed.findings.extend(check.findings(&mine));
-            }
-            df.lazy()
-                .filter(is_check.not())
-                .select(VALUE_COLUMNS.map(col))
-                .collect()?
-        };
-        let seconds = started.elapsed().as_secs_f64();
-        tracing::debug!(rows = values.height(), seconds, "computed");
-        executed
-            .seconds_by_query
-            .push((ids.iter().map(|id| id.to_string()).collect(), seconds));
-        frames.push(values.lazy());
+    for group in crate::workers::in_order(groups, execute_group)? {
+        executed.findings.extend(group.findings);
+        executed.seconds_by_query.push((group.ids, group.seconds));
+        frames.push(group.values.lazy());
     }
     if !frames.is_empty() {
         executed.values = concat(frames, UnionArgs::default())?.collect()?;
     }
     Ok(executed)
+}
+
+/// What executing one group of plans gave.
+struct GroupExecuted {
+    ids: Vec<String>,
+    values: DataFrame,
+    findings: Vec<Finding>,
+    seconds: f64,
+}
+
+/// Executes one group of plans that share prepared rows, with their checks, as one Polars query.
+fn execute_group(group: Vec<IndicatorPlan>) -> Result<GroupExecuted, EngineError> {
+    let ids: Vec<String> = group.iter().map(|p| p.id.clone()).collect();
+    let _span = tracing::info_span!("indicators", ids = ids.join(", ")).entered();
+    let started = std::time::Instant::now();
+    let checks: Vec<&CheckPlan> = group.iter().flat_map(|p| &p.checks).collect();
+    let mut parts: Vec<LazyFrame> = group.iter().map(|p| p.values.clone()).collect();
+    parts.extend(checks.iter().enumerate().map(|(i, c)| {
+        c.found
+            .clone()
+            .with_column(lit(i as u32).alias(checks::CHECK))
+    }));
+    let union = UnionArgs {
+        diagonal: true,
+        to_supertypes: true,
+        ..Default::default()
+    };
+    let df = concat(parts, union)
+        .and_then(LazyFrame::collect)
+        .map_err(|source| EngineError::Indicator {
+            indicator: ids.join(", "),
+            line: group[0].line,
+            source,
+        })?;
+    let mut findings = Vec::new();
+    let values = if checks.is_empty() {
+        df
+    } else {
+        let is_check = col(checks::CHECK).is_not_null();
+        let found = df.clone().lazy().filter(is_check.clone()).collect()?;
+        for (i, check) in checks.iter().enumerate() {
+            let mine = found
+                .clone()
+                .lazy()
+                .filter(col(checks::CHECK).eq(lit(i as u32)))
+                .collect()?;
+            findings.extend(check.findings(&mine));
+        }
+        df.lazy()
+            .filter(is_check.not())
+            .select(VALUE_COLUMNS.map(col))
+            .collect()?
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    tracing::debug!(rows = values.height(), seconds, "computed");
+    Ok(GroupExecuted {
+        ids,
+        values,
+        findings,
+        seconds,
+    })
 }
 
 /// The columns of computed values, in order.

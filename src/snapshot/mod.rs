@@ -146,14 +146,33 @@ pub fn load(
         las: las.to_vec(),
         ..Snapshot::default()
     };
-    for (table_name, wanted) in needed {
+    let tables: Vec<(&&'static str, &BTreeSet<String>)> = needed.iter().collect();
+    let loaded = crate::workers::in_order(tables, |(table_name, wanted)| {
         let table = contract::table(table_name).expect("the catalogue only names contract tables");
         let _span = tracing::info_span!("load", table = table.name).entered();
-        let df = load_table(inventory, las, table, wanted, maps, &mut snapshot)?;
-        tracing::debug!(rows = df.height(), "loaded");
-        snapshot.tables.insert(table.name, df);
+        let loaded = load_table(inventory, las, table, wanted, maps)?;
+        tracing::debug!(rows = loaded.df.height(), "loaded");
+        Ok((table.name, loaded))
+    })?;
+    for (name, loaded) in loaded {
+        snapshot.findings.extend(loaded.findings);
+        for (la_code, columns) in loaded.absent_columns {
+            snapshot
+                .absent_columns
+                .entry((la_code, name))
+                .or_default()
+                .extend(columns);
+        }
+        snapshot.tables.insert(name, loaded.df);
     }
     Ok(snapshot)
+}
+
+/// One table loaded: its rows, what its checks found, and the optional columns each LA's files lack.
+struct LoadedTable {
+    df: DataFrame,
+    findings: Vec<Finding>,
+    absent_columns: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// Empty tables with the columns and types a load would give (`la_code`, then each read column normalised), so
@@ -294,9 +313,10 @@ fn load_table(
     table: &'static TableSpec,
     wanted: &BTreeSet<String>,
     maps: &[ValueMap],
-    snapshot: &mut Snapshot,
-) -> Result<DataFrame, SnapshotError> {
+) -> Result<LoadedTable, SnapshotError> {
     let columns = columns_to_read(table, wanted);
+    let mut findings = Vec::new();
+    let mut absent_columns: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut frames = Vec::new();
     let mut checks: BTreeMap<(&'static str, FindingKind), Check> = BTreeMap::new();
     for la in las {
@@ -306,9 +326,8 @@ fn load_table(
         for file in files {
             let plan = file_plan(table, &columns, la, file)?;
             for (name, _) in plan.absent {
-                snapshot
-                    .absent_columns
-                    .entry((la.la_code.clone(), table.name))
+                absent_columns
+                    .entry(la.la_code.clone())
                     .or_default()
                     .insert(name.to_string());
             }
@@ -388,17 +407,22 @@ fn load_table(
                 raw: col(c.raw.as_str()),
             })
             .collect();
-        report_flagged(&df, table, las, &flagged, &mut snapshot.findings).map_err(polars_err)?;
+        report_flagged(&df, table, las, &flagged, &mut findings).map_err(polars_err)?;
         let helpers: Vec<&str> = present
             .iter()
             .flat_map(|c| [c.flag.as_str(), c.raw.as_str()])
             .collect();
         df = df.drop_many(helpers);
     }
-    let df = plausible::implausible_dates(df, table, &columns, las, &mut snapshot.findings)
+    let df = plausible::implausible_dates(df, table, &columns, las, &mut findings)
         .map_err(polars_err)?;
-    empty_columns(&df, table, &columns, las, &mut snapshot.findings).map_err(polars_err)?;
-    dedupe_ids(df, table, las, &mut snapshot.findings).map_err(polars_err)
+    empty_columns(&df, table, &columns, las, &mut findings).map_err(polars_err)?;
+    let df = dedupe_ids(df, table, las, &mut findings).map_err(polars_err)?;
+    Ok(LoadedTable {
+        df,
+        findings,
+        absent_columns,
+    })
 }
 
 /// Rows of a loaded table that a check flags, as expressions over it.
