@@ -64,8 +64,8 @@ pub struct Computed {
     pub values: DataFrame,
     /// Problems found while computing.
     pub findings: Vec<Finding>,
-    /// Seconds each query took to execute, in execution order, with the indicators it computed (several when
-    /// they share prepared rows, such as a cohort's).
+    /// Wall seconds each query took to execute (queries run side by side, so these overlap), in catalogue order,
+    /// with the indicators it computed (several when they share prepared rows, such as a cohort's).
     pub seconds_by_query: Vec<(Vec<String>, f64)>,
 }
 
