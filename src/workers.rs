@@ -1,15 +1,19 @@
-//! Independent jobs run side by side, one worker per core, with results in the order the jobs were given.
+//! Independent jobs run side by side, two at a time, with results in the order the jobs were given.
 //!
 //! Polars parallelises inside an operation, but a query has serial stretches (a sort's merge, a small join, a
-//! collect's bookkeeping), so on a few cores one query at a time leaves cores idle. Running the next job meanwhile
-//! fills them. Results keep the input order, so what a run writes never depends on which worker finished first.
+//! collect's bookkeeping), so one query at a time leaves cores idle. Running the next job meanwhile fills them.
+//! Results keep the input order, so what a run writes never depends on which worker finished first.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Runs `job` on every item, on as many workers as the machine has cores (at most one per item), and returns the
-/// results in the order of `items`. After a job fails no new job starts, and the first failure in input order among
-/// the jobs that ran is returned.
+/// How many jobs run at once. Two fill one job's serial stretches; more would each hold a query's intermediate
+/// frames at the same time, so memory would grow with the number of cores, not with the batch.
+const SIDE_BY_SIDE: usize = 2;
+
+/// Runs `job` on every item, [`SIDE_BY_SIDE`] at a time (one on a single core), and returns the results in the
+/// order of `items`. After a job fails no new job starts, and the first failure in input order among the jobs that
+/// ran is returned.
 pub(crate) fn in_order<T, R, E, F>(items: Vec<T>, job: F) -> Result<Vec<R>, E>
 where
     T: Send,
@@ -20,6 +24,7 @@ where
     let count = items.len();
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
+        .min(SIDE_BY_SIDE)
         .min(count);
     let queue = Mutex::new(items.into_iter().enumerate());
     let results: Mutex<Vec<Option<Result<R, E>>>> = Mutex::new((0..count).map(|_| None).collect());

@@ -363,8 +363,8 @@ struct Executed {
 }
 
 /// Executes the plans: the indicators that share prepared rows together, as one Polars query with their checks (so
-/// shared rows are computed once and the query's parts run in parallel). Groups run side by side on one worker per
-/// core (`workers`), taken in catalogue order of their first indicators, with results in that order. Each group's
+/// shared rows are computed once and the query's parts run in parallel). Groups run side by side, two at a time
+/// (`workers`), taken in catalogue order of their first indicators, with results in that order. Each group's
 /// plans are dropped once executed, freeing the tables no later group reads.
 fn execute(plans: Vec<IndicatorPlan>) -> Result<Executed, EngineError> {
     let mut groups: Vec<Vec<IndicatorPlan>> = Vec::new();
