@@ -385,7 +385,7 @@ fn execute(plans: Vec<IndicatorPlan>) -> Result<Executed, EngineError> {
     let mut frames = Vec::new();
     for group in crate::workers::in_order(groups, execute_group)? {
         executed.findings.extend(group.findings);
-        executed.seconds_by_query.push((group.ids, group.seconds));
+        executed.seconds_by_query.extend(group.seconds_by_query);
         frames.push(group.values.lazy());
     }
     if !frames.is_empty() {
@@ -394,16 +394,8 @@ fn execute(plans: Vec<IndicatorPlan>) -> Result<Executed, EngineError> {
     Ok(executed)
 }
 
-/// What executing one group of plans gave.
-struct GroupExecuted {
-    ids: Vec<String>,
-    values: DataFrame,
-    findings: Vec<Finding>,
-    seconds: f64,
-}
-
 /// Executes one group of plans that share prepared rows, with their checks, as one Polars query.
-fn execute_group(group: Vec<IndicatorPlan>) -> Result<GroupExecuted, EngineError> {
+fn execute_group(group: Vec<IndicatorPlan>) -> Result<Executed, EngineError> {
     let ids: Vec<String> = group.iter().map(|p| p.id.clone()).collect();
     let _span = tracing::info_span!("indicators", ids = ids.join(", ")).entered();
     let started = std::time::Instant::now();
@@ -447,11 +439,10 @@ fn execute_group(group: Vec<IndicatorPlan>) -> Result<GroupExecuted, EngineError
     };
     let seconds = started.elapsed().as_secs_f64();
     tracing::debug!(rows = values.height(), seconds, "computed");
-    Ok(GroupExecuted {
-        ids,
+    Ok(Executed {
         values,
         findings,
-        seconds,
+        seconds_by_query: vec![(ids, seconds)],
     })
 }
 

@@ -146,9 +146,14 @@ pub fn load(
         las: las.to_vec(),
         ..Snapshot::default()
     };
-    let tables: Vec<(&&'static str, &BTreeSet<String>)> = needed.iter().collect();
-    let loaded = crate::workers::in_order(tables, |(table_name, wanted)| {
-        let table = contract::table(table_name).expect("the catalogue only names contract tables");
+    let tables = needed
+        .iter()
+        .map(|(name, wanted)| {
+            let table = contract::table(name).expect("the catalogue only names contract tables");
+            (table, wanted)
+        })
+        .collect();
+    let loaded = crate::workers::in_order(tables, |(table, wanted)| {
         let _span = tracing::info_span!("load", table = table.name).entered();
         let loaded = load_table(inventory, las, table, wanted, maps)?;
         tracing::debug!(rows = loaded.df.height(), "loaded");
@@ -156,23 +161,18 @@ pub fn load(
     })?;
     for (name, loaded) in loaded {
         snapshot.findings.extend(loaded.findings);
-        for (la_code, columns) in loaded.absent_columns {
-            snapshot
-                .absent_columns
-                .entry((la_code, name))
-                .or_default()
-                .extend(columns);
-        }
+        snapshot.absent_columns.extend(loaded.absent_columns);
         snapshot.tables.insert(name, loaded.df);
     }
     Ok(snapshot)
 }
 
-/// One table loaded: its rows, what its checks found, and the optional columns each LA's files lack.
+/// One table loaded: its rows, what its checks found, and the optional columns each LA's files lack (keyed as
+/// [`Snapshot::absent_columns`]).
 struct LoadedTable {
     df: DataFrame,
     findings: Vec<Finding>,
-    absent_columns: BTreeMap<String, BTreeSet<String>>,
+    absent_columns: BTreeMap<(String, &'static str), BTreeSet<String>>,
 }
 
 /// Empty tables with the columns and types a load would give (`la_code`, then each read column normalised), so
@@ -316,7 +316,7 @@ fn load_table(
 ) -> Result<LoadedTable, SnapshotError> {
     let columns = columns_to_read(table, wanted);
     let mut findings = Vec::new();
-    let mut absent_columns: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut absent_columns: BTreeMap<(String, &'static str), BTreeSet<String>> = BTreeMap::new();
     let mut frames = Vec::new();
     let mut checks: BTreeMap<(&'static str, FindingKind), Check> = BTreeMap::new();
     for la in las {
@@ -327,7 +327,7 @@ fn load_table(
             let plan = file_plan(table, &columns, la, file)?;
             for (name, _) in plan.absent {
                 absent_columns
-                    .entry(la.la_code.clone())
+                    .entry((la.la_code.clone(), table.name))
                     .or_default()
                     .insert(name.to_string());
             }
