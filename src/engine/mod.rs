@@ -2,6 +2,7 @@
 //! computes numerator, denominator and value on the LA x month spine.
 
 mod checks;
+mod civil;
 mod rows;
 mod sorted;
 mod spine;

@@ -3,7 +3,8 @@
 
 use super::EngineError;
 use super::checks::CheckPlan;
-use super::spine::{Spine, month_of, with_period_end};
+use super::civil::month_of;
+use super::spine::{Spine, with_period_end};
 use super::steps::{self, StepContext, as_date};
 use crate::catalogue::{Condition, Counting, Indicator, OpenAtDate, Timing, Unit};
 use polars::lazy::dsl::{int_ranges, max_horizontal, min_horizontal};

@@ -140,13 +140,6 @@ pub fn last_complete_month(snapshot: chrono::NaiveDate) -> Month {
     }
 }
 
-/// The consecutive month number of a date or datetime column.
-pub fn month_of(date: Expr) -> Expr {
-    date.clone().dt().year().cast(DataType::Int32) * lit(12)
-        + date.dt().month().cast(DataType::Int32)
-        - lit(1)
-}
-
 /// Months since the start of the financial year (0 = the first month) of a month-number column.
 pub fn month_in_year(month: Expr, fy: FinancialYears) -> Expr {
     (month - lit(fy.start_month() as i32 - 1)) % lit(12)

@@ -2,8 +2,8 @@
 //! a related row, earlier records of the same child, the previous dated row.
 
 use super::checks::CheckPlan;
+use super::civil::{month_day_of, month_of, year_of};
 use super::sorted;
-use super::spine::month_of;
 use super::{EngineError, Tables};
 use crate::calendar::WorkingDays;
 use crate::catalogue::{
@@ -393,7 +393,7 @@ fn earlier_record(
     let mut this_rows = rows.clone();
     let mut base = ctx.tables.get(ctx.table.name)?;
     if let (Some((first, last)), Some(dated_by)) = (ctx.months, ctx.dated_by) {
-        let month = |c: &str| month_of(as_date(col(c)));
+        let month = |c: &str| month_of(col(c));
         this_rows = this_rows.filter(
             month(dated_by)
                 .gt_eq(lit(first))
@@ -523,7 +523,7 @@ fn related_summary(
             Span::Days(n) => (*n as i32 - 1) / 28 + 1,
             Span::Months(n) => *n as i32,
         };
-        let month = month_of(as_date(col(date.as_str())));
+        let month = month_of(col(date.as_str()));
         if let Some((first, last)) = ctx.months {
             // Rows dated too early or too late for any span ending in a counted month are never offered.
             other = other.filter(
@@ -550,7 +550,7 @@ fn related_summary(
                     keep_nulls: false,
                 },
             );
-        local = local.with_column(month_of(as_date(col(ending.as_str()))).alias(BUCKET));
+        local = local.with_column(month_of(col(ending.as_str())).alias(BUCKET));
         on.push((BUCKET.to_string(), BUCKET.to_string()));
     }
     let mut matched = join_on(local, other, &on);
@@ -687,25 +687,21 @@ fn age(
         col("pers_dob").alias("__age_dob"),
         col("pers_expected_dob").alias("__age_expected"),
     ]);
-    let month_day = |d: Expr| {
-        d.clone().dt().month().cast(DataType::Int32) * lit(100) + d.dt().day().cast(DataType::Int32)
-    };
-    let at = as_date(col(at));
+    let at = col(at);
     let (year, md) = match on_preceding {
-        None => (at.clone().dt().year().cast(DataType::Int32), month_day(at)),
+        None => (year_of(at.clone()), month_day_of(at)),
         Some((m, d)) => {
             let target = (m * 100 + d) as i32;
-            let before_this_year = month_day(at.clone()).lt_eq(lit(target));
+            let before_this_year = month_day_of(at.clone()).lt_eq(lit(target));
             (
-                at.dt().year().cast(DataType::Int32) - before_this_year.cast(DataType::Int32),
+                year_of(at) - before_this_year.cast(DataType::Int32),
                 lit(target),
             )
         }
     };
     let dob = col("__age_dob");
-    let years = year
-        - dob.clone().dt().year().cast(DataType::Int32)
-        - md.lt(month_day(dob.clone())).cast(DataType::Int32);
+    let years =
+        year - year_of(dob.clone()) - md.lt(month_day_of(dob.clone())).cast(DataType::Int32);
     let value = when(dob.is_null())
         .then(
             when(col("__age_expected").is_not_null())

@@ -417,7 +417,10 @@ fn load_table(
     let df = plausible::implausible_dates(df, table, &columns, las, &mut findings)
         .map_err(polars_err)?;
     empty_columns(&df, table, &columns, las, &mut findings).map_err(polars_err)?;
-    let df = dedupe_ids(df, table, las, &mut findings).map_err(polars_err)?;
+    let mut df = dedupe_ids(df, table, las, &mut findings).map_err(polars_err)?;
+    // One chunk per column, made once here: the table comes from a file per LA, and every query that groups or
+    // joins it would otherwise copy its chunks into one again.
+    df.rechunk_mut_par();
     Ok(LoadedTable {
         df,
         findings,

@@ -60,8 +60,21 @@ fn date_format(format: &str) -> StrptimeOptions {
     }
 }
 
+/// The column with leading and trailing whitespace removed (as `str::trim`). Most extracts have none, and then the
+/// column is passed on as it is instead of being copied value by value.
 fn trimmed(name: &str) -> Expr {
-    col(name).str().strip_chars(lit(NULL))
+    col(name).map_with_fmt_str(
+        |c| {
+            let text = c.str()?;
+            if text.iter().flatten().all(|v| v.trim().len() == v.len()) {
+                return Ok(c);
+            }
+            let trimmed: StringChunked = text.iter().map(|v| v.map(str::trim)).collect();
+            Ok(trimmed.with_name(c.name().clone()).into_column())
+        },
+        |_, field| Ok(field.clone()),
+        "trimmed",
+    )
 }
 
 fn text_present(name: &str) -> Expr {

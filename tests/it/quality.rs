@@ -115,13 +115,14 @@ fn text_dates_timestamps_and_integer_ids_are_normalised_and_bad_values_become_fi
 }
 
 #[test]
-fn a_repeated_record_id_is_counted_once_and_reported() {
+fn a_repeated_record_id_is_counted_once_and_reported_whitespace_around_it_or_not() {
+    // " R1 " is R1 once trimmed: the same referral twice, one counted and one reported.
     let out = Fixture::new("2024-05-01")
         .table(
             "ssd_cin_episodes",
             &[
-                ("cine_referral_id", &["R1", "R1", "R2"]),
-                ("cine_person_id", &["A", "A", "B"]),
+                ("cine_referral_id", &["R1", " R1 ", "R2\t"]),
+                ("cine_person_id", &["A", "A", " B"]),
                 (
                     "cine_referral_date",
                     &["2023-04-03", "2023-04-03", "2023-04-04"],
@@ -134,6 +135,8 @@ fn a_repeated_record_id_is_counted_once_and_reported() {
         out.findings("duplicate_id"),
         vec![("ssd_cin_episodes".into(), "cine_referral_id".into(), 1)]
     );
+    let example = out.quality.column("example").unwrap().str().unwrap().get(0);
+    assert_eq!(example, Some("cine_referral_id=R1: \"repeated\""));
 }
 
 #[test]
