@@ -1,6 +1,7 @@
 //! Loading the latest snapshot of every LA: all LAs of a table in one plan, normalised to the contract's types,
 //! value maps applied, with a data-quality finding for every value that could not be used.
 
+mod blocks;
 mod discover;
 mod normalise;
 mod plausible;
@@ -11,6 +12,7 @@ pub use discover::{Inventory, LaSnapshot};
 use crate::catalogue::ValueMap;
 use crate::contract::{self, TableSpec};
 use crate::quality::{Finding, FindingKind};
+use blocks::LaBlock;
 use normalise::{Normalised, normalise, target_type};
 use polars::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -416,8 +418,9 @@ fn load_table(
     }
     let df = plausible::implausible_dates(df, table, &columns, las, &mut findings)
         .map_err(polars_err)?;
-    empty_columns(&df, table, &columns, las, &mut findings).map_err(polars_err)?;
-    let mut df = dedupe_ids(df, table, las, &mut findings).map_err(polars_err)?;
+    let (df, blocks) = blocks::la_blocks(df).map_err(polars_err)?;
+    empty_columns(&df, &blocks, table, &columns, las, &mut findings).map_err(polars_err)?;
+    let mut df = dedupe_ids(df, &blocks, table, las, &mut findings).map_err(polars_err)?;
     // One chunk per column, made once here: the table comes from a file per LA, and every query that groups or
     // joins it would otherwise copy its chunks into one again.
     df.rechunk_mut_par();
@@ -516,40 +519,30 @@ const EMPTY_COLUMN_MIN_ROWS: u32 = 10;
 /// [`EMPTY_COLUMN_MIN_ROWS`] rows, so that an extract that lost a column is not read as zero activity.
 fn empty_columns(
     df: &DataFrame,
+    blocks: &[LaBlock],
     table: &'static TableSpec,
     columns: &[&'static contract::ColumnSpec],
     las: &[LaSnapshot],
     findings: &mut Vec<Finding>,
 ) -> PolarsResult<()> {
-    let required: Vec<&str> = columns
+    let required: Vec<&Column> = columns
         .iter()
-        .filter(|c| c.required && df.schema().contains(c.name))
-        .map(|c| c.name)
+        .filter(|c| c.required)
+        .filter_map(|c| df.column(c.name).ok())
         .collect();
-    let mut aggregates = vec![len().alias("__rows")];
-    aggregates.extend(
-        required
-            .iter()
-            .map(|c| col(*c).null_count().cast(DataType::UInt32).alias(*c)),
-    );
-    let counts = df
-        .clone()
-        .lazy()
-        .group_by_stable([col("la_code")])
-        .agg(aggregates)
-        .collect()?;
-    for row in 0..counts.height() {
-        let rows = cell_u64(&counts, "__rows", row);
+    for block in blocks {
+        let rows = block.len as u64;
         if rows < EMPTY_COLUMN_MIN_ROWS as u64 {
             continue;
         }
-        let la = cell_str(&counts, "la_code", row).unwrap_or_default();
+        let la = &block.la_code;
         for column in &required {
-            if cell_u64(&counts, column, row) == rows {
+            if block.of(column).null_count() == block.len {
+                let column = column.name();
                 findings.push(Finding {
                     table: table.name.into(),
-                    column: Some((*column).into()),
-                    snapshot_date: las.iter().find(|l| l.la_code == la).map(|l| l.snapshot_date),
+                    column: Some(column.to_string()),
+                    snapshot_date: las.iter().find(|l| l.la_code == *la).map(|l| l.snapshot_date),
                     la_code: Some(la.clone()),
                     kind: FindingKind::EmptyColumn,
                     count: rows,
@@ -567,26 +560,19 @@ fn empty_columns(
 /// Keeps the first row of each record id per LA, reporting repeated ids.
 fn dedupe_ids(
     df: DataFrame,
+    blocks: &[LaBlock],
     table: &TableSpec,
     las: &[LaSnapshot],
     findings: &mut Vec<Finding>,
 ) -> PolarsResult<DataFrame> {
-    // Most extracts repeat no id: a per-LA count of distinct ids settles that without grouping every row by id.
-    let repeating: Vec<String> = {
-        let per_la = df
-            .clone()
-            .lazy()
-            .group_by([col("la_code")])
-            .agg([
-                len().alias("rows"),
-                col(table.record_id).n_unique().alias("ids"),
-            ])
-            .filter(col("rows").gt(col("ids")))
-            .collect()?;
-        (0..per_la.height())
-            .filter_map(|row| cell_str(&per_la, "la_code", row))
-            .collect()
-    };
+    // Most extracts repeat no id: each LA's count of distinct ids settles that without grouping every row by id.
+    let ids = df.column(table.record_id)?;
+    let mut repeating = Vec::new();
+    for block in blocks {
+        if block.of(ids).n_unique()? < block.len {
+            repeating.push(block.la_code.clone());
+        }
+    }
     if repeating.is_empty() {
         return Ok(df);
     }

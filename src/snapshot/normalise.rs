@@ -66,7 +66,7 @@ fn trimmed(name: &str) -> Expr {
     col(name).map_with_fmt_str(
         |c| {
             let text = c.str()?;
-            if text.iter().flatten().all(|v| v.trim().len() == v.len()) {
+            if !text.iter().flatten().any(needs_trim) {
                 return Ok(c);
             }
             let trimmed: StringChunked = text.iter().map(|v| v.map(str::trim)).collect();
@@ -75,6 +75,19 @@ fn trimmed(name: &str) -> Expr {
         |_, field| Ok(field.clone()),
         "trimmed",
     )
+}
+
+/// Whether `str::trim` would change `value`: its first or last byte may start or end whitespace. Bytes from 0x80
+/// may be part of a Unicode space, so those values are trimmed to see.
+fn needs_trim(value: &str) -> bool {
+    let may_be_space = |b: &u8| b.is_ascii_whitespace() || *b == 0x0b || *b >= 0x80;
+    let bytes = value.as_bytes();
+    match (bytes.first(), bytes.last()) {
+        (Some(first), Some(last)) if may_be_space(first) || may_be_space(last) => {
+            value.trim().len() != value.len()
+        }
+        _ => false,
+    }
 }
 
 fn text_present(name: &str) -> Expr {
@@ -207,5 +220,32 @@ pub(super) fn target_type(logical: Logical) -> DataType {
         Logical::Datetime => DataType::Datetime(TimeUnit::Milliseconds, None),
         Logical::Flag => DataType::Boolean,
         Logical::Number => DataType::Float64,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::needs_trim;
+
+    #[test]
+    fn a_value_needs_trimming_when_trim_would_change_it() {
+        let values = [
+            "",
+            "A",
+            "P1",
+            " P1",
+            "P1 ",
+            "\tP1",
+            "P1\r\n",
+            "\u{0b}P1",
+            "P1\u{a0}",
+            "\u{2003}P1",
+            "é",
+            "Zoë",
+            "P 1",
+        ];
+        for value in values {
+            assert_eq!(needs_trim(value), value.trim() != value, "{value:?}");
+        }
     }
 }
