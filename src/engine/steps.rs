@@ -2,7 +2,7 @@
 //! a related row, earlier records of the same child, the previous dated row.
 
 use super::checks::CheckPlan;
-use super::civil::{month_day_of, month_of, year_of};
+use super::civil::{add_days, add_months, month_day_of, month_of, year_of};
 use super::sorted;
 use super::{EngineError, Tables};
 use crate::calendar::WorkingDays;
@@ -98,7 +98,7 @@ pub(super) fn apply(
                 rows.with_column((minutes.cast(DataType::Float64) / lit(60.0)).alias(name.as_str()))
             }
             Step::AddDays { name, date, days } => {
-                rows.with_column(shifted(date, &format!("{days}d")).alias(name.as_str()))
+                rows.with_column(add_days(col(date.as_str()), *days).alias(name.as_str()))
             }
             Step::Age {
                 name,
@@ -131,7 +131,7 @@ pub(super) fn apply(
                 )?
             }
             Step::AddMonths { name, date, months } => {
-                rows.with_column(shifted(date, &format!("{months}mo")).alias(name.as_str()))
+                rows.with_column(add_months(col(date.as_str()), *months).alias(name.as_str()))
             }
             Step::Lookup {
                 table,
@@ -260,11 +260,6 @@ fn on_names(on: &[(String, String)]) -> Vec<PlSmallStr> {
         .collect()
 }
 
-/// The date column `date` moved by a Polars duration (`-1d`, `24mo`; months clamp to the month end).
-fn shifted(date: &str, by: &str) -> Expr {
-    as_date(col(date)).dt().offset_by(lit(by.to_string()))
-}
-
 /// A date or datetime column as a date.
 pub(super) fn as_date(e: Expr) -> Expr {
     e.cast(DataType::Date)
@@ -280,15 +275,14 @@ pub(super) fn working_days(a: Expr, b: Expr, wd: &WorkingDays) -> Expr {
     let holidays = Series::new("holidays".into(), days)
         .cast(&DataType::Date)
         .expect("days cast to dates");
-    let one = || lit("1d");
     // Polars 0.55 reads the holidays list while visiting the first row: when that row's dates are null it never
     // reads them, and counts every row without bank holidays. Counting between placeholder dates on missing
     // dates, then nulling those rows, keeps the first row complete.
     let missing = a.clone().is_null().or(b.clone().is_null());
     let placeholder = || lit(0i32).cast(DataType::Date);
     let days = business_day_count(
-        a.fill_null(placeholder()).dt().offset_by(one()),
-        b.fill_null(placeholder()).dt().offset_by(one()),
+        add_days(a.fill_null(placeholder()), 1),
+        add_days(b.fill_null(placeholder()), 1),
         wd.week(),
         lit(holidays).implode(false),
     );
@@ -371,12 +365,7 @@ fn earlier_record(
     this.push(as_date(col(before)).alias("__this_before"));
     // The earliest date within reach, computed once per row rather than once per matched pair.
     if let Some(n) = within_months {
-        this.push(
-            as_date(col(before))
-                .dt()
-                .offset_by(lit(format!("-{n}mo")))
-                .alias("__this_from"),
-        );
+        this.push(add_months(col(before), -(n as i32)).alias("__this_from"));
     }
     let mut that: Vec<Expr> = keys.clone();
     that.push(as_date(col(before)).alias("__that_before"));
@@ -470,12 +459,8 @@ fn lookup_open_at(
 /// The first day of the span ending on `ending` (both ends included).
 fn span_start(ending: Expr, span: Span) -> Expr {
     match span {
-        Span::Days(n) => ending.dt().offset_by(lit(format!("-{}d", n - 1))),
-        Span::Months(n) => ending
-            .dt()
-            .offset_by(lit(format!("-{n}mo")))
-            .dt()
-            .offset_by(lit("1d")),
+        Span::Days(n) => add_days(ending, 1 - n as i32),
+        Span::Months(n) => add_days(add_months(ending, -(n as i32)), 1),
     }
 }
 
