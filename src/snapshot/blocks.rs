@@ -7,8 +7,11 @@ use std::collections::HashSet;
 /// The rows of one LA in a loaded table: `len` rows from row `offset`.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct LaBlock {
+    /// The LA's code.
     pub la_code: String,
+    /// The LA's first row.
     pub offset: usize,
+    /// How many rows the LA has.
     pub len: usize,
 }
 
