@@ -190,17 +190,11 @@ pub fn suppress(rows: LazyFrame, rules: &Disclosure) -> PolarsResult<LazyFrame> 
         ])
         // The previous month's value and the change are taken from the published values, so that a suppressed
         // month cannot be read back through the next one.
-        .with_column(month_index().alias("month"))
+        .with_column(crate::engine::month_of(col("period_end")).alias("month"))
         .drop(cols(["previous_value", "change", "change_direction"]));
     let mut columns: Vec<Expr> = OUTPUT_COLUMNS.iter().map(|c| col(*c)).collect();
     columns.extend([col("status"), col("__primary"), col("__secondary")]);
     Ok(scorecard::with_previous(rows)
         .with_columns(scorecard::change_columns())
         .select(columns))
-}
-
-/// An integer index of `period_end`'s month (consecutive months differ by one).
-fn month_index() -> Expr {
-    col("period_end").dt().year().cast(DataType::Int32) * lit(12)
-        + col("period_end").dt().month().cast(DataType::Int32)
 }

@@ -79,7 +79,7 @@ pub(super) fn add_months(date: Expr, months: i32) -> Expr {
 
 /// The consecutive month number (year x 12 + month - 1, as [`crate::calendar::Month`]) of a date or datetime
 /// column; null stays null.
-pub(super) fn month_of(date: Expr) -> Expr {
+pub fn month_of(date: Expr) -> Expr {
     date_field(date, "month_of", |days| {
         let (year, month, _) = civil_from_days(days);
         year * 12 + month as i32 - 1

@@ -9,6 +9,7 @@ mod spine;
 mod steps;
 mod windows;
 
+pub use civil::month_of;
 pub use spine::{RangeRequest, Spine, last_complete_month};
 
 use crate::calendar::WorkingDays;

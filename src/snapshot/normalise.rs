@@ -60,10 +60,14 @@ fn date_format(format: &str) -> StrptimeOptions {
     }
 }
 
-/// The column with leading and trailing whitespace removed (as `str::trim`). Most extracts have none, and then the
-/// column is passed on as it is instead of being copied value by value.
 fn trimmed(name: &str) -> Expr {
-    col(name).map_with_fmt_str(
+    trim(col(name))
+}
+
+/// A text expression with leading and trailing whitespace removed (as `str::trim`). Most extracts have none, and
+/// then the column is passed on as it is instead of being copied value by value.
+pub(super) fn trim(text: Expr) -> Expr {
+    text.map_with_fmt_str(
         |c| {
             let text = c.str()?;
             if !text.iter().flatten().any(needs_trim) {
@@ -126,7 +130,7 @@ pub(super) fn normalise(name: &str, raw: &DataType, logical: Logical) -> Option<
             let value = if logical == Logical::Text {
                 text
             } else {
-                text.str().strip_chars(lit(NULL))
+                trim(text)
             };
             Some(Normalised {
                 value: value.clone(),

@@ -57,9 +57,7 @@ pub(super) fn apply(
     let flag = if keep { lit(false) } else { failed.clone() };
     Ok(lf
         .with_column(
-            col(column)
-                .str()
-                .strip_chars(lit(NULL))
+            super::normalise::trim(col(column))
                 .str()
                 .to_lowercase()
                 .alias("__map_key"),
