@@ -49,7 +49,9 @@ impl CheckPlan {
                     .min()
                     .cast(DataType::String)
                     .alias(EXAMPLE),
-            ]);
+            ])
+            // LAs in order, so that the findings come in the same order on every run.
+            .sort(["la_code"], SortMultipleOptions::default());
         Some(CheckPlan {
             table: table.name,
             columns: format!("{from}, {to}"),

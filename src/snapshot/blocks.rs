@@ -22,21 +22,30 @@ impl LaBlock {
     }
 }
 
-/// `df` with each LA's rows together, and where each LA's rows are. A table is loaded file by file in LA order, so
-/// its rows already come in blocks; were they ever mixed, a stable sort by LA puts them back in blocks, each LA's
-/// rows in their order.
-pub(super) fn la_blocks(df: DataFrame) -> PolarsResult<(DataFrame, Vec<LaBlock>)> {
-    let blocks = runs(&df)?;
-    let las: HashSet<&str> = blocks.iter().map(|b| b.la_code.as_str()).collect();
-    if las.len() == blocks.len() {
-        return Ok((df, blocks));
+/// `df` with each LA's rows together, the LAs in the order of `order`, and where each LA's rows are. A table is
+/// read in runs of files alike (see `FileRun`), so its LAs come in blocks but not always in order; the blocks are
+/// put in order by slicing (no copy), each LA's rows in their order. LAs not in `order` come last.
+pub(super) fn la_blocks(df: DataFrame, order: &[&str]) -> PolarsResult<(DataFrame, Vec<LaBlock>)> {
+    let found = runs(&df)?;
+    let rank = |la: &str| order.iter().position(|o| *o == la).unwrap_or(order.len());
+    let mut placed: Vec<&LaBlock> = found.iter().collect();
+    // A stable sort: an LA's blocks keep the order they came in.
+    placed.sort_by_key(|b| rank(&b.la_code));
+    if placed.iter().zip(&found).all(|(p, f)| std::ptr::eq(*p, f)) && distinct(&found) {
+        return Ok((df, found));
     }
-    let sorted = df.sort(
-        ["la_code"],
-        SortMultipleOptions::default().with_maintain_order(true),
-    )?;
-    let blocks = runs(&sorted)?;
-    Ok((sorted, blocks))
+    let mut ordered = df.clear();
+    for block in &placed {
+        ordered.vstack_mut(&df.slice(block.offset as i64, block.len))?;
+    }
+    let blocks = runs(&ordered)?;
+    Ok((ordered, blocks))
+}
+
+/// Whether every block is a different LA's.
+fn distinct(blocks: &[LaBlock]) -> bool {
+    let las: HashSet<&str> = blocks.iter().map(|b| b.la_code.as_str()).collect();
+    las.len() == blocks.len()
 }
 
 /// The runs of consecutive rows with the same LA code.
@@ -71,7 +80,7 @@ mod tests {
     #[test]
     fn rows_in_blocks_are_found_where_they_are() {
         let df = df!("la_code" => ["201", "201", "202", "203", "203", "203"], "id" => [1, 2, 3, 4, 5, 6]).unwrap();
-        let (same, blocks) = la_blocks(df.clone()).unwrap();
+        let (same, blocks) = la_blocks(df.clone(), &["201", "202", "203"]).unwrap();
         assert!(same.equals(&df));
         assert_eq!(
             blocks,
@@ -87,15 +96,39 @@ mod tests {
     #[test]
     fn mixed_rows_are_put_back_in_blocks_keeping_each_las_order() {
         let df = df!("la_code" => ["202", "201", "202", "201"], "id" => [1, 2, 3, 4]).unwrap();
-        let (sorted, blocks) = la_blocks(df).unwrap();
+        let (sorted, blocks) = la_blocks(df, &["201", "202"]).unwrap();
         assert_eq!(blocks, [block("201", 0, 2), block("202", 2, 2)]);
         let ids: Vec<Option<i32>> = sorted.column("id").unwrap().i32().unwrap().iter().collect();
         assert_eq!(ids, [Some(2), Some(4), Some(1), Some(3)]);
     }
 
     #[test]
+    fn blocks_out_of_order_are_put_in_order_and_unknown_las_last() {
+        let df =
+            df!("la_code" => ["203", "203", "999", "201", "202"], "id" => [1, 2, 3, 4, 5]).unwrap();
+        let (ordered, blocks) = la_blocks(df, &["201", "202", "203"]).unwrap();
+        assert_eq!(
+            blocks,
+            [
+                block("201", 0, 1),
+                block("202", 1, 1),
+                block("203", 2, 2),
+                block("999", 4, 1)
+            ]
+        );
+        let ids: Vec<Option<i32>> = ordered
+            .column("id")
+            .unwrap()
+            .i32()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(ids, [Some(4), Some(5), Some(1), Some(2), Some(3)]);
+    }
+
+    #[test]
     fn an_empty_table_has_no_blocks() {
         let df = df!("la_code" => Vec::<String>::new()).unwrap();
-        assert_eq!(la_blocks(df).unwrap().1, []);
+        assert_eq!(la_blocks(df, &["201"]).unwrap().1, []);
     }
 }

@@ -206,6 +206,54 @@ struct FilePlan {
     columns: Vec<PlannedColumn>,
     /// Optional columns the file lacks, each with the closest column it has (` (did you mean ...)`), if any.
     absent: Vec<(&'static str, String)>,
+    /// The file's type of each wanted column (`None` when absent): files alike in this are normalised alike, so
+    /// they can be read by one scan.
+    shape: Vec<Option<DataType>>,
+}
+
+/// Files of a table whose columns have the same types, so one plan normalises them all: read by one scan that takes
+/// each file's LA from its `la_code=` folder, which costs far less than a scan per file. Each LA's files are in
+/// one run, in their order, unless they differ among themselves.
+struct FileRun<'a> {
+    files: Vec<&'a PathBuf>,
+    /// The plan of the run's first file, which is every file's plan.
+    plan: FilePlan,
+    /// Whether other LAs' files may join: the run holds LAs whose files are all alike. The files of an LA whose
+    /// files differ make runs of their own, one after another, so that its rows keep their order.
+    shared: bool,
+}
+
+impl FileRun<'_> {
+    /// The run's rows in file order, with `la_code` (and `snapshot_date`) read from the folders below `table_dir`.
+    /// A column of the file with either name is ignored.
+    fn scan(&self, table_dir: &Path) -> Result<LazyFrame, SnapshotError> {
+        let prefix = format!(
+            "{}{}",
+            table_dir.to_string_lossy(),
+            std::path::MAIN_SEPARATOR
+        );
+        let partitions = Schema::from_iter(
+            ["la_code", "snapshot_date"].map(|c| Field::new(c.into(), DataType::String)),
+        );
+        let args = ScanArgsParquet {
+            hive_options: HiveOptions {
+                enabled: Some(true),
+                hive_start_idx: prefix.len(),
+                schema: Some(Arc::new(partitions)),
+                try_parse_dates: false,
+            },
+            ..Default::default()
+        };
+        let paths = self
+            .files
+            .iter()
+            .map(|f| PlRefPath::new(f.to_string_lossy().to_string()))
+            .collect();
+        LazyFrame::scan_parquet_files(paths, args).map_err(|e| SnapshotError::Unreadable {
+            path: self.files[0].clone(),
+            detail: e.to_string(),
+        })
+    }
 }
 
 /// Checks one file's schema (footer only) against the contract and plans its normalisation.
@@ -219,6 +267,10 @@ fn file_plan(
     let mut plan = FilePlan {
         columns: Vec::new(),
         absent: Vec::new(),
+        shape: columns
+            .iter()
+            .map(|spec| schema.get(spec.name).cloned())
+            .collect(),
     };
     for spec in columns {
         let Some(raw) = schema.get(spec.name) else {
@@ -319,51 +371,68 @@ fn load_table(
     let columns = columns_to_read(table, wanted);
     let mut findings = Vec::new();
     let mut absent_columns: BTreeMap<(String, &'static str), BTreeSet<String>> = BTreeMap::new();
-    let mut frames = Vec::new();
     let mut checks: BTreeMap<(&'static str, FindingKind), Check> = BTreeMap::new();
+    let mut runs: Vec<FileRun> = Vec::new();
+    let mut plans = Vec::new();
     for la in las {
         let files = inventory
             .table_files(table.name, la)
             .ok_or_else(|| missing_table(inventory, table, la))?;
         for file in files {
             let plan = file_plan(table, &columns, la, file)?;
-            for (name, _) in plan.absent {
+            for (name, _) in &plan.absent {
                 absent_columns
                     .entry((la.la_code.clone(), table.name))
                     .or_default()
                     .insert(name.to_string());
             }
-            let mut exprs = vec![lit(la.la_code.clone()).alias("la_code")];
-            for (spec, normalised) in plan.columns {
-                if let Some((failed, kind)) = normalised.failed {
-                    let check = checks.entry((spec.name, kind)).or_insert_with(|| Check {
-                        column: spec.name,
-                        kind,
-                        flag: format!("__bad__{kind}__{}", spec.name),
-                        raw: format!("__raw__{kind}__{}", spec.name),
-                    });
-                    exprs.push(failed.clone().fill_null(false).alias(check.flag.as_str()));
-                    exprs.push(
-                        when(failed)
-                            .then(normalised.raw_text.clone())
-                            .otherwise(lit(NULL).cast(DataType::String))
-                            .alias(check.raw.as_str()),
-                    );
-                }
-                exprs.push(normalised.value.alias(spec.name));
-            }
-            let args = ScanArgsParquet {
-                hive_options: HiveOptions::new_disabled(),
-                ..Default::default()
-            };
-            let lf =
-                LazyFrame::scan_parquet(PlRefPath::new(file.to_string_lossy().to_string()), args)
-                    .map_err(|e| SnapshotError::Unreadable {
-                    path: file.clone(),
-                    detail: e.to_string(),
-                })?;
-            frames.push(lf.select(exprs));
+            plans.push((file, plan));
         }
+        // The LA's files join the run of files like them when they are all alike; otherwise they are read in
+        // runs of their own, in their order.
+        let alike = plans.windows(2).all(|w| w[0].1.shape == w[1].1.shape);
+        for (file, plan) in plans.drain(..) {
+            let run = match runs.last_mut() {
+                Some(run) if !alike && !run.shared && run.plan.shape == plan.shape => Some(run),
+                _ if alike => runs
+                    .iter_mut()
+                    .find(|r| r.shared && r.plan.shape == plan.shape),
+                _ => None,
+            };
+            match run {
+                Some(run) => run.files.push(file),
+                None => runs.push(FileRun {
+                    files: vec![file],
+                    plan,
+                    shared: alike,
+                }),
+            }
+        }
+    }
+    let table_dir = inventory.data_dir.join(table.name);
+    let mut frames = Vec::new();
+    for run in runs {
+        let scanned = run.scan(&table_dir)?;
+        let mut exprs = vec![col("la_code")];
+        for (spec, normalised) in run.plan.columns {
+            if let Some((failed, kind)) = normalised.failed {
+                let check = checks.entry((spec.name, kind)).or_insert_with(|| Check {
+                    column: spec.name,
+                    kind,
+                    flag: format!("__bad__{kind}__{}", spec.name),
+                    raw: format!("__raw__{kind}__{}", spec.name),
+                });
+                exprs.push(failed.clone().fill_null(false).alias(check.flag.as_str()));
+                exprs.push(
+                    when(failed)
+                        .then(normalised.raw_text.clone())
+                        .otherwise(lit(NULL).cast(DataType::String))
+                        .alias(check.raw.as_str()),
+                );
+            }
+            exprs.push(normalised.value.alias(spec.name));
+        }
+        frames.push(scanned.select(exprs));
     }
     let polars_err = |source| SnapshotError::Polars {
         table: table.name.into(),
@@ -393,7 +462,9 @@ fn load_table(
             .map_err(polars_err)?;
         checks.insert((spec.name, FindingKind::UnmappedCode), check);
     }
-    let mut df = lf.collect().map_err(polars_err)?;
+    let order: Vec<&str> = las.iter().map(|l| l.la_code.as_str()).collect();
+    let (mut df, blocks) =
+        blocks::la_blocks(lf.collect().map_err(polars_err)?, &order).map_err(polars_err)?;
     let names = df.get_column_names_owned();
     let present: Vec<&Check> = checks
         .values()
@@ -418,11 +489,10 @@ fn load_table(
     }
     let df = plausible::implausible_dates(df, table, &columns, las, &mut findings)
         .map_err(polars_err)?;
-    let (df, blocks) = blocks::la_blocks(df).map_err(polars_err)?;
     empty_columns(&df, &blocks, table, &columns, las, &mut findings).map_err(polars_err)?;
     let mut df = dedupe_ids(df, &blocks, table, las, &mut findings).map_err(polars_err)?;
-    // One chunk per column, made once here: the table comes from a file per LA, and every query that groups or
-    // joins it would otherwise copy its chunks into one again.
+    // One chunk per column, made once here: the table comes from many files, and every query that groups or joins
+    // it would otherwise copy its chunks into one again.
     df.rechunk_mut_par();
     Ok(LoadedTable {
         df,

@@ -276,3 +276,77 @@ fn a_snapshot_folder_without_tables_is_skipped_with_a_warning() {
             "a snapshot folder without Parquet files is skipped",
         ));
 }
+
+/// The indicator table a run wrote.
+fn indicators(out: &Path) -> DataFrame {
+    ParquetReader::new(std::fs::File::open(out.join("indicators.parquet")).unwrap())
+        .finish()
+        .unwrap()
+}
+
+/// The sample data's indicator table, as a run on an unchanged copy writes it.
+fn sample_indicators() -> DataFrame {
+    let (_dir, data, out) = sample_with(|_| ());
+    run(&data, &out).success();
+    indicators(&out)
+}
+
+#[test]
+fn columns_named_like_the_partition_folders_leave_each_row_in_its_own_la() {
+    // LA 332's referrals claim to be LA 873's, of another snapshot: the folder decides, as for every other file.
+    let (_dir, data, out) = sample_with(|d| {
+        rewrite(&d.join(EPISODES), |df| {
+            df.lazy()
+                .with_columns([
+                    lit(873i64).alias("la_code"),
+                    lit("1999-01-01").alias("snapshot_date"),
+                ])
+                .collect()
+                .unwrap()
+        })
+    });
+    run(&data, &out).success();
+    assert!(indicators(&out).equals_missing(&sample_indicators()));
+}
+
+#[test]
+fn one_las_table_split_into_part_files_of_different_types_reads_as_one() {
+    // The first half of LA 332's referrals keep timestamps, the second half has dates as text: two files that
+    // cannot be read by one plan, between LAs whose files can.
+    let (_dir, data, out) = sample_with(|d| {
+        let path = d.join(EPISODES);
+        let df = ParquetReader::new(std::fs::File::open(&path).unwrap())
+            .finish()
+            .unwrap();
+        let half = df.height() / 2;
+        let mut first = df.head(Some(half));
+        let mut second = df
+            .tail(Some(df.height() - half))
+            .lazy()
+            .with_column(col("cine_referral_date").dt().strftime("%Y-%m-%d"))
+            .collect()
+            .unwrap();
+        ParquetWriter::new(std::fs::File::create(&path).unwrap())
+            .finish(&mut first)
+            .unwrap();
+        ParquetWriter::new(std::fs::File::create(path.with_file_name("part-1.parquet")).unwrap())
+            .finish(&mut second)
+            .unwrap();
+    });
+    run(&data, &out).success();
+    assert!(indicators(&out).equals_missing(&sample_indicators()));
+}
+
+#[test]
+fn a_relative_data_folder_with_a_trailing_slash_reads_the_same_rows() {
+    let (dir, _data, out) = sample_with(|_| ());
+    let mut cmd: Command = assert_cmd::cargo::cargo_bin_cmd!("csc-indicators");
+    cmd.current_dir(dir.path())
+        .args(["run", "-q", "--catalogue"])
+        .arg(root().join("indicators.yaml"))
+        .args(["--data", "data/", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(indicators(&out).equals_missing(&sample_indicators()));
+}
