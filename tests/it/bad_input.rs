@@ -350,3 +350,25 @@ fn a_relative_data_folder_with_a_trailing_slash_reads_the_same_rows() {
         .success();
     assert!(indicators(&out).equals_missing(&sample_indicators()));
 }
+
+#[test]
+fn extra_columns_in_some_las_files_are_ignored() {
+    // The first LA's referrals have a column the others lack, and the second LA's another one.
+    let (_dir, data, out) = sample_with(|d| {
+        rewrite(&d.join(EPISODES), |df| {
+            df.lazy()
+                .with_column(lit("local").alias("cine_team"))
+                .collect()
+                .unwrap()
+        });
+        let second = EPISODES.replace("la_code=332", "la_code=841");
+        rewrite(&d.join(second), |df| {
+            df.lazy()
+                .with_column(lit(1i64).alias("cine_locality"))
+                .collect()
+                .unwrap()
+        });
+    });
+    run(&data, &out).success();
+    assert!(indicators(&out).equals_missing(&sample_indicators()));
+}
