@@ -50,19 +50,31 @@ fn distinct(blocks: &[LaBlock]) -> bool {
 
 /// The runs of consecutive rows with the same LA code.
 fn runs(df: &DataFrame) -> PolarsResult<Vec<LaBlock>> {
-    let mut blocks: Vec<LaBlock> = Vec::new();
-    for (row, la) in df.column("la_code")?.str()?.iter().enumerate() {
-        let la = la.unwrap_or_default();
-        match blocks.last_mut() {
-            Some(block) if block.la_code == la => block.len += 1,
-            _ => blocks.push(LaBlock {
-                la_code: la.to_string(),
-                offset: row,
-                len: 1,
-            }),
-        }
+    let la = df.column("la_code")?.str()?;
+    let rows = la.len();
+    if rows == 0 {
+        return Ok(Vec::new());
     }
-    Ok(blocks)
+    // The rows whose code differs from the row before start a run: one vectorised comparison, not a row loop over
+    // text.
+    let changed = la
+        .slice(1, rows - 1)
+        .not_equal_missing(&la.slice(0, rows - 1));
+    let mut starts = vec![0];
+    let mut offset = 1;
+    for chunk in changed.downcast_iter() {
+        starts.extend(chunk.values().true_idx_iter().map(|i| i + offset));
+        offset += chunk.len();
+    }
+    Ok(starts
+        .iter()
+        .zip(starts.iter().skip(1).chain([&rows]))
+        .map(|(&offset, &end)| LaBlock {
+            la_code: la.get(offset).unwrap_or_default().to_string(),
+            offset,
+            len: end - offset,
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -633,11 +633,13 @@ fn dedupe_ids(
     las: &[LaSnapshot],
     findings: &mut Vec<Finding>,
 ) -> PolarsResult<DataFrame> {
-    // Most extracts repeat no id: each LA's count of distinct ids settles that without grouping every row by id.
+    // Most extracts repeat no id: each LA's ids in increasing order (as extracts often come), or else its count of
+    // distinct ids, settles that without grouping every row by id.
     let ids = df.column(table.record_id)?;
     let mut repeating = Vec::new();
     for block in blocks {
-        if block.of(ids).n_unique()? < block.len {
+        let ids = block.of(ids);
+        if !strictly_increasing(&ids)? && ids.n_unique()? < block.len {
             repeating.push(block.la_code.clone());
         }
     }
@@ -686,6 +688,23 @@ fn dedupe_ids(
             UniqueKeepStrategy::First,
         )
         .collect()
+}
+
+/// Whether every value is greater than the one before (so none repeats): a comparison of neighbours, much cheaper
+/// than hashing every value. False when a value is missing.
+fn strictly_increasing(values: &Column) -> PolarsResult<bool> {
+    let rows = values.len();
+    if values.null_count() > 0 {
+        return Ok(false);
+    }
+    if rows < 2 {
+        return Ok(true);
+    }
+    let values = values.as_materialized_series();
+    Ok(values
+        .slice(1, rows - 1)
+        .gt(&values.slice(0, rows - 1))?
+        .all())
 }
 
 fn accepted_types(logical: contract::Logical) -> &'static str {
@@ -754,4 +773,26 @@ pub(crate) fn cell_u64(df: &DataFrame, column: &str, row: usize) -> u64 {
         .and_then(|c| c.get(row).ok())
         .and_then(|v| v.extract::<u64>())
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strictly_increasing;
+    use polars::prelude::*;
+
+    fn ids(values: &[Option<&str>]) -> Column {
+        Column::new("id".into(), values)
+    }
+
+    #[test]
+    fn ids_in_increasing_order_repeat_none_and_anything_else_goes_to_the_full_count() {
+        let yes = |v: &[Option<&str>]| strictly_increasing(&ids(v)).unwrap();
+        assert!(yes(&[Some("R1"), Some("R2"), Some("R3")]));
+        assert!(yes(&[Some("R1")]));
+        assert!(yes(&[]));
+        // A repeat next to itself, ids out of order (which may or may not repeat), a missing id: not settled here.
+        assert!(!yes(&[Some("R1"), Some("R1"), Some("R2")]));
+        assert!(!yes(&[Some("R2"), Some("R1"), Some("R3")]));
+        assert!(!yes(&[Some("R1"), None, Some("R3")]));
+    }
 }

@@ -214,3 +214,26 @@ fn reference_tables_may_be_csv() {
     assert_eq!(rate.denominator, Some(40_000.0));
     crate::support::close(rate.value, 0.25);
 }
+
+#[test]
+fn a_repeated_id_out_of_order_is_found_as_one_next_to_itself() {
+    // R2 comes back after R1: the ids do not increase, so every id is counted.
+    let out = Fixture::new("2024-05-01")
+        .table(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", &["R2", "R1", "R2", "R3"]),
+                ("cine_person_id", &["A", "B", "A", "C"]),
+                (
+                    "cine_referral_date",
+                    &["2023-04-03", "2023-04-04", "2023-04-03", "2023-04-05"],
+                ),
+            ],
+        )
+        .run("2023-04");
+    assert_eq!(out.get("referrals", "month", "2023-04").numerator, 3.0);
+    assert_eq!(
+        out.findings("duplicate_id"),
+        vec![("ssd_cin_episodes".into(), "cine_referral_id".into(), 1)]
+    );
+}
