@@ -2,7 +2,6 @@
 //! grouping every row by its LA code.
 
 use polars::prelude::*;
-use std::collections::HashSet;
 
 /// The rows of one LA in a loaded table: `len` rows from row `offset`.
 #[derive(Debug, PartialEq, Eq)]
@@ -23,15 +22,16 @@ impl LaBlock {
 }
 
 /// `df` with each LA's rows together, the LAs in the order of `order`, and where each LA's rows are. A table is
-/// read in runs of files alike (see `FileRun`), so its LAs come in blocks but not always in order; the blocks are
-/// put in order by slicing (no copy), each LA's rows in their order. LAs not in `order` come last.
+/// read in runs of files alike (see `FileRun`), so its LAs come in blocks but not always in order, and an LA whose
+/// files differ in type comes in several blocks; the blocks are put in order by slicing (no copy), each LA's blocks
+/// in the order they came. LAs not in `order` come last.
 pub(super) fn la_blocks(df: DataFrame, order: &[&str]) -> PolarsResult<(DataFrame, Vec<LaBlock>)> {
     let found = runs(&df)?;
     let rank = |la: &str| order.iter().position(|o| *o == la).unwrap_or(order.len());
     let mut placed: Vec<&LaBlock> = found.iter().collect();
     // A stable sort: an LA's blocks keep the order they came in.
     placed.sort_by_key(|b| rank(&b.la_code));
-    if placed.iter().zip(&found).all(|(p, f)| std::ptr::eq(*p, f)) && distinct(&found) {
+    if placed.iter().zip(&found).all(|(p, f)| std::ptr::eq(*p, f)) {
         return Ok((df, found));
     }
     let mut ordered = df.clear();
@@ -40,12 +40,6 @@ pub(super) fn la_blocks(df: DataFrame, order: &[&str]) -> PolarsResult<(DataFram
     }
     let blocks = runs(&ordered)?;
     Ok((ordered, blocks))
-}
-
-/// Whether every block is a different LA's.
-fn distinct(blocks: &[LaBlock]) -> bool {
-    let las: HashSet<&str> = blocks.iter().map(|b| b.la_code.as_str()).collect();
-    las.len() == blocks.len()
 }
 
 /// The runs of consecutive rows with the same LA code.

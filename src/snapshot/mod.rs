@@ -210,15 +210,11 @@ struct FilePlan {
 }
 
 /// Files of a table whose columns have the same types, so one plan normalises them all: read by one scan that takes
-/// each file's LA from its `la_code=` folder, which costs far less than a scan per file. Each LA's files are in
-/// one run, in their order, unless they differ among themselves.
+/// each file's LA from its `la_code=` folder, which costs far less than a scan per file.
 struct FileRun<'a> {
     files: Vec<&'a PathBuf>,
     /// The plan of the run's first file, which is every file's plan.
     plan: FilePlan,
-    /// Whether other LAs' files may join: the run holds LAs whose files are all alike. The files of an LA whose
-    /// files differ make runs of their own, one after another, so that its rows keep their order.
-    shared: bool,
 }
 
 impl FileRun<'_> {
@@ -371,11 +367,11 @@ fn load_table(
     let mut absent_columns: BTreeMap<(String, &'static str), BTreeSet<String>> = BTreeMap::new();
     let mut checks: BTreeMap<(&'static str, FindingKind), Check> = BTreeMap::new();
     let mut runs: Vec<FileRun> = Vec::new();
-    let mut plans = Vec::new();
     for la in las {
         let files = inventory
             .table_files(table.name, la)
             .ok_or_else(|| missing_table(inventory, table, la))?;
+        let mut plans = Vec::new();
         for file in files {
             let plan = file_plan(table, &columns, la, file)?;
             for (name, _) in &plan.absent {
@@ -386,23 +382,18 @@ fn load_table(
             }
             plans.push((file, plan));
         }
-        // The LA's files join the run of files like them when they are all alike; otherwise they are read in
-        // runs of their own, in their order.
+        // An LA's files, when all alike, join the run of files like them. Files of an LA that differ among
+        // themselves each start a run, in file order, so that `la_blocks` finds the LA's blocks in that order.
         let alike = plans.windows(2).all(|w| w[0].1.shape == w[1].1.shape);
-        for (file, plan) in plans.drain(..) {
-            let run = match runs.last_mut() {
-                Some(run) if !alike && !run.shared && run.plan.shape == plan.shape => Some(run),
-                _ if alike => runs
-                    .iter_mut()
-                    .find(|r| r.shared && r.plan.shape == plan.shape),
-                _ => None,
-            };
-            match run {
+        for (file, plan) in plans {
+            match runs
+                .iter_mut()
+                .find(|run| alike && run.plan.shape == plan.shape)
+            {
                 Some(run) => run.files.push(file),
                 None => runs.push(FileRun {
                     files: vec![file],
                     plan,
-                    shared: alike,
                 }),
             }
         }
