@@ -110,12 +110,14 @@ pub(super) fn prepare(
             // Steps that do not read `period_end` run once per record, before records are repeated at every
             // month end.
             let early = &rows.steps[..rows.steps_before_placing];
+            let late = &rows.steps[rows.steps_before_placing..shared_steps];
             let base = derive(ctx, ctx.tables.get(rows.table.name)?, early, None, checks)?;
             let spans = counts_as_spans(indicator);
             let placed = match &rows.timing {
                 // Steps see the whole table (a previous visit may predate every window); the window filter comes after.
                 Timing::Dated { .. } => base,
                 Timing::Open { start, end } => {
+                    let base = steps::with_birth_dates_for(ctx, base, late)?;
                     let first = month_of(col(start.as_str()));
                     let end_month = month_of(col(end.as_str()));
                     let last = match ctx.open_at_date {
@@ -161,7 +163,7 @@ pub(super) fn prepare(
                         .drop(cols([SPAN_FIRST, SPAN_LAST]));
                     with_period_end(exploded, months)
                 }
-                Timing::Current => base.cross_join(
+                Timing::Current => steps::with_birth_dates_for(ctx, base, late)?.cross_join(
                     months
                         .clone()
                         .lazy()
@@ -174,7 +176,6 @@ pub(super) fn prepare(
                     None,
                 ),
             };
-            let late = &rows.steps[rows.steps_before_placing..shared_steps];
             let lf = derive(ctx, placed, late, shared_filter, checks)?.cache();
             shared.frames.insert(key, lf.clone());
             lf

@@ -409,6 +409,23 @@ fn earlier_record(
     Ok(flag_matched(rows, matched, name))
 }
 
+/// The parts of `condition` joined by AND: a row meets the condition exactly when it meets every part (a part
+/// that is null or false leaves it out either way).
+fn conjuncts(condition: Expr) -> Vec<Expr> {
+    match condition {
+        Expr::BinaryExpr {
+            left,
+            op: Operator::And,
+            right,
+        } => {
+            let mut parts = conjuncts(Arc::unwrap_or_clone(left));
+            parts.extend(conjuncts(Arc::unwrap_or_clone(right)));
+            parts
+        }
+        other => vec![other],
+    }
+}
+
 /// Joins `local` (rows with a `ROW` index and the columns a match needs) to `other` on `la_code` and `on`, giving
 /// each side's key columns the same names.
 fn join_on(local: LazyFrame, other: LazyFrame, on: &[(String, String)]) -> LazyFrame {
@@ -477,10 +494,27 @@ fn related_summary(
 ) -> Result<LazyFrame, EngineError> {
     let rule = ctx.open_at_date;
     let rows = rows.with_row_index(ROW, None).cache();
-    // Only the columns a match reads travel through the join: the keys, the window's end and what `filter` reads
-    // of this row.
     let mut other = other;
     let remote = other.collect_schema()?;
+    // The parts of `filter` that read only the related table's columns leave its rows out before they are offered
+    // to each row; the rest is judged on each match.
+    let (remote_only, on_match): (Vec<Expr>, Vec<Expr>) = filter
+        .map(conjuncts)
+        .unwrap_or_default()
+        .into_iter()
+        .partition(|part| {
+            part.clone()
+                .meta()
+                .root_names()
+                .iter()
+                .all(|n| remote.contains(n.as_str()))
+        });
+    for part in remote_only {
+        other = other.filter(part.fill_null(false));
+    }
+    let filter = on_match.into_iter().reduce(Expr::and);
+    // Only the columns a match reads travel through the join: the keys, the window's end and what `filter` reads
+    // of this row.
     let mut local: std::collections::BTreeSet<String> = on.iter().map(|(l, _)| l.clone()).collect();
     if let Some(RelatedWindow::Dated { ending, .. } | RelatedWindow::OpenDuring { ending, .. }) =
         window
@@ -666,12 +700,11 @@ fn age(
     at: &str,
     on_preceding: Option<(u32, u32)>,
 ) -> Result<LazyFrame, EngineError> {
-    let people = ctx.tables.get("ssd_person")?.select([
-        col("la_code"),
-        col("pers_person_id").alias("__age_person"),
-        col("pers_dob").alias("__age_dob"),
-        col("pers_expected_dob").alias("__age_expected"),
-    ]);
+    let mut rows = rows;
+    let (dob_name, expected_name) = birth_date_columns(person);
+    if !rows.collect_schema()?.contains(&dob_name) {
+        rows = with_birth_dates(ctx, rows, person)?;
+    }
     let at = col(at);
     let (year, md) = match on_preceding {
         None => (year_of(at.clone()), month_day_of(at)),
@@ -684,23 +717,68 @@ fn age(
             )
         }
     };
-    let dob = col("__age_dob");
+    let dob = col(dob_name.as_str());
     let years =
         year - year_of(dob.clone()) - md.lt(month_day_of(dob.clone())).cast(DataType::Int32);
     let value = when(dob.is_null())
         .then(
-            when(col("__age_expected").is_not_null())
+            when(col(expected_name.as_str()).is_not_null())
                 .then(lit(0i32))
                 .otherwise(lit(NULL).cast(DataType::Int32)),
         )
         .when(years.clone().lt(lit(0i32)))
         .then(lit(0i32))
         .otherwise(years);
+    Ok(rows
+        .with_column(value.cast(DataType::Int64).alias(name))
+        .drop(cols([dob_name, expected_name])))
+}
+
+/// The columns that carry the date of birth and expected date of birth of the person in `person` until an `age`
+/// step reads them (and drops them: they never reach an output).
+fn birth_date_columns(person: &str) -> (String, String) {
+    (
+        format!("__dob_{person}"),
+        format!("__expected_dob_{person}"),
+    )
+}
+
+/// `rows` with the date of birth and expected date of birth of the person in `person`, from `ssd_person`.
+fn with_birth_dates(
+    ctx: &StepContext,
+    rows: LazyFrame,
+    person: &str,
+) -> Result<LazyFrame, EngineError> {
+    let (dob, expected) = birth_date_columns(person);
+    let people = ctx.tables.get("ssd_person")?.select([
+        col("la_code"),
+        col("pers_person_id").alias("__age_person"),
+        col("pers_dob").alias(dob.as_str()),
+        col("pers_expected_dob").alias(expected.as_str()),
+    ]);
     let keys = vec![col("la_code"), col(person)];
     let right = vec![col("la_code"), col("__age_person")];
-    Ok(join_by_distinct_keys(rows, keys, people, right)
-        .with_column(value.cast(DataType::Int64).alias(name))
-        .drop(cols(["__age_dob", "__age_expected"])))
+    Ok(join_by_distinct_keys(rows, keys, people, right))
+}
+
+/// `rows` (records not yet placed at month ends) with the birth dates that the `age` steps in `later` will read,
+/// looked up once per record rather than once per record and month.
+pub(super) fn with_birth_dates_for(
+    ctx: &StepContext,
+    rows: LazyFrame,
+    later: &[Step],
+) -> Result<LazyFrame, EngineError> {
+    let mut rows = rows;
+    let mut looked_up = std::collections::BTreeSet::new();
+    for step in later {
+        if let Step::Age { person, .. } = step
+            && looked_up.insert(person.as_str())
+            && rows.collect_schema()?.contains(person.as_str())
+        {
+            rows = with_birth_dates(ctx, rows, person)?;
+        }
+    }
+    Ok(rows)
 }
 
 /// `rows` left-joined to `other` on `left` = `right`. Rows repeat a key (a child at every month end) while `other`

@@ -268,3 +268,131 @@ fn a_lookup_after_a_checked_step_keeps_its_columns() {
     assert_eq!(open("2024-11"), 0.0, "R1 ended on the month's last day");
     assert_eq!(open("2024-12"), 0.0, "R4 has no close date to measure");
 }
+
+/// Children in care in LA 873, their birth dates and health checks (snapshot 1 May 2024, reported from April 2023).
+/// P3 has no row in `ssd_person`; P4 was recorded before birth (expected 10 March 2024).
+fn children_in_care(catalogue: &str) -> Output {
+    Fixture::new("2024-05-01")
+        .table(
+            "ssd_cla_episodes",
+            &[
+                ("clae_cla_episode_id", &["E1", "E2", "E3", "E4"]),
+                ("clae_person_id", &["P1", "P2", "P3", "P4"]),
+                ("clae_cla_id", &["C1", "C2", "C3", "C4"]),
+                (
+                    "clae_cla_episode_start_date",
+                    &["2023-05-10", "2023-06-01", "2023-04-20", "2024-02-01"],
+                ),
+                ("clae_cla_episode_ceased_date", &["", "2024-04-10", "", ""]),
+            ],
+        )
+        .table(
+            "ssd_person",
+            &[
+                ("pers_person_id", &["P1", "P2", "P4"]),
+                ("pers_dob", &["2008-02-29", "2023-03-15", ""]),
+                ("pers_expected_dob", &["", "", "2024-03-10"]),
+            ],
+        )
+        .table(
+            "ssd_cla_health",
+            &[
+                ("clah_health_check_id", &["H1", "H2", "H3", "H4", "H5"]),
+                ("clah_person_id", &["P1", "P2", "P2", "P3", "P4"]),
+                ("clah_health_check_type", &["IHA", "IHA", "RHA", "", "IHA"]),
+                (
+                    "clah_health_check_date",
+                    &["2023-05-20", "2023-05-01", "2023-07-01", "2023-05-01", ""],
+                ),
+            ],
+        )
+        .run_catalogue(catalogue, "2023-04")
+}
+
+/// Ages at each month end come from birth dates looked up once per episode: P2 (born 15 March 2023) is under 1
+/// until 15 March 2024; P4, recorded before birth, counts as 0; P3, with no person row, has no age and is left out.
+#[test]
+fn ages_at_each_month_end_of_open_records() {
+    let catalogue = format!(
+        "{}  - id: babies_in_care
+    title: Babies in care
+    definition: Children in care at period end aged under 1.
+    unit: count
+    polarity: neutral
+    windows: [snapshot]
+    rows:
+      table: ssd_cla_episodes
+      open: {{start: clae_cla_episode_start_date, end: clae_cla_episode_ceased_date}}
+      count: children
+      steps:
+        - age: {{name: age, at: period_end}}
+      where: age < 1
+",
+        crate::catalogue::HEADER
+    );
+    let out = children_in_care(&catalogue);
+    let babies = |month: &str| out.get("babies_in_care", "snapshot", month).numerator;
+    assert_eq!(babies("2023-05"), 0.0, "P1 is 15; P3 has no age");
+    assert_eq!(babies("2023-06"), 1.0, "P2 from 1 June");
+    assert_eq!(babies("2024-01"), 1.0, "P2 is 10 months old");
+    assert_eq!(babies("2024-02"), 2.0, "P2, and P4 not yet born");
+    assert_eq!(babies("2024-03"), 1.0, "P2 turned 1 on 15 March; P4 is 0");
+    assert_eq!(
+        babies("2024-04"),
+        1.0,
+        "P4; P2's episode ceased on 10 April"
+    );
+}
+
+/// A related row is matched when every part of `where` holds: the parts that read only the related table (type
+/// IHA) and the parts that compare it with the row (checked on or after the start). A null in either part leaves
+/// the related row out; an OR across both tables is judged on each match as a whole.
+#[test]
+fn a_related_condition_holds_in_every_part() {
+    let indicator = |id: &str, condition: &str| {
+        format!(
+            "  - id: {id}
+    title: {id}
+    definition: Of episodes starting in the window, the percentage with a health check meeting the condition.
+    unit: percent
+    polarity: neutral
+    windows: [ytd]
+    rows:
+      table: ssd_cla_episodes
+      dated_by: clae_cla_episode_start_date
+      steps:
+        - related:
+            table: ssd_cla_health
+            on: {{clae_person_id: clah_person_id}}
+            where: {condition}
+            columns: {{checks: count}}
+    numerator: checks > 0
+"
+        )
+    };
+    let catalogue = [
+        crate::catalogue::HEADER.to_string(),
+        indicator(
+            "starts_with_iha",
+            "clah_health_check_type = 'IHA' AND clah_health_check_date >= clae_cla_episode_start_date",
+        ),
+        indicator(
+            "starts_with_iha_or_later_check",
+            "clah_health_check_type = 'IHA' OR clah_health_check_date >= clae_cla_episode_start_date",
+        ),
+    ]
+    .concat();
+    let out = children_in_care(&catalogue);
+    let and = out.get("starts_with_iha", "ytd", "2024-03");
+    assert_eq!(
+        (and.numerator, and.denominator),
+        (1.0, Some(4.0)),
+        "E1 (H1); not E2 (H2 before the start, H3 an RHA), E3 (H4 of no type) nor E4 (H5 undated)"
+    );
+    let or = out.get("starts_with_iha_or_later_check", "ytd", "2024-03");
+    assert_eq!(
+        (or.numerator, or.denominator),
+        (4.0, Some(4.0)),
+        "E1 (H1), E2 (H2 an IHA, H3 later), E3 (H4 later), E4 (H5 an IHA)"
+    );
+}
