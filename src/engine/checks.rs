@@ -45,10 +45,12 @@ impl CheckPlan {
             .group_by([col("la_code")])
             .agg([
                 len().cast(DataType::UInt64).alias(COUNT),
-                col(table.record_id)
-                    .min()
-                    .cast(DataType::String)
-                    .alias(EXAMPLE),
+                // A person id never reaches an output: no example then.
+                match table.is_sensitive(table.record_id) {
+                    true => lit(NULL).cast(DataType::String),
+                    false => col(table.record_id).min().cast(DataType::String),
+                }
+                .alias(EXAMPLE),
             ])
             // LAs in order, so that the findings come in the same order on every run.
             .sort(["la_code"], SortMultipleOptions::default());
@@ -74,11 +76,7 @@ impl CheckPlan {
                 snapshot_date: None,
                 kind: self.kind,
                 count: cell_u64(found, COUNT, row),
-                example: Some(format!(
-                    "{}={}",
-                    self.record_id,
-                    cell_str(found, EXAMPLE, row).unwrap_or_default()
-                )),
+                example: cell_str(found, EXAMPLE, row).map(|id| format!("{}={id}", self.record_id)),
                 message: self.message.clone(),
             })
             .collect()

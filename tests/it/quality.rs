@@ -237,3 +237,42 @@ fn a_repeated_id_out_of_order_is_found_as_one_next_to_itself() {
         vec![("ssd_cin_episodes".into(), "cine_referral_id".into(), 1)]
     );
 }
+
+/// A check on a table whose record id is a person id (`ssd_person`) finds the rows, but names none of them: no
+/// person id reaches `data_quality.parquet`.
+#[test]
+fn an_engine_check_on_people_gives_no_person_id_as_example() {
+    let catalogue = format!(
+        "{}  - id: deaths
+    title: Deaths
+    definition: Children who died, by days lived.
+    unit: count
+    polarity: neutral
+    windows: [month]
+    rows:
+      table: ssd_person
+      dated_by: pers_death_date
+      steps:
+        - calendar_days: {{name: days_lived, from: pers_dob, to: pers_death_date}}
+",
+        crate::catalogue::HEADER
+    );
+    let out = Fixture::new("2024-05-01")
+        .table(
+            "ssd_person",
+            &[
+                ("pers_person_id", &["P1", "P2"]),
+                ("pers_dob", &["2020-01-01", "2023-06-01"]),
+                ("pers_death_date", &["2023-05-02", "2023-05-03"]),
+            ],
+        )
+        .run_catalogue(&catalogue, "2023-04");
+    assert_eq!(
+        out.findings("end_before_start"),
+        vec![("ssd_person".into(), "pers_dob, pers_death_date".into(), 1)],
+        "P2 died before birth"
+    );
+    assert_eq!(out.get("deaths", "month", "2023-05").numerator, 1.0, "P1");
+    let example = out.quality.column("example").unwrap().str().unwrap().get(0);
+    assert_eq!(example, None);
+}
