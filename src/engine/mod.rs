@@ -142,6 +142,7 @@ fn compile(
                     catalogue::Timing::Dated { date } => Some(date.as_str()),
                     _ => None,
                 },
+                placed: false,
             };
             let mut checks = Vec::new();
             let values = indicator_plan(

@@ -26,6 +26,9 @@ pub(super) struct StepContext<'a> {
     pub months: Option<(i32, i32)>,
     /// The date that places the indicator's own rows in a month, when they are dated events.
     pub dated_by: Option<&'a str>,
+    /// Whether the rows are repeated at every month end (open records or current rows, once placed), so that a
+    /// lookup is better made once per distinct key.
+    pub placed: bool,
 }
 
 /// Applies `steps` in order, then leaves out the rows a step cannot measure (an end before its start, a missing
@@ -164,7 +167,7 @@ pub(super) fn apply(
                     other =
                         other.unique_stable(Some(cols(on_names(on))), UniqueKeepStrategy::First);
                 }
-                join_by_distinct_keys(rows, left, other, right)
+                lookup_join(ctx, rows, left, other, right)
             }
             Step::Exists {
                 name,
@@ -246,6 +249,7 @@ fn related(
             table,
             months: None,
             dated_by: None,
+            placed: false,
             ..*ctx
         },
         ctx.tables.get(table.name)?,
@@ -758,7 +762,7 @@ fn with_birth_dates(
     ]);
     let keys = vec![col("la_code"), col(person)];
     let right = vec![col("la_code"), col("__age_person")];
-    Ok(join_by_distinct_keys(rows, keys, people, right))
+    Ok(lookup_join(ctx, rows, keys, people, right))
 }
 
 /// `rows` (records not yet placed at month ends) with the birth dates that the `age` steps in `later` will read,
@@ -779,6 +783,21 @@ pub(super) fn with_birth_dates_for(
         }
     }
     Ok(rows)
+}
+
+/// `rows` left-joined to `other` (one row per key) on `left` = `right`: once per distinct key when the rows are
+/// placed at every month end, directly otherwise.
+fn lookup_join(
+    ctx: &StepContext,
+    rows: LazyFrame,
+    left: Vec<Expr>,
+    other: LazyFrame,
+    right: Vec<Expr>,
+) -> LazyFrame {
+    match ctx.placed {
+        true => join_by_distinct_keys(rows, left, other, right),
+        false => rows.join(other, left, right, JoinArgs::new(JoinType::Left)),
+    }
 }
 
 /// `rows` left-joined to `other` on `left` = `right`. Rows repeat a key (a child at every month end) while `other`
