@@ -222,8 +222,9 @@ fn distinct_counts_and_lookups() {
 /// (after a step reading `period_end`), once per distinct child, gives the same figures.
 #[test]
 fn a_lookup_after_a_checked_step_keeps_its_columns() {
-    let catalogue = format!(
-        "{}  - id: girls_open
+    let girls_open = |id: &str, first_step: &str| {
+        format!(
+            "  - id: {id}
     title: Girls open
     definition: Girls with an open episode.
     unit: count
@@ -233,28 +234,22 @@ fn a_lookup_after_a_checked_step_keeps_its_columns() {
       table: ssd_cin_episodes
       open: {{start: cine_referral_date, end: cine_close_date}}
       count: children
-      steps:
+      steps:{first_step}
         - calendar_days: {{name: days_open, from: cine_referral_date, to: cine_close_date}}
         - lookup: {{table: ssd_person, on: {{cine_person_id: pers_person_id}}, columns: [pers_sex]}}
       where: pers_sex = 'F'
-  - id: girls_open_looked_up_at_month_ends
-    title: Girls open
-    definition: Girls with an open episode, the sex looked up once the episodes are placed at each month end.
-    unit: count
-    polarity: neutral
-    windows: [snapshot]
-    rows:
-      table: ssd_cin_episodes
-      open: {{start: cine_referral_date, end: cine_close_date}}
-      count: children
-      steps:
-        - add_days: {{name: day_after, date: period_end, days: 1}}
-        - calendar_days: {{name: days_open, from: cine_referral_date, to: cine_close_date}}
-        - lookup: {{table: ssd_person, on: {{cine_person_id: pers_person_id}}, columns: [pers_sex]}}
-      where: pers_sex = 'F'
-",
-        crate::catalogue::HEADER
-    );
+"
+        )
+    };
+    let catalogue = [
+        crate::catalogue::HEADER.to_string(),
+        girls_open("girls_open", ""),
+        girls_open(
+            "girls_open_looked_up_at_month_ends",
+            "\n        - add_days: {name: day_after, date: period_end, days: 1}",
+        ),
+    ]
+    .concat();
     let out = Fixture::new("2025-01-01")
         .table(
             "ssd_cin_episodes",
