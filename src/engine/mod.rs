@@ -142,7 +142,7 @@ fn compile(
                     catalogue::Timing::Dated { date } => Some(date.as_str()),
                     _ => None,
                 },
-                placed: false,
+                placed: !matches!(indicator.rows.timing, catalogue::Timing::Dated { .. }),
             };
             let mut checks = Vec::new();
             let values = indicator_plan(

@@ -103,10 +103,6 @@ pub(super) fn prepare(
     let rows = &indicator.rows;
     let (report_from, report_to) = (spine.report_from.index(), spine.report_to().index());
     let (key, shared_steps, shared_filter) = shared_part(indicator);
-    let placed_ctx = StepContext {
-        placed: !matches!(rows.timing, Timing::Dated { .. }),
-        ..*ctx
-    };
     // Indicators sharing rows read the cached rows the first of them planned, and plan none of their own.
     let start = match shared.frames.get(&key) {
         Some(lf) => lf.clone(),
@@ -180,13 +176,13 @@ pub(super) fn prepare(
                     None,
                 ),
             };
-            let lf = derive(&placed_ctx, placed, late, shared_filter, checks)?.cache();
+            let lf = derive(ctx, placed, late, shared_filter, checks)?.cache();
             shared.frames.insert(key, lf.clone());
             lf
         }
     };
     let own_steps = &rows.steps[shared_steps..];
-    let mut lf = derive(&placed_ctx, start, own_steps, None, checks)?;
+    let mut lf = derive(ctx, start, own_steps, None, checks)?;
     if let Timing::Dated { date } = &rows.timing {
         lf = lf
             .filter(col(date.as_str()).is_not_null())

@@ -26,8 +26,8 @@ pub(super) struct StepContext<'a> {
     pub months: Option<(i32, i32)>,
     /// The date that places the indicator's own rows in a month, when they are dated events.
     pub dated_by: Option<&'a str>,
-    /// Whether the rows are repeated at every month end (open records or current rows, once placed), so that a
-    /// lookup is better made once per distinct key.
+    /// Whether the rows are the indicator's own open records or current rows, which are repeated at every month
+    /// end (or will be, before placing), so that a lookup is made once per distinct key.
     pub placed: bool,
 }
 
@@ -785,8 +785,9 @@ pub(super) fn with_birth_dates_for(
     Ok(rows)
 }
 
-/// `rows` left-joined to `other` (one row per key) on `left` = `right`: once per distinct key when the rows are
-/// placed at every month end, directly otherwise.
+/// `rows` left-joined to `other` (one row per key) on `left` = `right`: once per distinct key for open records
+/// and current rows (measured: a direct join there held 15% more memory for no time), directly for dated events
+/// and a related table's rows.
 fn lookup_join(
     ctx: &StepContext,
     rows: LazyFrame,
