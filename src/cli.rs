@@ -580,7 +580,8 @@ pub fn init_logging(verbose: u8, quiet: bool, format: LogFormat) {
         (false, 0) if show_progress(verbose, quiet) => "warn",
         (false, 0) => "csc_indicators=info,warn",
         (false, 1) => "csc_indicators=debug,info",
-        _ => "csc_indicators=trace,debug",
+        // Other crates stay at info: at debug, Polars' SQL parser logs every token of every condition.
+        _ => "csc_indicators=trace,info",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
