@@ -111,13 +111,15 @@ pub(super) fn prepare(
             // month end.
             let early = &rows.steps[..rows.steps_before_placing];
             let late = &rows.steps[rows.steps_before_placing..shared_steps];
-            let base = derive(ctx, ctx.tables.get(rows.table.name)?, early, None, checks)?;
+            let mut base = derive(ctx, ctx.tables.get(rows.table.name)?, early, None, checks)?;
+            if ctx.placed {
+                base = steps::with_birth_dates_for(ctx, base, late)?;
+            }
             let spans = counts_as_spans(indicator);
             let placed = match &rows.timing {
                 // Steps see the whole table (a previous visit may predate every window); the window filter comes after.
                 Timing::Dated { .. } => base,
                 Timing::Open { start, end } => {
-                    let base = steps::with_birth_dates_for(ctx, base, late)?;
                     let first = month_of(col(start.as_str()));
                     let end_month = month_of(col(end.as_str()));
                     let last = match ctx.open_at_date {
@@ -163,7 +165,7 @@ pub(super) fn prepare(
                         .drop(cols([SPAN_FIRST, SPAN_LAST]));
                     with_period_end(exploded, months)
                 }
-                Timing::Current => steps::with_birth_dates_for(ctx, base, late)?.cross_join(
+                Timing::Current => base.cross_join(
                     months
                         .clone()
                         .lazy()

@@ -773,11 +773,12 @@ pub(super) fn with_birth_dates_for(
     later: &[Step],
 ) -> Result<LazyFrame, EngineError> {
     let mut rows = rows;
+    let schema = rows.collect_schema()?;
     let mut looked_up = std::collections::BTreeSet::new();
     for step in later {
         if let Step::Age { person, .. } = step
+            && schema.contains(person.as_str())
             && looked_up.insert(person.as_str())
-            && rows.collect_schema()?.contains(person.as_str())
         {
             rows = with_birth_dates(ctx, rows, person)?;
         }
