@@ -86,6 +86,30 @@ pub fn month_of(date: Expr) -> Expr {
     })
 }
 
+/// Whether a date or datetime column falls in consecutive month `month` or later; null stays null. The same as
+/// `month_of(date) >= month`, but it compares the dates with the month's first day, so no row's month is worked
+/// out only to be thrown away.
+pub(super) fn month_at_least(date: Expr, month: i32) -> Expr {
+    date.cast(DataType::Date).gt_eq(first_day_of(month))
+}
+
+/// Whether a date or datetime column falls in consecutive month `month` or earlier; null stays null. The same as
+/// `month_of(date) <= month`, as [`month_at_least`].
+pub(super) fn month_at_most(date: Expr, month: i32) -> Expr {
+    date.cast(DataType::Date).lt(first_day_of(month + 1))
+}
+
+/// Whether a date or datetime column falls in the consecutive months `first` to `last`; null stays null.
+pub(super) fn in_months(date: Expr, first: i32, last: i32) -> Expr {
+    month_at_least(date.clone(), first).and(month_at_most(date, last))
+}
+
+/// The first day of consecutive month `month`, as a date literal.
+fn first_day_of(month: i32) -> Expr {
+    let days = days_from_civil(month.div_euclid(12), month.rem_euclid(12) as u32 + 1, 1);
+    lit(days).cast(DataType::Date)
+}
+
 /// The calendar year of a date or datetime column; null stays null.
 pub(super) fn year_of(date: Expr) -> Expr {
     date_field(date, "year_of", |days| civil_from_days(days).0)
@@ -172,6 +196,60 @@ mod tests {
             .unwrap();
         let moved: Vec<Option<i32>> = with_null["d"].date().unwrap().physical().iter().collect();
         assert_eq!(moved, [None, Some(days(2024, 2, 29))]);
+    }
+
+    #[test]
+    fn month_bounds_on_dates_agree_with_comparing_months() {
+        // Every day of 2023-2025 (29 February 2024 and every month's first and last day included), a null and a
+        // date before 1970, against bounds at a year's turn, around February and a financial-year end.
+        let mut dates: Vec<Option<i32>> =
+            (days(2023, 1, 1)..=days(2025, 12, 31)).map(Some).collect();
+        dates.extend([None, Some(days(1969, 12, 31))]);
+        let frame = df!("d" => dates)
+            .unwrap()
+            .lazy()
+            .with_column(col("d").cast(DataType::Date));
+        let month = |y: i32, m: i32| y * 12 + m - 1;
+        for (first, last) in [
+            (month(2024, 1), month(2024, 2)),
+            (month(2023, 12), month(2024, 3)),
+            (month(2024, 2), month(2024, 2)),
+            (month(1969, 12), month(2025, 3)),
+        ] {
+            let by_month = month_of(col("d"));
+            let got = frame
+                .clone()
+                .select([
+                    in_months(col("d"), first, last).alias("ours"),
+                    by_month
+                        .clone()
+                        .gt_eq(lit(first))
+                        .and(by_month.lt_eq(lit(last)))
+                        .alias("by_month"),
+                    month_at_least(col("d"), first).alias("at_least"),
+                    month_of(col("d"))
+                        .gt_eq(lit(first))
+                        .alias("at_least_by_month"),
+                    month_at_most(col("d"), last).alias("at_most"),
+                    month_of(col("d"))
+                        .lt_eq(lit(last))
+                        .alias("at_most_by_month"),
+                ])
+                .collect()
+                .unwrap();
+            for (ours, theirs) in [
+                ("ours", "by_month"),
+                ("at_least", "at_least_by_month"),
+                ("at_most", "at_most_by_month"),
+            ] {
+                // `equals_missing`: nulls must stay null in the same places.
+                assert!(
+                    got[ours].equals_missing(&got[theirs]),
+                    "{ours} {first}-{last}"
+                );
+            }
+            assert_eq!(got["ours"].null_count(), 1);
+        }
     }
 
     #[test]

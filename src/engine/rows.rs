@@ -3,7 +3,7 @@
 
 use super::EngineError;
 use super::checks::CheckPlan;
-use super::civil::month_of;
+use super::civil::{in_months, month_of};
 use super::spine::{Spine, with_period_end};
 use super::steps::{self, StepContext, as_date};
 use crate::catalogue::{Condition, Counting, Indicator, OpenAtDate, Timing, Unit};
@@ -187,13 +187,12 @@ pub(super) fn prepare(
     let mut lf = derive(ctx, start, own_steps, None, checks)?;
     if let Timing::Dated { date } = &rows.timing {
         lf = lf
-            .filter(col(date.as_str()).is_not_null())
-            .with_column(month_of(col(date.as_str())).alias(MONTH))
-            .filter(
-                col(MONTH)
-                    .gt_eq(lit(spine.calc_from.index()))
-                    .and(col(MONTH).lt_eq(lit(report_to))),
-            );
+            .filter(in_months(
+                col(date.as_str()),
+                spine.calc_from.index(),
+                report_to,
+            ))
+            .with_column(month_of(col(date.as_str())).alias(MONTH));
     }
     let filter = rows
         .filter

@@ -2,7 +2,9 @@
 //! a related row, earlier records of the same child, the previous dated row.
 
 use super::checks::CheckPlan;
-use super::civil::{add_days, add_months, month_day_of, month_of, year_of};
+use super::civil::{
+    add_days, add_months, in_months, month_at_least, month_at_most, month_day_of, month_of, year_of,
+};
 use super::sorted;
 use super::{EngineError, Tables};
 use crate::calendar::WorkingDays;
@@ -386,17 +388,13 @@ fn earlier_record(
     let mut this_rows = rows.clone();
     let mut base = ctx.tables.get(ctx.table.name)?;
     if let (Some((first, last)), Some(dated_by)) = (ctx.months, ctx.dated_by) {
-        let month = |c: &str| month_of(col(c));
-        this_rows = this_rows.filter(
-            month(dated_by)
-                .gt_eq(lit(first))
-                .and(month(dated_by).lt_eq(lit(last))),
-        );
+        this_rows = this_rows.filter(in_months(col(dated_by), first, last));
         if dated_by == before {
-            let mut reachable = month(before).lt_eq(lit(last));
+            let mut reachable = month_at_most(col(before), last);
             if let Some(n) = within_months {
                 let earliest = first.saturating_sub_unsigned(n).saturating_sub(1);
-                reachable = reachable.and(month(other_date.unwrap_or(before)).gt_eq(lit(earliest)));
+                reachable =
+                    reachable.and(month_at_least(col(other_date.unwrap_or(before)), earliest));
             }
             base = base.filter(reachable);
         }
@@ -549,12 +547,7 @@ fn related_summary(
         let month = month_of(col(date.as_str()));
         if let Some((first, last)) = ctx.months {
             // Rows dated too early or too late for any span ending in a counted month are never offered.
-            other = other.filter(
-                month
-                    .clone()
-                    .gt_eq(lit(first - reach))
-                    .and(month.clone().lt_eq(lit(last))),
-            );
+            other = other.filter(in_months(col(date.as_str()), first - reach, last));
         }
         other = other
             .with_column(
@@ -829,9 +822,9 @@ const ROW: &str = "__step_row";
 
 /// `rows` (with a `ROW` index) with column `name` true for the rows that appear in `matched`.
 fn flag_matched(rows: LazyFrame, matched: LazyFrame, name: &str) -> LazyFrame {
+    // A column's own `unique` (a sort of the row numbers) is much faster than a frame's (a group-by).
     let matched = matched
-        .select([col(ROW)])
-        .unique(None, UniqueKeepStrategy::Any)
+        .select([col(ROW).unique()])
         .with_column(lit(true).alias(name));
     rows.join(
         matched,
