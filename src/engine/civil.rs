@@ -224,16 +224,15 @@ mod tests {
                     by_month
                         .clone()
                         .gt_eq(lit(first))
-                        .and(by_month.lt_eq(lit(last)))
+                        .and(by_month.clone().lt_eq(lit(last)))
                         .alias("by_month"),
                     month_at_least(col("d"), first).alias("at_least"),
-                    month_of(col("d"))
+                    by_month
+                        .clone()
                         .gt_eq(lit(first))
                         .alias("at_least_by_month"),
                     month_at_most(col("d"), last).alias("at_most"),
-                    month_of(col("d"))
-                        .lt_eq(lit(last))
-                        .alias("at_most_by_month"),
+                    by_month.clone().lt_eq(lit(last)).alias("at_most_by_month"),
                 ])
                 .collect()
                 .unwrap();
