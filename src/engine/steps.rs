@@ -146,7 +146,15 @@ pub(super) fn apply(
                 open_at: Some(open_at),
             } => {
                 let other = related(ctx, table, steps, checks)?;
-                lookup_open_at(rows, other, on, columns, open_at, ctx.open_at_date)?
+                lookup_open_at(
+                    rows,
+                    other,
+                    table.record_id,
+                    on,
+                    columns,
+                    open_at,
+                    ctx.open_at_date,
+                )?
             }
             Step::Lookup {
                 table,
@@ -440,10 +448,12 @@ fn join_on(local: LazyFrame, other: LazyFrame, on: &[(String, String)]) -> LazyF
     local.join(other, left_keys, right_keys, JoinArgs::new(JoinType::Inner))
 }
 
-/// The columns of `other`'s row open at each row's date (the latest start when several are open).
+/// The columns of `other`'s row open at each row's date: the latest start when several are open, and of those the
+/// greatest `record_id`, so that every run picks the same row.
 fn lookup_open_at(
     rows: LazyFrame,
     other: LazyFrame,
+    record_id: &str,
     on: &[(String, String)],
     columns: &[String],
     open_at: &OpenAt,
@@ -457,6 +467,7 @@ fn lookup_open_at(
     remote.extend(on.iter().map(|(_, r)| col(r.as_str())));
     remote.push(as_date(col(open_at.start.as_str())).alias("__lookup_start"));
     remote.push(as_date(col(open_at.end.as_str())).alias("__lookup_end"));
+    remote.push(col(record_id).alias("__lookup_id"));
     remote.extend(columns.iter().map(|c| col(c.as_str())));
     let mut keep = vec![col(ROW)];
     keep.extend(columns.iter().map(|c| col(c.as_str())));
@@ -468,6 +479,8 @@ fn lookup_open_at(
             rule,
         ))
         .filter(col("__lookup_start").eq(col("__lookup_start").max().over([col(ROW)])?))
+        .filter(col("__lookup_id").eq_missing(col("__lookup_id").max().over([col(ROW)])?))
+        // Rows left tied have no record id to tell them apart.
         .unique(Some(cols([ROW])), UniqueKeepStrategy::Any)
         .select(keep);
     Ok(rows

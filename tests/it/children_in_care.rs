@@ -160,6 +160,68 @@ fn sex_legal_status_and_placement_breakdowns_use_the_rows_open_at_period_end() {
 }
 
 #[test]
+fn of_two_placements_starting_the_same_day_the_greater_id_is_current_whatever_the_rows_order() {
+    // Child A's placements P1 (U4, 25 miles) and P2 (K2, 5 miles) both start on 1 June 2021 and are both open at
+    // 28 February 2022: P2 is current, so A is in K2 and placed less than 20 miles away, in either order of the
+    // rows.
+    for order in [[0, 1], [1, 0]] {
+        let pick = |v: [&'static str; 2]| [v[order[0]], v[order[1]]];
+        let out = Fixture::new("2022-05-01")
+            .table(
+                "ssd_person",
+                &[
+                    ("pers_person_id", &["A"]),
+                    ("pers_dob", &["2012-02-29"]),
+                    ("pers_sex", &["F"]),
+                ],
+            )
+            .table(
+                "ssd_cla_episodes",
+                &[
+                    ("clae_cla_episode_id", &["EA"]),
+                    ("clae_person_id", &["A"]),
+                    ("clae_cla_id", &["LA"]),
+                    ("clae_cla_episode_start_date", &["2021-06-01"]),
+                    ("clae_cla_episode_ceased_date", &[""]),
+                    ("clae_cla_episode_ceased_reason", &[""]),
+                ],
+            )
+            .table(
+                "ssd_cla_placement",
+                &[
+                    ("clap_cla_placement_id", &pick(["P1", "P2"])),
+                    ("clap_person_id", &["A", "A"]),
+                    (
+                        "clap_cla_placement_start_date",
+                        &["2021-06-01", "2021-06-01"],
+                    ),
+                    ("clap_cla_placement_end_date", &["", ""]),
+                    ("clap_cla_placement_type", &pick(["U4", "K2"])),
+                    ("clap_cla_placement_distance", &pick(["25", "5"])),
+                ],
+            )
+            .run("2022-01");
+        let placed = |v: &str| {
+            out.get_for(
+                "873",
+                "cic_children",
+                "snapshot",
+                "2022-02",
+                Some(("placement_type", v)),
+            )
+            .numerator
+        };
+        assert_eq!((placed("K2"), placed("U4")), (1.0, 0.0), "{order:?}");
+        assert_eq!(
+            out.get("cic_placed_20_miles", "snapshot", "2022-02")
+                .numerator,
+            0.0,
+            "{order:?}"
+        );
+    }
+}
+
+#[test]
 fn every_breakdown_category_appears_for_every_month() {
     let out = cohort().run("2022-01");
     let df = out.indicators.clone();
