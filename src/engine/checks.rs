@@ -46,9 +46,10 @@ impl CheckPlan {
             .agg([
                 len().cast(DataType::UInt64).alias(COUNT),
                 // A person id never reaches an output: no example then.
-                match table.is_sensitive(table.record_id) {
-                    true => lit(NULL).cast(DataType::String),
-                    false => col(table.record_id).min().cast(DataType::String),
+                if table.is_sensitive(table.record_id) {
+                    lit(NULL).cast(DataType::String)
+                } else {
+                    col(table.record_id).min().cast(DataType::String)
                 }
                 .alias(EXAMPLE),
             ])
