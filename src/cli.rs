@@ -54,6 +54,20 @@ pub enum Failure {
     BadCatalogueOrArguments = 2,
     /// Exit code 3: an internal error (a bug, or the machine: a full disk, a failed write).
     Internal = 3,
+    /// Exit code 4 (`extract`): the database server could not be reached in time; retry later.
+    Unreachable = 4,
+    /// Exit code 5 (`extract`): the database refused the login; fix the credentials.
+    LoginFailed = 5,
+    /// Exit code 6 (`extract`): the ODBC driver named is not installed or registered.
+    UnknownDriver = 6,
+    /// Exit code 7 (`extract`): the schema holds no SSD table.
+    SchemaNotFound = 7,
+    /// Exit code 8 (`extract`): a table the catalogue reads is missing from the database.
+    MissingTable = 8,
+    /// Exit code 9 (`extract`): required columns are missing from the database's tables.
+    MissingColumns = 9,
+    /// Exit code 10 (`extract`): a value or a column's type cannot be converted to the contract's.
+    BadValue = 10,
 }
 
 impl Failure {
@@ -65,6 +79,9 @@ impl Failure {
         use crate::report::ReportError;
         use crate::snapshot::SnapshotError;
         for cause in error.chain() {
+            if let Some(e) = cause.downcast_ref::<crate::extract::ExtractError>() {
+                return e.failure();
+            }
             if cause.is::<CatalogueError>() {
                 return Failure::BadCatalogueOrArguments;
             }
@@ -174,6 +191,42 @@ pub enum Command {
     Combine(CombineArgs),
     /// Write synthetic SSD snapshots and reference tables.
     Generate(GenerateArgs),
+    /// Read the SSD tables from the council's database (SQL Server, PostgreSQL) over ODBC into a new snapshot.
+    Extract(ExtractArgs),
+}
+
+/// Arguments of `extract`.
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// The ODBC connection string, e.g. `Driver={PostgreSQL Unicode};Server=db;Port=5432;Database=reporting;Uid=bi;Pwd=...`.
+    /// Better set in the environment than on a command line a scheduler logs.
+    #[arg(long, env = crate::extract::CONNECTION_VARIABLE, hide_env_values = true, value_parser = parse_connection, value_name = "STRING")]
+    pub connection: Option<crate::extract::ConnectionString>,
+    /// The LA whose database this is (DfE 3-digit code).
+    #[arg(long = "la", value_name = "CODE")]
+    pub la_code: String,
+    /// The schema holding the SSD tables.
+    #[arg(long, default_value = crate::extract::DEFAULT_SCHEMA)]
+    pub schema: String,
+    /// The data folder to write the snapshot into.
+    #[arg(long, default_value = "data")]
+    pub data: PathBuf,
+    /// The snapshot's date (default: today).
+    #[arg(long, value_name = "DATE")]
+    pub snapshot_date: Option<NaiveDate>,
+    /// The catalogue whose indicators decide which tables are read.
+    #[arg(long, default_value = "indicators.yaml")]
+    pub catalogue: PathBuf,
+    /// Then remove this LA's snapshots beyond the newest N (never the one just written).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub keep: Option<u64>,
+    /// Seconds to wait for the server to answer the login.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub connect_timeout: u64,
+}
+
+fn parse_connection(text: &str) -> Result<crate::extract::ConnectionString, String> {
+    Ok(crate::extract::ConnectionString::new(text))
 }
 
 /// Arguments of `run`.
@@ -479,6 +532,38 @@ impl Cli {
                     names.join(" and ")
                 ))
             }
+            Command::Extract(a) => {
+                let options = crate::extract::ExtractOptions {
+                    connection: a
+                        .connection
+                        .ok_or(crate::extract::ExtractError::NoConnection)?,
+                    la_code: a.la_code,
+                    schema: a.schema,
+                    data_dir: a.data,
+                    snapshot_date: a
+                        .snapshot_date
+                        .unwrap_or_else(|| chrono::Local::now().date_naive()),
+                    catalogue: a.catalogue,
+                    keep: a.keep.map(|k| k as usize),
+                    connect_timeout: std::time::Duration::from_secs(a.connect_timeout),
+                };
+                let s = crate::extract::extract(&options)?;
+                let removed = match s.removed_snapshots.len() {
+                    0 => String::new(),
+                    n => format!("; {n} older snapshots removed (--keep)"),
+                };
+                Ok(format!(
+                    "LA {} snapshot {}: {} tables, {} rows from {} ({}) written to {} in {:.1}s{removed}",
+                    s.la_code,
+                    s.snapshot_date,
+                    s.tables.len(),
+                    s.rows(),
+                    s.server_name,
+                    s.source,
+                    options.data_dir.display(),
+                    s.seconds
+                ))
+            }
             Command::Generate(a) => {
                 let options = GenerateOptions {
                     out_dir: a.out.clone(),
@@ -578,10 +663,11 @@ pub fn init_logging(verbose: u8, quiet: bool, format: LogFormat) {
     let level = match (quiet, verbose) {
         (true, _) => "error",
         (false, 0) if show_progress(verbose, quiet) => "warn",
-        (false, 0) => "csc_indicators=info,warn",
-        (false, 1) => "csc_indicators=debug,info",
-        // Other crates stay at info: at debug, Polars' SQL parser logs every token of every condition.
-        _ => "csc_indicators=trace,info",
+        (false, 0) => "csc_indicators=info,odbc_api=error,warn",
+        (false, 1) => "csc_indicators=debug,odbc_api=error,info",
+        // Other crates stay at info: at debug, Polars' SQL parser logs every token of every condition. The ODBC
+        // layer's warnings are drivers' notes (a driver offering ODBC 3.5 when 3.8 is asked for), not problems.
+        _ => "csc_indicators=trace,odbc_api=error,info",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());

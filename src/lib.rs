@@ -19,6 +19,8 @@ pub mod combine;
 pub mod contract;
 pub mod docs;
 pub mod engine;
+pub mod extract;
+mod lockfile;
 pub mod output;
 pub mod pipeline;
 pub mod publish;

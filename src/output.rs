@@ -3,6 +3,7 @@
 //! interrupted run leaves the previous output whole.
 
 use crate::calendar::epoch_days;
+use crate::lockfile::{LockError, LockFile};
 use crate::quality::Finding;
 use polars::prelude::*;
 use std::io::Write;
@@ -54,7 +55,7 @@ pub const LOCK_FILE: &str = ".csc-indicators.lock";
 /// that no longer runs (killed) is taken over.
 #[derive(Debug)]
 pub struct OutputLock {
-    path: PathBuf,
+    _lock: LockFile,
 }
 
 impl OutputLock {
@@ -62,68 +63,19 @@ impl OutputLock {
     pub fn acquire(dir: &Path) -> Result<OutputLock, OutputError> {
         ensure_dir(dir)?;
         let path = dir.join(LOCK_FILE);
-        let holder = format!(
-            "pid {}, started {}",
-            std::process::id(),
-            chrono::Local::now().format("%Y-%m-%d %H:%M:%S")
-        );
-        for _ in 0..2 {
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(mut file) => {
-                    file.write_all(holder.as_bytes())
-                        .and_then(|_| file.sync_all())
-                        .map_err(|source| OutputError::Io {
-                            path: path.clone(),
-                            source,
-                        })?;
-                    let lock = OutputLock { path };
-                    remove_stale_temporaries(dir)?;
-                    return Ok(lock);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let existing = std::fs::read_to_string(&path).unwrap_or_default();
-                    if holder_is_running(&existing) {
-                        return Err(OutputError::Locked {
-                            dir: dir.to_path_buf(),
-                            lock: path,
-                            holder: existing.trim().to_string(),
-                        });
-                    }
-                    tracing::warn!(lock = %path.display(), holder = existing.trim(), "taking over the lock of a run that no longer runs");
-                    let _ = std::fs::remove_file(&path);
-                }
-                Err(source) => return Err(OutputError::Io { path, source }),
-            }
-        }
-        Err(OutputError::Locked {
-            dir: dir.to_path_buf(),
-            lock: path,
-            holder: "another run that took over a stale lock at the same moment".into(),
-        })
-    }
-}
-
-impl Drop for OutputLock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
-}
-
-/// Whether the process named in a lock file still runs. Where that cannot be told (no `/proc`), it is assumed to.
-fn holder_is_running(lock_text: &str) -> bool {
-    let pid = lock_text
-        .strip_prefix("pid ")
-        .and_then(|rest| rest.split(',').next())
-        .and_then(|pid| pid.trim().parse::<u32>().ok());
-    match pid {
-        Some(pid) if Path::new("/proc/self").exists() => {
-            Path::new(&format!("/proc/{pid}")).exists()
-        }
-        _ => true,
+        let lock = LockFile::acquire(&path).map_err(|e| match e {
+            LockError::Held(holder) => OutputError::Locked {
+                dir: dir.to_path_buf(),
+                lock: path.clone(),
+                holder,
+            },
+            LockError::Io(source) => OutputError::Io {
+                path: path.clone(),
+                source,
+            },
+        })?;
+        remove_stale_temporaries(dir)?;
+        Ok(OutputLock { _lock: lock })
     }
 }
 

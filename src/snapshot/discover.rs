@@ -25,7 +25,8 @@ pub struct LaSnapshot {
 }
 
 impl Inventory {
-    /// Lists the snapshot files under `data_dir` (reference tables and unknown folders are skipped).
+    /// Lists the snapshot files under `data_dir` (reference tables and unknown folders are skipped, and so are
+    /// the snapshots whose `extract` has not finished).
     pub fn discover(data_dir: &Path) -> Result<Inventory, SnapshotError> {
         let io = |path: &Path, source| SnapshotError::Io {
             path: path.to_path_buf(),
@@ -40,6 +41,8 @@ impl Inventory {
             data_dir: data_dir.to_path_buf(),
             ..Inventory::default()
         };
+        let unfinished = crate::extract::unfinished(data_dir);
+        let mut left_out = std::collections::BTreeSet::new();
         for table in contract::TABLES {
             let table_dir = data_dir.join(table.name);
             if !table_dir.is_dir() {
@@ -70,13 +73,18 @@ impl Inventory {
                         .into_iter()
                         .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
                         .collect();
-                    if files.is_empty() {
+                    if unfinished.contains(&(la.clone(), date)) {
+                        left_out.insert((la.clone(), date));
+                    } else if files.is_empty() {
                         tracing::warn!(folder = %snap_dir.display(), "a snapshot folder without Parquet files is skipped");
                     } else {
                         by_la.entry(la.clone()).or_default().insert(date, files);
                     }
                 }
             }
+        }
+        for (la, date) in left_out {
+            tracing::warn!(la_code = %la, snapshot_date = %date, "the extract of this snapshot has not finished (or was killed): it is left out; run `extract` again");
         }
         Ok(inv)
     }

@@ -207,9 +207,19 @@ struct FilePlan {
     /// The file's type of each wanted column (`None` when absent): files alike in this are normalised alike, so
     /// they can be read by one scan.
     shape: Vec<Option<DataType>>,
+    /// Every column name of the file, in order: one scan reads only files with the same names, as Polars refuses a
+    /// file with a column the first file lacks (an optional column one LA's extract leaves out) or the reverse.
+    names: Vec<String>,
 }
 
-/// Files of a table whose columns have the same types, so one plan normalises them all: read by one scan that takes
+impl FilePlan {
+    /// Whether a file of this plan can be read by the same scan as a file of `other`.
+    fn alike(&self, other: &FilePlan) -> bool {
+        self.shape == other.shape && self.names == other.names
+    }
+}
+
+/// Files of a table whose columns have the same names and types, so one plan normalises them all: read by one scan that takes
 /// each file's LA from its `la_code=` folder, which costs far less than a scan per file.
 struct FileRun<'a> {
     files: Vec<&'a PathBuf>,
@@ -265,6 +275,7 @@ fn file_plan(
             .iter()
             .map(|spec| schema.get(spec.name).cloned())
             .collect(),
+        names: schema.iter_names().map(|n| n.to_string()).collect(),
     };
     for spec in columns {
         let Some(raw) = schema.get(spec.name) else {
@@ -384,12 +395,9 @@ fn load_table(
         }
         // An LA's files, when all alike, join the run of files like them. Files of an LA that differ among
         // themselves each start a run, in file order, so that `la_blocks` finds the LA's blocks in that order.
-        let alike = plans.windows(2).all(|w| w[0].1.shape == w[1].1.shape);
+        let alike = plans.windows(2).all(|w| w[0].1.alike(&w[1].1));
         for (file, plan) in plans {
-            match runs
-                .iter_mut()
-                .find(|run| alike && run.plan.shape == plan.shape)
-            {
+            match runs.iter_mut().find(|run| alike && run.plan.alike(&plan)) {
                 Some(run) => run.files.push(file),
                 None => runs.push(FileRun {
                     files: vec![file],

@@ -352,6 +352,30 @@ fn a_relative_data_folder_with_a_trailing_slash_reads_the_same_rows() {
 }
 
 #[test]
+fn files_alike_in_types_but_not_in_columns_are_read_alike() {
+    // LAs 841 and 873 write the same types, so their files are read by one scan; here 841's placements lack an
+    // optional column no indicator reads, and 873's have a column of their own. Polars refuses a scan of files
+    // with different columns, so they must be read apart, and give the sample's indicators.
+    let placements = "ssd_cla_placement/la_code=841/snapshot_date=2024-04-01/part-0.parquet";
+    let (_dir, data, out) = sample_with(|d| {
+        rewrite(&d.join(placements), |df| {
+            df.drop("clap_cla_placement_provider").unwrap()
+        });
+        rewrite(
+            &d.join(placements.replace("la_code=841", "la_code=873")),
+            |df| {
+                df.lazy()
+                    .with_column(lit("north").alias("clap_team"))
+                    .collect()
+                    .unwrap()
+            },
+        );
+    });
+    run(&data, &out).success();
+    assert!(indicators(&out).equals_missing(&sample_indicators()));
+}
+
+#[test]
 fn extra_columns_in_some_las_files_are_ignored() {
     // The first LA's referrals have a column the others lack, and the second LA's another one.
     let (_dir, data, out) = sample_with(|d| {

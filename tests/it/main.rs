@@ -9,10 +9,12 @@ mod child_protection; // child protection plans, reviews, visits, allocation
 mod children_in_care; // children in care, periods of care, placements, visits, health, education, missing
 mod cli; // the command line and its error messages
 mod engine; // the engine's generic machinery, on small inline catalogues
+mod extract; // extract from a real PostgreSQL server: the sample round trip, every failure, a killed extract
 mod front_door; // referrals, re-referrals, early help
 mod generator; // the synthetic data generator
 mod job; // exit codes, JSON logs, the output lock, a run killed while writing
 mod output; // output files, metadata, scorecard columns, no person-level data
+mod postgres; // a throwaway PostgreSQL server for the extract tests
 mod property; // random catalogues over random tables: no panic, bounded values
 mod publish; // disclosure control, and published tables combined
 mod quality; // normalisation, data-quality findings, snapshot choice
