@@ -1,7 +1,8 @@
 //! csc-indicators: children's social care performance indicators for English councils, computed from Standard
 //! Safeguarding Dataset Parquet snapshots with Polars, as declared in a YAML catalogue.
 //!
-//! The flow is `catalogue` (check the YAML) -> `snapshot` (load the latest snapshot of every LA) -> `engine`
+//! The flow is `extract` (the SSD's tables in the council's database, over ODBC, into a snapshot) -> `catalogue`
+//! (check the YAML) -> `snapshot` (load the latest snapshot of every LA) -> `engine`
 //! (numerator and denominator per LA, month and window) -> `scorecard` (targets, RAG, change, comparisons) ->
 //! `output` (atomic Parquet and JSON). `pipeline` ties them together; `report` turns a run's output into HTML
 //! scorecards; `docs` writes the catalogue reference; `cli` is the command line over them; `synth` writes synthetic

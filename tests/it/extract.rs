@@ -535,3 +535,65 @@ fn a_killed_extract_leaves_no_snapshot_that_run_would_read() {
     let text = std::fs::read_to_string(out.join("run.json")).unwrap();
     assert!(text.contains("2024-05-01"), "{text}");
 }
+
+#[test]
+fn the_nightly_job_extracts_runs_and_publishes_and_stops_at_the_first_failure() {
+    let Some((pg, work, data)) = server_with_one_la("the_nightly_job") else {
+        return;
+    };
+    copy_dir(&root().join("data/reference"), &data.join("reference"));
+    let (out, share) = (work.path().join("out"), work.path().join("share"));
+    let nightly = |connection: String| {
+        let mut cmd = Command::new("bash");
+        cmd.arg(root().join("deploy/nightly.sh"))
+            .env("CSC_LA", "841")
+            .env("CSC_INDICATORS_CONNECTION", connection)
+            .env("CSC_DATA", &data)
+            .env("CSC_OUT", &out)
+            .env("CSC_SHARE", &share)
+            .env("CSC_CATALOGUE", root().join("indicators.yaml"))
+            .env("CSC_BIN", assert_cmd::cargo::cargo_bin!("csc-indicators"))
+            .env("CSC_RETRY_SECONDS", "0");
+        cmd
+    };
+    let done = nightly(pg.connection("la_841")).assert().success();
+    assert_no_password(
+        "the nightly job's log",
+        &String::from_utf8_lossy(&done.get_output().stderr),
+    );
+    for file in [
+        "indicators.parquet",
+        "run.json",
+        "report/841.html",
+        "report/index.html",
+    ] {
+        assert!(out.join(file).is_file(), "{file}");
+    }
+    assert!(share.join("841.parquet").is_file());
+    let today = chrono::Local::now().date_naive();
+    assert!(
+        data.join(format!("ssd_person/la_code=841/snapshot_date={today}"))
+            .is_dir()
+    );
+
+    // A refused login stops the job with extract's code, before anything is computed.
+    let before = std::fs::read(out.join("indicators.parquet")).unwrap();
+    let message = stderr_of(
+        &mut nightly(pg.connection("la_841").replace(PASSWORD, "wrong")),
+        5,
+    );
+    assert!(
+        message.contains("nightly: extract failed (exit 5)"),
+        "{message}"
+    );
+    assert_eq!(
+        std::fs::read(out.join("indicators.parquet")).unwrap(),
+        before
+    );
+    // An unreachable server is retried, then given up with its own code.
+    let closed = pg
+        .connection("la_841")
+        .replace(&format!("Port={}", pg.port), "Port=1");
+    let message = stderr_of(&mut nightly(closed), 4);
+    assert!(message.contains("retry 3 of 3"), "{message}");
+}
