@@ -53,6 +53,16 @@ impl ConnectionString {
         ConnectionString::new(parts.join(";"))
     }
 
+    /// The same string with `key=value` added, unless the string sets `key` already.
+    pub fn with_default(&self, key: &str, value: &str) -> ConnectionString {
+        if self.get(key).is_some() {
+            return self.clone();
+        }
+        let mut text = self.text.trim_end().trim_end_matches(';').to_string();
+        text.push_str(&format!(";{key}={}", quote(value)));
+        ConnectionString::new(text)
+    }
+
     /// The string with every secret's value replaced by `***`: what `extract.json` and messages show.
     pub fn redacted(&self) -> String {
         self.attributes
@@ -178,6 +188,20 @@ mod tests {
         assert!(shown.contains("PWD=***"), "{shown}");
         assert!(!format!("{c:?} {c}").contains("ss}"));
         assert_eq!(c.scrub("login with p;a}ss failed"), "login with *** failed");
+    }
+
+    #[test]
+    fn a_default_is_added_only_where_the_string_does_not_say() {
+        let c = ConnectionString::new("Driver={PostgreSQL Unicode};Server=db;");
+        assert_eq!(
+            c.with_default("UseDeclareFetch", "1").expose(),
+            "Driver={PostgreSQL Unicode};Server=db;UseDeclareFetch=1"
+        );
+        let set = ConnectionString::new("Driver={PostgreSQL Unicode};usedeclarefetch=0");
+        assert_eq!(
+            set.with_default("UseDeclareFetch", "1").expose(),
+            set.expose()
+        );
     }
 
     #[test]

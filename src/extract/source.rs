@@ -63,6 +63,26 @@ fn driver_folders() -> Vec<PathBuf> {
     .collect()
 }
 
+/// The rows psqlODBC fetches at a time when it streams a result through a cursor.
+const PSQLODBC_FETCH_ROWS: &str = "10000";
+
+/// psqlODBC reads a whole result into memory before it returns the first row, unless told to fetch through a
+/// cursor (`UseDeclareFetch=1`): for psqlODBC that is set, unless the string says otherwise, so that memory stays
+/// flat whatever the table's size.
+fn streaming(connection: ConnectionString) -> ConnectionString {
+    let driver = connection
+        .get("driver")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if driver.contains("postgres") || driver.contains("psqlodbc") {
+        connection
+            .with_default("UseDeclareFetch", "1")
+            .with_default("Fetch", PSQLODBC_FETCH_ROWS)
+    } else {
+        connection
+    }
+}
+
 /// The connection string the driver manager is given: a driver named in it must be registered (else the error
 /// lists those that are), and a registered driver whose library is a bare file name is given by its full path.
 fn resolve_driver(connection: &ConnectionString) -> Result<ConnectionString, ExtractError> {
@@ -124,7 +144,7 @@ impl Source {
         timeout: Duration,
     ) -> Result<Source, ExtractError> {
         let shown = connection.redacted();
-        let resolved = resolve_driver(connection)?;
+        let resolved = streaming(resolve_driver(connection)?);
         let env = environment()?;
         let (send, receive) = mpsc::channel();
         let text = resolved.expose().to_string();
