@@ -23,6 +23,7 @@ fn pipeline_run(c: &mut Criterion) {
         dirt: true,
         dirt_rate: 0.004,
         descriptions: false,
+        monthly_snapshots: 0,
     })
     .expect("generate");
     let options = RunOptions {

@@ -118,6 +118,7 @@ impl Failure {
                     | ReportError::NoResultsForMonth { .. }
                     | ReportError::Catalogue(_) => Failure::BadCatalogueOrArguments,
                     ReportError::Output(e) => Failure::of_output(e),
+                    ReportError::Workbook { .. } => Failure::Internal,
                 };
             }
             if let Some(e) = cause.downcast_ref::<publish::PublishError>() {
@@ -191,8 +192,31 @@ pub enum Command {
     Combine(CombineArgs),
     /// Write synthetic SSD snapshots and reference tables.
     Generate(GenerateArgs),
+    /// Compare each month's figures as first reported (by the earliest kept snapshot whose last complete month it
+    /// is) with the same month computed from the latest snapshot; writes history.parquet.
+    History(HistoryArgs),
     /// Read the SSD tables from the council's database (SQL Server, PostgreSQL) over ODBC into a new snapshot.
     Extract(ExtractArgs),
+}
+
+/// Arguments of `history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The snapshot data directory, with every kept snapshot (e.g. `extract --keep 40`).
+    #[arg(long, default_value = "data")]
+    pub data: PathBuf,
+    /// The indicator catalogue.
+    #[arg(long, default_value = "indicators.yaml")]
+    pub catalogue: PathBuf,
+    /// Where to write history.parquet.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Only this LA (DfE 3-digit code); repeat for several.
+    #[arg(long = "la", value_name = "CODE")]
+    pub las: Vec<String>,
+    /// Load and compute LAs in batches of about this many MiB of input Parquet.
+    #[arg(long, value_name = "MIB", default_value_t = pipeline::DEFAULT_BATCH_INPUT_MB)]
+    pub batch_input_mb: u64,
 }
 
 /// Arguments of `extract`.
@@ -263,6 +287,9 @@ pub struct RunArgs {
     /// Also write the HTML scorecards into <out>/report/ (as `report` does).
     #[arg(long)]
     pub report: bool,
+    /// With --report, also write the scorecards as Excel workbooks (<la_code>.xlsx, overview.xlsx).
+    #[arg(long, requires = "report")]
+    pub xlsx: bool,
 }
 
 /// Arguments of `report`.
@@ -283,6 +310,9 @@ pub struct ReportArgs {
     /// The month of every scorecard (default: each LA's last reported month).
     #[arg(long, value_name = "YYYY-MM")]
     pub period: Option<Month>,
+    /// Also write the scorecards as Excel workbooks (<la_code>.xlsx, overview.xlsx).
+    #[arg(long)]
+    pub xlsx: bool,
 }
 
 /// Arguments of `publish`.
@@ -389,6 +419,10 @@ pub struct GenerateArgs {
     /// health check types as LiquidLogic-style descriptions instead of codes.
     #[arg(long)]
     pub descriptions: bool,
+    /// Also write the snapshots a nightly extract kept monthly would have: one on the 1st of each of the last N
+    /// months before the final snapshot, lacking what had not yet been entered then (for `history`).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub monthly_snapshots: usize,
 }
 
 impl Cli {
@@ -421,6 +455,7 @@ impl Cli {
                         data_dir: Some(options.data_dir.clone()),
                         las: Vec::new(),
                         period: None,
+                        xlsx: a.xlsx,
                     })?;
                     format!("\n{}", report_line(&r))
                 } else {
@@ -482,6 +517,7 @@ impl Cli {
                     data_dir: a.data,
                     las: a.las,
                     period: a.period,
+                    xlsx: a.xlsx,
                 })?;
                 Ok(report_line(&r))
             }
@@ -491,8 +527,15 @@ impl Cli {
                     catalogue: a.catalogue,
                     to: a.to,
                 })?;
+                let history = match &s.history {
+                    Some(p) => format!(
+                        "; the history's first-reported figures likewise in {}",
+                        p.display()
+                    ),
+                    None => String::new(),
+                };
                 Ok(format!(
-                    "{} rows written to {}: {} cells suppressed for small numbers and {} more so that none can be recovered",
+                    "{} rows written to {}: {} cells suppressed for small numbers and {} more so that none can be recovered{history}",
                     s.rows,
                     s.path.display(),
                     s.primary,
@@ -530,6 +573,25 @@ impl Cli {
                     "catalogue reference of {} indicators written to {}",
                     catalogue.indicators.len(),
                     names.join(" and ")
+                ))
+            }
+            Command::History(a) => {
+                let s = crate::history::history(&crate::history::HistoryOptions {
+                    data_dir: a.data,
+                    catalogue: a.catalogue,
+                    out_dir: a.out,
+                    las: a.las,
+                    batch_input_mb: a.batch_input_mb,
+                })?;
+                Ok(format!(
+                    "{} LAs: {} rows, {} LA months first reported by a kept snapshot ({} snapshot dates computed), {} rows revised since, written to {} in {:.1}s",
+                    s.las,
+                    s.rows,
+                    s.first_reported,
+                    s.snapshots_computed,
+                    s.revised,
+                    s.path.display(),
+                    s.seconds
                 ))
             }
             Command::Extract(a) => {
@@ -577,6 +639,7 @@ impl Cli {
                     dirt: !a.clean,
                     dirt_rate: a.dirt_rate,
                     descriptions: a.descriptions,
+                    monthly_snapshots: a.monthly_snapshots,
                 };
                 let s = synth::generate(&options)
                     .with_context(|| format!("generating into `{}`", a.out.display()))?;
@@ -595,8 +658,12 @@ impl Cli {
 
 /// The line `report` prints.
 fn report_line(r: &report::ReportSummary) -> String {
+    let workbooks = match r.workbooks {
+        0 => String::new(),
+        n => format!(", {n} workbooks"),
+    };
     format!(
-        "{} scorecards ({} cards) and index.html written to {} in {:.1}s",
+        "{} scorecards ({} cards) and index.html{workbooks} written to {} in {:.1}s",
         r.las,
         r.cards,
         r.report_dir.display(),

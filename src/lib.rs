@@ -4,7 +4,8 @@
 //! The flow is `extract` (the SSD's tables in the council's database, over ODBC, into a snapshot) -> `catalogue`
 //! (check the YAML) -> `snapshot` (load the latest snapshot of every LA) -> `engine`
 //! (numerator and denominator per LA, month and window) -> `scorecard` (targets, RAG, change, comparisons) ->
-//! `output` (atomic Parquet and JSON). `pipeline` ties them together; `report` turns a run's output into HTML
+//! `output` (atomic Parquet and JSON). `pipeline` ties them together; `history` compares each month as first
+//! reported with the month computed now; `report` turns a run's output into HTML
 //! scorecards; `docs` writes the catalogue reference; `cli` is the command line over them; `synth` writes synthetic
 //! data.
 
@@ -21,6 +22,7 @@ pub mod contract;
 pub mod docs;
 pub mod engine;
 pub mod extract;
+pub mod history;
 mod lockfile;
 pub mod output;
 pub mod pipeline;

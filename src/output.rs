@@ -195,14 +195,19 @@ pub fn stage_parquet(
     Ok(staged)
 }
 
-/// Writes text beside `path`, ready to be committed.
-pub fn stage_text(path: &Path, text: &str) -> Result<Staged, OutputError> {
+/// Writes bytes beside `path`, ready to be committed.
+pub fn stage_bytes(path: &Path, bytes: &[u8]) -> Result<Staged, OutputError> {
     let staged = Staged::beside(path);
     let mut file = std::fs::File::create(&staged.tmp).map_err(|e| staged.io_error(e))?;
-    file.write_all(text.as_bytes())
+    file.write_all(bytes)
         .and_then(|_| file.sync_all())
         .map_err(|e| staged.io_error(e))?;
     Ok(staged)
+}
+
+/// Writes text beside `path`, ready to be committed.
+pub fn stage_text(path: &Path, text: &str) -> Result<Staged, OutputError> {
+    stage_bytes(path, text.as_bytes())
 }
 
 /// Creates the output folder.

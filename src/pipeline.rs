@@ -110,30 +110,51 @@ pub fn run(options: &RunOptions) -> Result<RunSummary, Error> {
     run_with_progress(options, &mut ())
 }
 
-/// [`run`], telling `progress` how far it is.
-pub fn run_with_progress(
-    options: &RunOptions,
-    progress: &mut dyn Progress,
-) -> Result<RunSummary, Error> {
-    let started = Instant::now();
-    let mut timings: BTreeMap<&str, f64> = BTreeMap::new();
-    let _lock = output::OutputLock::acquire(&options.out_dir)?;
-    let mut catalogue = catalogue::load(&options.catalogue)?;
-    catalogue.keep_only(&options.indicators)?;
+/// The indicators of a set of LA snapshots, judged, before anything is written: what `run` writes and what
+/// `history` compares.
+pub(crate) struct Computed {
+    /// The indicator table (the columns of `indicators.parquet`).
+    pub indicators: DataFrame,
+    /// Every data-quality finding, each with its LA's snapshot date.
+    pub findings: Vec<Finding>,
+    /// The reporting range and each LA's last month.
+    pub spine: Spine,
+    /// How many batches the LAs were loaded and computed in.
+    pub batches: usize,
+    /// Seconds of each stage over all batches (`load`, `compute`, `judge`).
+    pub timings: BTreeMap<&'static str, f64>,
+    /// Seconds of each query, by the indicators it computed.
+    pub seconds_by_query: BTreeMap<Vec<String>, f64>,
+}
+
+/// The catalogue of a run, type-checked, with only `indicators` when some are named.
+pub(crate) fn checked_catalogue(path: &Path, indicators: &[String]) -> Result<Catalogue, Error> {
+    let mut catalogue = catalogue::load(path)?;
+    catalogue.keep_only(indicators)?;
     engine::type_check(&catalogue)?;
     tracing::info!(
         indicators = catalogue.indicators.len(),
         hash = &catalogue.hash[..12],
         "catalogue checked"
     );
-    let inventory = Inventory::discover(&options.data_dir)?;
-    let las = inventory.select(options.as_of, &options.las)?;
-    let reference = Reference::load(&options.data_dir, &catalogue.calendar.bank_holidays_table)?;
-    let spine = spine_for(&catalogue, &las, options.range)?;
+    Ok(catalogue)
+}
+
+/// Loads and computes `las` batch by batch, then judges the values (targets, RAG, change, comparisons).
+pub(crate) fn compute(
+    catalogue: &Catalogue,
+    inventory: &Inventory,
+    las: &[LaSnapshot],
+    reference: &Reference,
+    range: RangeRequest,
+    batch_input_mb: u64,
+    progress: &mut dyn Progress,
+) -> Result<Computed, Error> {
+    let spine = spine_for(catalogue, las, range)?;
     tracing::info!(las = las.len(), from = %spine.report_from, to = %spine.report_to(), "reporting range");
     let needed = catalogue.columns_by_table();
     let tables: Vec<&str> = needed.keys().copied().collect();
-    let batches = inventory.batches(&las, &tables, options.batch_input_mb * 1024 * 1024);
+    let batches = inventory.batches(las, &tables, batch_input_mb * 1024 * 1024);
     tracing::info!(
         batches = batches.len(),
         "LAs are loaded and computed in batches"
@@ -146,12 +167,12 @@ pub fn run_with_progress(
     for (i, batch) in batches.iter().enumerate() {
         progress.stage("loading", Some(i + 1));
         let stage = Instant::now();
-        let mut snap = snapshot::load(&inventory, batch, &needed, &catalogue.value_maps)?;
+        let mut snap = snapshot::load(inventory, batch, &needed, &catalogue.value_maps)?;
         let loaded = stage.elapsed().as_secs_f64();
         load_seconds += loaded;
         progress.stage("computing", Some(i + 1));
         let stage = Instant::now();
-        let computed = engine::compute(&catalogue, &mut snap, &reference, &spine.only(batch))?;
+        let computed = engine::compute(catalogue, &mut snap, reference, &spine.only(batch))?;
         let computed_in = stage.elapsed().as_secs_f64();
         compute_seconds += computed_in;
         tracing::info!(
@@ -171,17 +192,16 @@ pub fn run_with_progress(
         }
     }
     let values = concat(values, UnionArgs::default())?.collect()?;
+    let mut timings: BTreeMap<&'static str, f64> = BTreeMap::new();
     timings.insert("load", load_seconds);
     timings.insert("compute", compute_seconds);
     progress.stage("judging", None);
     let stage = Instant::now();
-    let mut indicators = scorecard::judge(values, &catalogue, &reference, &spine)?;
+    let indicators = scorecard::judge(values, catalogue, reference, &spine)?;
     timings.insert("judge", stage.elapsed().as_secs_f64());
-    progress.stage("writing", None);
-    let stage = Instant::now();
     let mut findings = snapshot_findings;
     findings.extend(computed_findings);
-    findings.extend(unknown_las(&las, &reference)?);
+    findings.extend(unknown_las(las, reference)?);
     for f in &mut findings {
         if f.snapshot_date.is_none() {
             f.snapshot_date = las
@@ -190,9 +210,20 @@ pub fn run_with_progress(
                 .map(|l| l.snapshot_date);
         }
     }
-    let mut quality = output::findings_frame(&findings)?;
-    output::ensure_dir(&options.out_dir)?;
-    let metadata = vec![
+    Ok(Computed {
+        indicators,
+        findings,
+        spine,
+        batches: batches.len(),
+        timings,
+        seconds_by_query,
+    })
+}
+
+/// The footer metadata of every output made with `catalogue`: its hash, version and definitions, and the tool's
+/// version.
+pub(crate) fn output_metadata(catalogue: &Catalogue) -> Vec<(String, String)> {
+    vec![
         (
             output::CATALOGUE_HASH_KEY.to_string(),
             catalogue.hash.clone(),
@@ -210,7 +241,41 @@ pub fn run_with_progress(
             output::TOOL_VERSION_KEY.to_string(),
             env!("CARGO_PKG_VERSION").to_string(),
         ),
-    ];
+    ]
+}
+
+/// [`run`], telling `progress` how far it is.
+pub fn run_with_progress(
+    options: &RunOptions,
+    progress: &mut dyn Progress,
+) -> Result<RunSummary, Error> {
+    let started = Instant::now();
+    let _lock = output::OutputLock::acquire(&options.out_dir)?;
+    let catalogue = checked_catalogue(&options.catalogue, &options.indicators)?;
+    let inventory = Inventory::discover(&options.data_dir)?;
+    let las = inventory.select(options.as_of, &options.las)?;
+    let reference = Reference::load(&options.data_dir, &catalogue.calendar.bank_holidays_table)?;
+    let Computed {
+        mut indicators,
+        findings,
+        spine,
+        batches,
+        mut timings,
+        seconds_by_query,
+    } = compute(
+        &catalogue,
+        &inventory,
+        &las,
+        &reference,
+        options.range,
+        options.batch_input_mb,
+        progress,
+    )?;
+    progress.stage("writing", None);
+    let stage = Instant::now();
+    let mut quality = output::findings_frame(&findings)?;
+    output::ensure_dir(&options.out_dir)?;
+    let metadata = output_metadata(&catalogue);
     let staged_quality = output::stage_parquet(
         &options.out_dir.join("data_quality.parquet"),
         &mut quality,
@@ -229,7 +294,7 @@ pub fn run_with_progress(
         rows: indicators.height(),
         findings: findings.len(),
         seconds: started.elapsed().as_secs_f64(),
-        batches: batches.len(),
+        batches,
         out_dir: options.out_dir.clone(),
         slowest: slowest_first(&seconds_by_query)
             .into_iter()
@@ -364,7 +429,7 @@ fn manifest(
     las: &[LaSnapshot],
     spine: &Spine,
     summary: &RunSummary,
-    timings: &BTreeMap<&str, f64>,
+    timings: &BTreeMap<&'static str, f64>,
     seconds_by_query: &BTreeMap<Vec<String>, f64>,
     options: &RunOptions,
 ) -> String {

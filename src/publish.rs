@@ -49,6 +49,8 @@ pub struct PublishOptions {
 /// What `publish` wrote.
 #[derive(Debug, Clone)]
 pub struct PublishSummary {
+    /// Where the published copy of `history.parquet` was written, when the run's folder has one.
+    pub history: Option<PathBuf>,
     /// The file written.
     pub path: PathBuf,
     /// Rows in it.
@@ -75,6 +77,11 @@ pub fn publish(options: &PublishOptions) -> Result<PublishSummary, PublishError>
             catalogue: options.catalogue.clone(),
         });
     }
+    let history = history_input(&options.out_dir)?;
+    let first_statuses = match &history {
+        Some(h) => Some(first_statuses(&df, h, &catalogue.disclosure)?),
+        None => None,
+    };
     let mut published = suppress(df.lazy(), &catalogue.disclosure)?.collect()?;
     let count = |name: &str| -> PolarsResult<usize> {
         Ok(published
@@ -100,8 +107,27 @@ pub fn publish(options: &PublishOptions) -> Result<PublishSummary, PublishError>
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         output::ensure_dir(dir)?;
     }
-    output::stage_parquet(&path, &mut published, &metadata)?.commit()?;
+    let staged = output::stage_parquet(&path, &mut published, &metadata)?;
+    let history_path = match (history, first_statuses) {
+        (Some(history), Some(firsts)) => {
+            let mut table = suppress_history(history, &published, firsts)?;
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let history_path = path.with_file_name(format!("{stem}_history.parquet"));
+            let staged_history = output::stage_parquet(&history_path, &mut table, &metadata)?;
+            staged.commit()?;
+            staged_history.commit()?;
+            Some(history_path)
+        }
+        _ => {
+            staged.commit()?;
+            None
+        }
+    };
     Ok(PublishSummary {
+        history: history_path,
         path,
         rows: published.height(),
         primary,
@@ -110,6 +136,124 @@ pub fn publish(options: &PublishOptions) -> Result<PublishSummary, PublishError>
 }
 
 /// The rules, as the published file's footer records them.
+/// The keys of a row of the indicator table.
+const KEYS: [&str; 6] = [
+    "la_code",
+    "period_end",
+    "indicator_id",
+    "window",
+    "breakdown",
+    "breakdown_value",
+];
+
+fn key_join() -> JoinArgs {
+    let mut args = JoinArgs::new(JoinType::Left);
+    args.nulls_equal = true;
+    args
+}
+
+/// The run's `history.parquet`, if `history` wrote one beside it.
+fn history_input(out_dir: &std::path::Path) -> Result<Option<DataFrame>, PublishError> {
+    let path = out_dir.join("history.parquet");
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let file = std::fs::File::open(&path).map_err(|source| {
+        PublishError::Output(OutputError::Io {
+            path: path.clone(),
+            source,
+        })
+    })?;
+    Ok(Some(ParquetReader::new(file).finish()?))
+}
+
+/// Whether each row's first-reported figures are suppressed: the same rules (primary and secondary) applied to
+/// the rows with their first numerators and denominators in place of today's. Keys and `first_status`.
+fn first_statuses(
+    rows: &DataFrame,
+    history: &DataFrame,
+    rules: &Disclosure,
+) -> PolarsResult<LazyFrame> {
+    let keys = KEYS.map(col);
+    let firsts = history.clone().lazy().select(
+        KEYS.iter()
+            .map(|k| col(*k))
+            .chain([
+                col("first_value"),
+                col("first_numerator"),
+                col("first_denominator"),
+            ])
+            .collect::<Vec<_>>(),
+    );
+    let as_first = rows
+        .clone()
+        .lazy()
+        .join(firsts, keys.clone(), keys, key_join())
+        .with_columns([
+            col("first_value").alias("value"),
+            col("first_numerator").alias("numerator"),
+            col("first_denominator").alias("denominator"),
+        ])
+        .drop(cols([
+            "first_value",
+            "first_numerator",
+            "first_denominator",
+        ]));
+    Ok(suppress(as_first, rules)?.select(
+        KEYS.iter()
+            .map(|k| col(*k))
+            .chain([col("status").alias("first_status")])
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// `history.parquet` with the disclosure rules applied: first-reported figures suppressed as they would have been
+/// published, today's value as it is published, and the revision of either suppressed too (with `revised`), so
+/// that neither can be read back from the other. `status` and `first_status` carry the marker.
+fn suppress_history(
+    history: DataFrame,
+    published: &DataFrame,
+    firsts: LazyFrame,
+) -> PolarsResult<DataFrame> {
+    let keys = KEYS.map(col);
+    let statuses = published.clone().lazy().select(
+        KEYS.iter()
+            .map(|k| col(*k))
+            .chain([col("status")])
+            .collect::<Vec<_>>(),
+    );
+    let columns: Vec<String> = history
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let first_hidden = col("first_status").is_not_null();
+    let now_hidden = col("status").is_not_null();
+    let blank = |c: &str, hidden: Expr, dtype: DataType| {
+        when(hidden)
+            .then(lit(NULL).cast(dtype))
+            .otherwise(col(c))
+            .alias(c)
+    };
+    let either = first_hidden.clone().or(now_hidden.clone());
+    let mut select: Vec<Expr> = columns.iter().map(|c| col(c.as_str())).collect();
+    select.extend([col("status"), col("first_status")]);
+    history
+        .lazy()
+        .join(statuses, keys.clone(), keys.clone(), key_join())
+        .join(firsts, keys.clone(), keys, key_join())
+        .with_columns([
+            blank("first_value", first_hidden.clone(), DataType::Float64),
+            blank("first_numerator", first_hidden.clone(), DataType::Float64),
+            blank("first_denominator", first_hidden, DataType::Float64),
+            blank("value", now_hidden, DataType::Float64),
+            blank("revision", either.clone(), DataType::Float64),
+            blank("revised", either, DataType::Boolean),
+        ])
+        .select(select)
+        .collect()
+}
+
 fn rules(catalogue: &Catalogue) -> String {
     let d = &catalogue.disclosure;
     serde_json::json!({

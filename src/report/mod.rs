@@ -2,7 +2,7 @@
 //! per LA, grouped in the catalogue's sections, and `index.html`, the overview of every LA.
 //!
 //! The flow is `results` (read the output back) -> `card` (work out each card) -> `page` and `overview` (HTML with
-//! maud, charts from `chart`) -> files staged and renamed into place together.
+//! maud, charts from `chart`) and, when asked, `workbook` (Excel) -> files staged and renamed into place together.
 
 mod benchmarks;
 mod card;
@@ -12,6 +12,7 @@ mod overview;
 mod page;
 mod results;
 mod style;
+mod workbook;
 
 use crate::calendar::{FinancialYears, Month};
 use crate::catalogue::{self, Catalogue, CatalogueError, Indicator, Unit};
@@ -75,6 +76,9 @@ pub enum ReportError {
     /// A page cannot be written.
     #[error(transparent)]
     Output(#[from] OutputError),
+    /// A workbook could not be made.
+    #[error("cannot make the workbook `{path}`: {detail}")]
+    Workbook { path: PathBuf, detail: String },
 }
 
 /// What `report` is asked to do.
@@ -90,6 +94,8 @@ pub struct ReportOptions {
     pub las: Vec<String>,
     /// The month of every scorecard; default: each LA's last reported month.
     pub period: Option<Month>,
+    /// Also write the scorecards as Excel workbooks, `<la_code>.xlsx` and `overview.xlsx`.
+    pub xlsx: bool,
 }
 
 /// What `report` wrote.
@@ -99,6 +105,8 @@ pub struct ReportSummary {
     pub report_dir: PathBuf,
     /// LA pages written (besides `index.html`).
     pub las: usize,
+    /// Workbooks written (each LA's and the overview's), when asked for.
+    pub workbooks: usize,
     /// Cards over all pages.
     pub cards: usize,
     /// Wall time.
@@ -174,6 +182,7 @@ pub fn write(options: &ReportOptions) -> Result<ReportSummary, ReportError> {
     output::ensure_dir(&report_dir)?;
     let mut staged = Vec::new();
     let mut cards = 0;
+    let mut workbooks = 0;
     for la in &las {
         let sections = cards_by_section(&ctx, la, &benchmarks);
         cards += sections.iter().map(|(_, _, c)| c.len()).sum::<usize>();
@@ -182,21 +191,46 @@ pub fn write(options: &ReportOptions) -> Result<ReportSummary, ReportError> {
             &report_dir.join(format!("{}.html", la.la_code)),
             &html,
         )?);
+        if options.xlsx {
+            let path = report_dir.join(format!("{}.xlsx", la.la_code));
+            let rows = results::la_rows(&options.out_dir, &la.la_code)?;
+            let title = format!("Children's social care scorecard: {}", la.la_name);
+            let bytes = workbook::la_workbook(&title, la, &sections, &rows)
+                .map_err(|e| workbook_failed(&path, e))?;
+            staged.push(output::stage_bytes(&path, &bytes)?);
+            workbooks += 1;
+        }
         tracing::debug!(la = %la.la_code, "scorecard written");
     }
     staged.push(output::stage_text(
         &report_dir.join("index.html"),
         &overview::index_page(&ctx, &las),
     )?);
+    if options.xlsx {
+        let path = report_dir.join("overview.xlsx");
+        let bytes =
+            workbook::overview_workbook(&overview::title(&las), &ctx.overview_indicators(), &las)
+                .map_err(|e| workbook_failed(&path, e))?;
+        staged.push(output::stage_bytes(&path, &bytes)?);
+        workbooks += 1;
+    }
     for s in staged {
         s.commit()?;
     }
     Ok(ReportSummary {
         report_dir,
         las: las.len(),
+        workbooks,
         cards,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+fn workbook_failed(path: &Path, e: rust_xlsxwriter::XlsxError) -> ReportError {
+    ReportError::Workbook {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    }
 }
 
 /// The cards of one LA, grouped in the catalogue's sections (one section of all indicators when it declares none).

@@ -68,18 +68,23 @@ pub fn ranks(polarity: Polarity, values: &[Option<f64>]) -> Vec<Option<Rank>> {
         .collect()
 }
 
-/// The overview page.
-pub fn index_page(ctx: &Context, las: &[LaResults]) -> String {
-    let columns: Vec<&Indicator> = ctx.overview_indicators();
+/// The overview's title, with the month when every LA's scorecard is of the same month.
+pub fn title(las: &[LaResults]) -> String {
     let months: Vec<_> = las.iter().map(|l| l.month).collect();
     let same_month = months.windows(2).all(|w| w[0] == w[1]);
-    let title = match (same_month, months.first()) {
+    match (same_month, months.first()) {
         (true, Some(m)) => format!(
             "Children's social care scorecards: overview, {}",
             format::month_long(*m)
         ),
         _ => "Children's social care scorecards: overview".to_string(),
-    };
+    }
+}
+
+/// The overview page.
+pub fn index_page(ctx: &Context, las: &[LaResults]) -> String {
+    let columns: Vec<&Indicator> = ctx.overview_indicators();
+    let title = title(las);
     let cells: Vec<Vec<(Option<f64>, Option<String>)>> = columns
         .iter()
         .map(|ind| {

@@ -300,6 +300,21 @@ pub fn load(
     Ok(out)
 }
 
+/// Every row of one LA in the run's `indicators.parquet`, in the file's order and with all its columns: the tidy
+/// table a workbook's Data sheet holds.
+pub fn la_rows(out_dir: &Path, la_code: &str) -> Result<DataFrame, ReportError> {
+    let path = output_file(out_dir, "indicators.parquet")?;
+    let read = unreadable(&path);
+    LazyFrame::scan_parquet(
+        PlRefPath::new(path.to_string_lossy().to_string()),
+        ScanArgsParquet::default(),
+    )
+    .map_err(read)?
+    .filter(col("la_code").eq(lit(la_code)))
+    .collect()
+    .map_err(read)
+}
+
 /// The path of one of the run's output files, which must exist.
 fn output_file(out_dir: &Path, name: &str) -> Result<PathBuf, ReportError> {
     let path = out_dir.join(name);

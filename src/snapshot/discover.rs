@@ -139,6 +139,17 @@ impl Inventory {
         Ok(out)
     }
 
+    /// Every snapshot date of an LA, over all tables, oldest first.
+    pub fn snapshot_dates(&self, la_code: &str) -> Vec<NaiveDate> {
+        let dates: std::collections::BTreeSet<NaiveDate> = self
+            .files
+            .values()
+            .filter_map(|by_la| by_la.get(la_code))
+            .flat_map(|dates| dates.keys().copied())
+            .collect();
+        dates.into_iter().collect()
+    }
+
     /// The files of one table in one LA's snapshot, if the snapshot has the table.
     pub fn table_files(&self, table: &str, snapshot: &LaSnapshot) -> Option<&[PathBuf]> {
         self.files

@@ -4,6 +4,7 @@
 mod frame;
 mod journeys;
 mod places;
+mod recording;
 pub(crate) mod rng;
 
 pub use places::{AUTHORITIES, Authority, REGIONS, authority, bank_holidays};
@@ -58,6 +59,9 @@ pub struct GenerateOptions {
     /// Whether every LA writes its coded columns as descriptions (and, unless `dirt`, no other dirt): a check
     /// that the catalogue's value maps give the same figures as codes.
     pub descriptions: bool,
+    /// Also write a snapshot on the day after each of the last this many month ends before the final snapshot,
+    /// as a nightly extract kept each month would have them: without what was not yet entered then.
+    pub monthly_snapshots: usize,
 }
 
 /// What was generated.
@@ -164,6 +168,17 @@ pub fn generate(options: &GenerateOptions) -> Result<GenerateSummary, GenerateEr
     })
 }
 
+/// The days after the last `count` month ends before `snapshot`'s month, when a nightly extract kept monthly would
+/// have taken them (the 1st of each month), oldest first.
+fn monthly_snapshot_dates(snapshot: chrono::NaiveDate, count: usize) -> Vec<chrono::NaiveDate> {
+    let this_month = Month::of(snapshot);
+    (1..=count as i32)
+        .rev()
+        .map(|k| this_month.plus(-k).period_end() + chrono::Duration::days(1))
+        .filter(|d| *d < snapshot)
+        .collect()
+}
+
 fn dirt_for(position: usize) -> Dirt {
     match position % 4 {
         0 => Dirt {
@@ -231,6 +246,7 @@ fn generate_la(
     };
     let (mut rows, mut files) = (0, 0);
     for (name, builder) in sim.tables {
+        let spec = builder.spec;
         let omit: &[&str] = if dirt.absent_columns {
             &["pers_ethnicity", "clap_cla_placement_provider"]
         } else {
@@ -250,6 +266,12 @@ fn generate_la(
         rows += df.height();
         write_partition(&options.out_dir, name, la.code, snapshot, &mut df)?;
         files += 1;
+        for date in monthly_snapshot_dates(snapshot, options.monthly_snapshots) {
+            let mut earlier = recording::as_recorded_by(&df, spec, date, options.seed, la.code)
+                .map_err(write_err)?;
+            write_partition(&options.out_dir, name, la.code, date, &mut earlier)?;
+            files += 1;
+        }
         if dirt.older_snapshot && (name == "ssd_cin_episodes" || name == "ssd_cp_plans") {
             let older = snapshot - chrono::Duration::days(7);
             let mut old = df.head(Some(df.height() * 9 / 10));

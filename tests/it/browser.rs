@@ -97,6 +97,7 @@ fn the_sample_scorecards_render_in_chromium() {
         data_dir: None,
         las: Vec::new(),
         period: None,
+        xlsx: false,
     })
     .unwrap();
     let catalogue = csc_indicators::catalogue::load(&root.join("indicators.yaml")).unwrap();

@@ -19,6 +19,7 @@ fn options(out: &Path, las: &[&str], dirt: bool) -> GenerateOptions {
         dirt,
         dirt_rate: 0.004,
         descriptions: false,
+        monthly_snapshots: 0,
     }
 }
 

@@ -12,6 +12,7 @@ mod engine; // the engine's generic machinery, on small inline catalogues
 mod extract; // extract from a real PostgreSQL server: the sample round trip, every failure, a killed extract
 mod front_door; // referrals, re-referrals, early help
 mod generator; // the synthetic data generator
+mod history; // each month as first reported against now, on hand-built snapshots entered late
 mod job; // exit codes, JSON logs, the output lock, a run killed while writing
 mod output; // output files, metadata, scorecard columns, no person-level data
 mod postgres; // a throwaway PostgreSQL server for the extract tests

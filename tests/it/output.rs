@@ -214,6 +214,7 @@ fn generated_las(dir: &std::path::Path) -> std::path::PathBuf {
         dirt: true,
         dirt_rate: 0.01,
         descriptions: false,
+        monthly_snapshots: 0,
     })
     .unwrap();
     data

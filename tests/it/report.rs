@@ -331,6 +331,7 @@ impl Run {
             data_dir: None,
             las: Vec::new(),
             period: None,
+            xlsx: false,
         }
     }
 
@@ -592,4 +593,202 @@ fn a_failed_report_leaves_the_previous_pages() {
     options.period = Some("2030-01".parse().unwrap());
     assert!(report::write(&options).is_err());
     assert_eq!(run.page("873.html"), before);
+}
+
+/// The Excel workbooks, read back: calamine for the cells, the package's XML for fills and notes.
+mod workbook {
+    use super::Run;
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    use std::io::Read;
+    use std::path::Path;
+
+    fn part(path: &Path, name: &str) -> String {
+        let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+        let mut text = String::new();
+        archive
+            .by_name(name)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    }
+
+    /// The fill colour (RGB hex) of a cell, following its style index into the workbook's styles.
+    fn fill_of(path: &Path, sheet_xml: &str, cell: &str) -> Option<String> {
+        let sheet = part(path, sheet_xml);
+        let at = sheet.find(&format!("<c r=\"{cell}\""))?;
+        let tag = &sheet[at..at + sheet[at..].find('>')?];
+        let style: usize = tag.split(" s=\"").nth(1)?.split('"').next()?.parse().ok()?;
+        let styles = part(path, "xl/styles.xml");
+        let xfs = styles.split("<cellXfs").nth(1)?;
+        let xf = xfs.split("<xf ").nth(style + 1)?;
+        let fill: usize = xf
+            .split("fillId=\"")
+            .nth(1)?
+            .split('"')
+            .next()?
+            .parse()
+            .ok()?;
+        let fills = styles.split("<fills").nth(1)?;
+        let fill = fills.split("<fill>").nth(fill + 1)?;
+        Some(
+            fill.split("fgColor rgb=\"")
+                .nth(1)?
+                .split('"')
+                .next()?
+                .to_string(),
+        )
+    }
+
+    /// The row (0-based) of the Scorecard sheet whose first cell is `title`.
+    fn row_of(range: &calamine::Range<Data>, title: &str) -> u32 {
+        (0..range.end().unwrap().0 + 1)
+            .find(|r| range.get_value((*r, 0)) == Some(&Data::String(title.into())))
+            .unwrap_or_else(|| panic!("no row for {title}"))
+    }
+
+    #[test]
+    fn the_la_workbook_holds_the_hand_worked_card_as_numbers_with_rag_fill_and_empty_cells_for_no_data()
+     {
+        let run = Run::new();
+        let mut options = run.options();
+        options.xlsx = true;
+        let summary = csc_indicators::report::write(&options).unwrap();
+        assert_eq!(summary.workbooks, 3, "two LAs and the overview");
+        let path = run.out().join("report/873.xlsx");
+        let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+        assert_eq!(
+            book.sheet_names(),
+            ["Scorecard", "Trends", "Data", "Data quality"]
+        );
+        let sheet = book.worksheet_range("Scorecard").unwrap();
+        assert_eq!(sheet.get_value((3, 2)), Some(&Data::String("Value".into())));
+        // Section header rows in the catalogue's order, then their cards.
+        let front_door = row_of(&sheet, "Front door");
+        let timely = row_of(&sheet, "Referrals completed within 1 working day");
+        let protection = row_of(&sheet, "Child protection");
+        assert!(front_door < timely && timely < protection);
+        // 353 of 359 = 98.33%, a number (not text), target 90, variance +8.33 points, green, from 97.0: +1.33.
+        let number = |c: u32| match sheet.get_value((timely, c)) {
+            Some(Data::Float(x)) => *x,
+            other => panic!("column {c}: {other:?} is not a number"),
+        };
+        assert!((number(2) - 100.0 * 353.0 / 359.0).abs() < 1e-9);
+        assert_eq!(number(5), 90.0);
+        assert!((number(6) - (100.0 * 353.0 / 359.0 - 90.0)).abs() < 1e-9);
+        assert_eq!(
+            sheet.get_value((timely, 7)),
+            Some(&Data::String("Green".into()))
+        );
+        assert_eq!(number(8), 97.0);
+        assert_eq!(
+            sheet.get_value((timely, 10)),
+            Some(&Data::String("better".into()))
+        );
+        assert_eq!(
+            sheet.get_value((timely, 4)),
+            Some(&Data::String("High is good".into()))
+        );
+        let cell = |c: u8| format!("{}{}", (b'A' + c) as char, timely + 1);
+        assert_eq!(
+            fill_of(&path, "xl/worksheets/sheet1.xml", &cell(7)).as_deref(),
+            Some("FFC6EFCE")
+        );
+        let styles = part(&path, "xl/styles.xml");
+        assert!(
+            styles.contains(r##"formatCode="#,##0.0&quot;%&quot;""##),
+            "one decimal with a % sign"
+        );
+        // The low-is-good repeat rate at 24.0% against 18 is red.
+        let repeat = row_of(&sheet, "Repeat referrals");
+        let cell = format!("H{}", repeat + 1);
+        assert_eq!(
+            sheet.get_value((repeat, 7)),
+            Some(&Data::String("Red".into()))
+        );
+        assert_eq!(
+            fill_of(&path, "xl/worksheets/sheet1.xml", &cell).as_deref(),
+            Some("FFFFC7CE")
+        );
+        assert!(
+            part(&path, "xl/worksheets/sheet1.xml").contains("<x14:sparkline>"),
+            "13-month sparklines"
+        );
+
+        // Darlington completed no referrals: an empty value cell with a note, never a zero.
+        let path = run.out().join("report/841.xlsx");
+        let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+        let sheet = book.worksheet_range("Scorecard").unwrap();
+        let timely = row_of(&sheet, "Referrals completed within 1 working day");
+        assert!(
+            matches!(sheet.get_value((timely, 2)), None | Some(Data::Empty)),
+            "{:?}",
+            sheet.get_value((timely, 2))
+        );
+        let notes = part(&path, "xl/comments1.xml");
+        assert!(notes.contains("nothing to divide by"), "{notes}");
+        // The Data sheet is the LA's tidy rows with the output's columns; the Data quality sheet has no examples.
+        let data = book.worksheet_range("Data").unwrap();
+        assert_eq!(
+            data.get_value((0, 0)),
+            Some(&Data::String("la_code".into()))
+        );
+        assert_eq!(data.height(), 1 + 3, "a header and Darlington's three rows");
+        let quality = book.worksheet_range("Data quality").unwrap();
+        assert!(
+            quality
+                .rows()
+                .all(|r| !r.iter().any(|c| c.to_string().contains("R1")))
+        );
+        assert!(
+            part(&path, "xl/worksheets/sheet3.xml").contains("autoFilter")
+                || part(&path, "xl/tables/table1.xml").contains("autoFilter")
+        );
+        // Printed on A4 landscape.
+        let page = part(&path, "xl/worksheets/sheet1.xml");
+        assert!(
+            page.contains(r#"paperSize="9""#) && page.contains(r#"orientation="landscape""#),
+            "{page}"
+        );
+    }
+
+    #[test]
+    fn the_overview_workbook_ranks_each_la() {
+        let run = Run::new();
+        let mut options = run.options();
+        options.xlsx = true;
+        csc_indicators::report::write(&options).unwrap();
+        let mut book: Xlsx<_> = open_workbook(run.out().join("report/overview.xlsx")).unwrap();
+        assert_eq!(book.sheet_names(), ["Overview"]);
+        let sheet = book.worksheet_range("Overview").unwrap();
+        // Columns: LA code, LA, region, month, then value, rank, quartile for `timely` and `repeat_rate`.
+        assert_eq!(
+            sheet.get_value((3, 4)),
+            Some(&Data::String(
+                "Referrals completed within 1 working day".into()
+            ))
+        );
+        let row = |code: &str| {
+            (5..sheet.end().unwrap().0 + 1)
+                .find(|r| sheet.get_value((*r, 0)) == Some(&Data::String(code.into())))
+                .unwrap()
+        };
+        let (cambs, darlington) = (row("873"), row("841"));
+        // Repeat referrals, low is good: Darlington's 15.0% ranks 1st (quartile 1), Cambridgeshire's 24.0% 2nd
+        // of 2 (quartile 3).
+        assert_eq!(sheet.get_value((darlington, 7)), Some(&Data::Float(15.0)));
+        assert_eq!(sheet.get_value((darlington, 8)), Some(&Data::Float(1.0)));
+        assert_eq!(sheet.get_value((darlington, 9)), Some(&Data::Float(1.0)));
+        assert_eq!(sheet.get_value((cambs, 8)), Some(&Data::Float(2.0)));
+        assert_eq!(sheet.get_value((cambs, 9)), Some(&Data::Float(3.0)));
+        // Darlington has no timely value: not ranked, an empty cell.
+        assert!(matches!(
+            sheet.get_value((darlington, 4)),
+            None | Some(Data::Empty)
+        ));
+        assert!(matches!(
+            sheet.get_value((darlington, 5)),
+            None | Some(Data::Empty)
+        ));
+    }
 }
