@@ -168,14 +168,13 @@ pub fn generate(options: &GenerateOptions) -> Result<GenerateSummary, GenerateEr
     })
 }
 
-/// The days after the last `count` month ends before `snapshot`'s month, when a nightly extract kept monthly would
-/// have taken them (the 1st of each month), oldest first.
+/// The days after the `count` month ends before the final snapshot's last complete month, when a nightly extract
+/// kept monthly would have taken them (the 1st of each month), oldest first: each first reports its month.
 fn monthly_snapshot_dates(snapshot: chrono::NaiveDate, count: usize) -> Vec<chrono::NaiveDate> {
-    let this_month = Month::of(snapshot);
+    let last = crate::engine::last_complete_month(snapshot);
     (1..=count as i32)
         .rev()
-        .map(|k| this_month.plus(-k).period_end() + chrono::Duration::days(1))
-        .filter(|d| *d < snapshot)
+        .map(|k| last.plus(-k).period_end() + chrono::Duration::days(1))
         .collect()
 }
 
