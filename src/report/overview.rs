@@ -68,6 +68,36 @@ pub fn ranks(polarity: Polarity, values: &[Option<f64>]) -> Vec<Option<Rank>> {
         .collect()
 }
 
+/// The largest revision of an LA's overview indicators in the month before its scorecard month.
+struct Revision<'a> {
+    indicator: &'a Indicator,
+    first: Option<f64>,
+    now: Option<f64>,
+    /// |now - first| / |first| (the size of the move whatever the unit); what the column sorts by.
+    relative: f64,
+}
+
+fn largest_revision<'a>(columns: &[&'a Indicator], la: &LaResults) -> Option<Revision<'a>> {
+    let month = la.month.plus(-1);
+    columns
+        .iter()
+        .filter_map(|ind| {
+            let first = la
+                .first_reported
+                .get(&(ind.id.clone(), ind.headline, month))?
+                .value?;
+            let now = la.point(&ind.id, ind.headline, month)?.value?;
+            let relative = (now - first).abs() / first.abs().max(f64::MIN_POSITIVE);
+            (relative > 1e-9).then_some(Revision {
+                indicator: ind,
+                first: Some(first),
+                now: Some(now),
+                relative,
+            })
+        })
+        .max_by(|a, b| a.relative.total_cmp(&b.relative))
+}
+
 /// The overview's title, with the month when every LA's scorecard is of the same month.
 pub fn title(las: &[LaResults]) -> String {
     let months: Vec<_> = las.iter().map(|l| l.month).collect();
@@ -104,6 +134,11 @@ pub fn index_page(ctx: &Context, las: &[LaResults]) -> String {
             ranks(ind.polarity, &values)
         })
         .collect();
+    let revisions: Vec<Option<Revision>> = las
+        .iter()
+        .map(|la| largest_revision(&columns, la))
+        .collect();
+    let with_history = revisions.iter().any(Option::is_some);
     let body = html! {
         header {
             h1 { (title) }
@@ -133,6 +168,12 @@ pub fn index_page(ctx: &Context, las: &[LaResults]) -> String {
                                     span.rank { (format::window_label(ind.headline)) " · " (super::card::polarity_words(ind.polarity)) }
                                 }
                             }
+                            @if with_history {
+                                th scope="col" title="The overview indicator whose previous month moved most, relative to its first-reported value, between the snapshot that first reported it and now (history.parquet)" {
+                                    button type="button" { "Largest revision" }
+                                    span.rank { "previous month, first reported against now" }
+                                }
+                            }
                         }
                     }
                     tbody {
@@ -153,6 +194,15 @@ pub fn index_page(ctx: &Context, las: &[LaResults]) -> String {
                                         @if let Some(r) = rank {
                                             span.rank { "rank " (r.rank) " of " (r.of) " · Q" (r.quartile) }
                                         }
+                                    }
+                                }
+                                @if with_history {
+                                    @let revision = &revisions[row];
+                                    td.cell data-sort=(revision.as_ref().map(|r| r.relative.to_string()).unwrap_or_default()) {
+                                        @if let Some(r) = revision {
+                                            (r.indicator.short_title.as_deref().unwrap_or(&r.indicator.title)) ": "
+                                            (format::value(r.indicator, r.first)) " → " (format::value(r.indicator, r.now))
+                                        } @else { "none" }
                                     }
                                 }
                             }

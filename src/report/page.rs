@@ -98,6 +98,7 @@ fn card_html(ctx: &Context, la: &LaResults, c: &Card<'_>) -> Markup {
                     div { dt { "Change" } dd { (change(ind, h.change, h.change_direction.as_deref())) } }
                 }
                 @if let Some(n) = &c.narrative { p.narrative { (n) } }
+                @if let Some(line) = first_reported(la, c) { p.first-reported { (line) } }
                 (trend_chart(la, c))
                 @if !c.earlier_years.is_empty() {
                     p.earlier {
@@ -137,6 +138,22 @@ fn of_words(ind: &Indicator, numerator: Option<f64>, denominator: Option<f64>) -
         Unit::Days => Some(format!("{n} days in all, over {d} records")),
         Unit::Mean => Some(format!("{n} across {d}")),
     }
+}
+
+/// The previous month's headline as first reported against now, where `history.parquet` sits beside the run:
+/// "February 2024 as first reported: 81.2% (snapshot 2024-03-01); now 81.5%".
+fn first_reported(la: &LaResults, c: &Card<'_>) -> Option<String> {
+    let ind = c.indicator;
+    let month = la.month.plus(-1);
+    let first = la.first_reported.get(&(ind.id.clone(), c.window, month))?;
+    let now = la.point(&ind.id, c.window, month).and_then(|p| p.value);
+    Some(format!(
+        "{} as first reported: {} (snapshot {}); now {}",
+        format::month_long(month),
+        format::value(ind, first.value),
+        first.snapshot_date,
+        format::value(ind, now)
+    ))
 }
 
 /// The change since last month with an arrow coloured by polarity, and its direction in words.

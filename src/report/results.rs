@@ -74,6 +74,18 @@ pub struct LaResults {
     pub breakdowns: HashMap<SeriesKey, Vec<(String, String, Point)>>,
     /// The run's data-quality findings about this LA.
     pub findings: Vec<FindingRow>,
+    /// Totals as first reported, where `history` wrote `history.parquet` beside the run: (indicator, window,
+    /// month) to the first-reporting snapshot's date and its value.
+    pub first_reported: HashMap<(String, Window, Month), FirstReport>,
+}
+
+/// A month's figure as the board first saw it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FirstReport {
+    /// The snapshot that first reported the month.
+    pub snapshot_date: NaiveDate,
+    /// Its value then.
+    pub value: Option<f64>,
 }
 
 impl LaResults {
@@ -277,6 +289,7 @@ pub fn load(
                     series: HashMap::new(),
                     breakdowns: HashMap::new(),
                     findings: Vec::new(),
+                    first_reported: HashMap::new(),
                 },
             )
         })
@@ -292,12 +305,87 @@ pub fn load(
         }
     }
     let findings = findings(out_dir)?;
+    first_reports(out_dir, &mut by_la)?;
     let mut out: Vec<LaResults> = by_la.into_values().collect();
     for la in &mut out {
         la.findings = findings.get(&la.la_code).cloned().unwrap_or_default();
     }
     out.sort_by(|a, b| a.la_code.cmp(&b.la_code));
     Ok(out)
+}
+
+/// Reads the totals' first-reported values from `history.parquet`, when `history` wrote one beside the run.
+fn first_reports(
+    out_dir: &Path,
+    by_la: &mut HashMap<String, LaResults>,
+) -> Result<(), ReportError> {
+    let path = out_dir.join("history.parquet");
+    if !path.is_file() {
+        return Ok(());
+    }
+    let read = unreadable(&path);
+    let rows = LazyFrame::scan_parquet(
+        PlRefPath::new(path.to_string_lossy().to_string()),
+        ScanArgsParquet::default(),
+    )
+    .map_err(read)?
+    .filter(
+        col("breakdown")
+            .is_null()
+            .and(col("first_snapshot_date").is_not_null()),
+    )
+    .select([
+        col("la_code"),
+        col("indicator_id"),
+        col("window"),
+        col("period_end"),
+        col("first_snapshot_date"),
+        col("first_value"),
+    ])
+    .collect()
+    .map_err(read)?;
+    let text =
+        |name: &str| -> PolarsResult<StringChunked> { Ok(rows.column(name)?.str()?.clone()) };
+    let (las, ids, windows) = (
+        text("la_code").map_err(read)?,
+        text("indicator_id").map_err(read)?,
+        text("window").map_err(read)?,
+    );
+    let ends: Vec<Option<NaiveDate>> = rows
+        .column("period_end")
+        .and_then(|c| c.date().map(|d| d.as_date_iter().collect()))
+        .map_err(read)?;
+    let firsts: Vec<Option<NaiveDate>> = rows
+        .column("first_snapshot_date")
+        .and_then(|c| c.date().map(|d| d.as_date_iter().collect()))
+        .map_err(read)?;
+    let values = rows
+        .column("first_value")
+        .map_err(read)?
+        .f64()
+        .map_err(read)?
+        .clone();
+    for i in 0..rows.height() {
+        let (Some(la), Some(id), Some(window), Some(end), Some(first)) = (
+            las.get(i),
+            ids.get(i),
+            windows.get(i).and_then(Window::parse),
+            ends[i],
+            firsts[i],
+        ) else {
+            continue;
+        };
+        if let Some(results) = by_la.get_mut(la) {
+            results.first_reported.insert(
+                (id.to_string(), window, Month::of(end)),
+                FirstReport {
+                    snapshot_date: first,
+                    value: values.get(i),
+                },
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Every row of one LA in the run's `indicators.parquet`, in the file's order and with all its columns: the tidy

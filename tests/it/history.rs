@@ -268,3 +268,26 @@ fn a_revision_of_a_suppressed_value_is_suppressed_in_the_published_file() {
     assert_eq!(b(&referrals, "revised"), Some(false));
     assert_eq!(date(&referrals, "status"), None);
 }
+
+#[test]
+fn the_scorecard_shows_last_month_as_first_reported_and_now() {
+    let fixture = la_with_two_snapshots();
+    history(&fixture);
+    cli()
+        .args(["run", "-q", "--report", "--data"])
+        .arg(fixture.data_dir())
+        .arg("--out")
+        .arg(fixture.out_dir())
+        .arg("--catalogue")
+        .arg(crate::support::catalogue_path())
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(fixture.out_dir().join("report/873.html")).unwrap();
+    let start = page.find("id=\"indicator-cp_children\"").unwrap();
+    let card = &page[start..start + page[start..].find("</article>").unwrap()];
+    // The scorecard is of February; January was first reported with both plans open.
+    assert!(
+        card.contains("January 2024 as first reported: 2 (snapshot 2024-02-01); now 1"),
+        "{card}"
+    );
+}
