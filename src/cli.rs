@@ -290,6 +290,10 @@ pub struct RunArgs {
     /// With --report, also write the scorecards as Excel workbooks (<la_code>.xlsx, overview.xlsx).
     #[arg(long, requires = "report")]
     pub xlsx: bool,
+    /// Also write history.parquet (as `history` does: each month as first reported by the kept snapshots, against
+    /// now), before the scorecards, which then show it.
+    #[arg(long)]
+    pub history: bool,
 }
 
 /// Arguments of `report`.
@@ -448,6 +452,23 @@ impl Cli {
                 } else {
                     pipeline::run(&options)?
                 };
+                let history = if a.history {
+                    let h = crate::history::history(&crate::history::HistoryOptions {
+                        data_dir: options.data_dir.clone(),
+                        catalogue: options.catalogue.clone(),
+                        out_dir: options.out_dir.clone(),
+                        las: options.las.clone(),
+                        batch_input_mb: options.batch_input_mb,
+                    })?;
+                    format!(
+                        "\nhistory: {} LA months first reported by a kept snapshot, {} rows revised since, written to {}",
+                        h.first_reported,
+                        h.revised,
+                        h.path.display()
+                    )
+                } else {
+                    String::new()
+                };
                 let report = if a.report {
                     let r = report::write(&ReportOptions {
                         out_dir: options.out_dir.clone(),
@@ -474,7 +495,7 @@ impl Cli {
                     .collect();
                 tracing::debug!("slowest queries: {}", slowest.join("; "));
                 Ok(format!(
-                    "{} LAs, {} to {}, {} indicators: {} rows and {} data-quality findings written to {} in {:.1}s{report}",
+                    "{} LAs, {} to {}, {} indicators: {} rows and {} data-quality findings written to {} in {:.1}s{history}{report}",
                     s.las,
                     s.months.0,
                     s.months.1,
