@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The nightly job of one council: extract the SSD tables from the reporting database into a new snapshot, compute
-# the indicators with the scorecards, and write the copy to share with the regional hub. Each step's exit code
+# the indicators with the history of first-reported figures, the scorecards and workbooks, and write the copy to share with the regional hub. Each step's exit code
 # decides what happens next (the README's table lists them):
 #   extract 0: go on. 4 (server unreachable): retried CSC_RETRIES times, CSC_RETRY_SECONDS apart, then given up.
 #   extract 5-10, 1-3: stop; the message says what to fix. No snapshot was written, yesterday's output stays.
@@ -47,7 +47,7 @@ if [ "$code" -ne 0 ]; then
   exit "$code"
 fi
 
-"$bin" run --data "$data" --catalogue "$catalogue" --out "$out" --la "$la" --report
+"$bin" run --data "$data" --catalogue "$catalogue" --out "$out" --la "$la" --history --report --xlsx
 code=$?
 if [ "$code" -ne 0 ]; then
   step "run failed (exit $code): the previous output is unchanged"

@@ -2,8 +2,9 @@
 # Installs Debian's PostgreSQL server and its ODBC driver (psqlODBC) for the extract tests (tests/it/extract.rs)
 # and the extract benchmark. Does nothing when both are there. Needs root (or sudo) and Debian's package registry.
 set -euo pipefail
-have_server() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; }
-have_driver() { ls /usr/lib/*/odbc/psqlodbcw.so /usr/lib64/psqlodbcw.so >/dev/null 2>&1; }
+have_any() { for f in "$@"; do [ -e "$f" ] && return 0; done; return 1; }
+have_server() { have_any /usr/lib/postgresql/*/bin/initdb; }
+have_driver() { have_any /usr/lib/*/odbc/psqlodbcw.so /usr/lib64/psqlodbcw.so; }
 if have_server && have_driver; then
   echo "postgresql and psqlODBC already installed"
   exit 0

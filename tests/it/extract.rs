@@ -570,6 +570,7 @@ fn the_nightly_job_extracts_runs_and_publishes_and_stops_at_the_first_failure() 
         assert!(out.join(file).is_file(), "{file}");
     }
     assert!(share.join("841.parquet").is_file());
+    assert!(share.join("841_history.parquet").is_file());
     let today = chrono::Local::now().date_naive();
     assert!(
         data.join(format!("ssd_person/la_code=841/snapshot_date={today}"))
