@@ -291,8 +291,9 @@ pub struct RunArgs {
     #[arg(long, requires = "report")]
     pub xlsx: bool,
     /// Also write history.parquet (as `history` does: each month as first reported by the kept snapshots, against
-    /// now), before the scorecards, which then show it.
-    #[arg(long)]
+    /// this run's figures), before the scorecards, which then show it. The run must be of the latest snapshots
+    /// over the default range.
+    #[arg(long, conflicts_with_all = ["as_of", "from", "to"])]
     pub history: bool,
 }
 
@@ -453,11 +454,12 @@ impl Cli {
                     pipeline::run(&options)?
                 };
                 let history = if a.history {
-                    let h = crate::history::history(&crate::history::HistoryOptions {
+                    let h = crate::history::history_after_run(&crate::history::HistoryOptions {
                         data_dir: options.data_dir.clone(),
                         catalogue: options.catalogue.clone(),
                         out_dir: options.out_dir.clone(),
                         las: options.las.clone(),
+                        indicators: options.indicators.clone(),
                         batch_input_mb: options.batch_input_mb,
                     })?;
                     format!(
@@ -602,6 +604,7 @@ impl Cli {
                     catalogue: a.catalogue,
                     out_dir: a.out,
                     las: a.las,
+                    indicators: Vec::new(),
                     batch_input_mb: a.batch_input_mb,
                 })?;
                 Ok(format!(

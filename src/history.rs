@@ -12,6 +12,7 @@ use crate::engine::{RangeRequest, last_complete_month};
 use crate::output;
 use crate::pipeline::{self, Error};
 use crate::reference::Reference;
+use crate::scorecard::{IDENTIFYING_COLUMNS, OUTPUT_COLUMNS, ROW_KEYS, keyed_join};
 use crate::snapshot::{Inventory, LaSnapshot};
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -19,17 +20,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
-/// The columns `history.parquet` has, in order: the keys of `indicators.parquet`, then the figures.
-pub const HISTORY_COLUMNS: [&str; 16] = [
-    "la_code",
-    "la_name",
-    "region_code",
-    "period_end",
-    "financial_year",
-    "indicator_id",
-    "window",
-    "breakdown",
-    "breakdown_value",
+/// The columns of `history.parquet` after the output's identifying ones: the figures as first reported and now.
+const FIGURES: [&str; 7] = [
     "first_snapshot_date",
     "first_value",
     "first_numerator",
@@ -39,15 +31,15 @@ pub const HISTORY_COLUMNS: [&str; 16] = [
     "revised",
 ];
 
-/// The columns that name one row of the indicator table: LA, month, indicator, window and breakdown category.
-pub const ROW_KEYS: [&str; 6] = [
-    "la_code",
-    "period_end",
-    "indicator_id",
-    "window",
-    "breakdown",
-    "breakdown_value",
-];
+/// The columns `history.parquet` has, in order: those naming the row as `indicators.parquet` does, then
+/// [`FIGURES`].
+pub fn history_columns() -> Vec<&'static str> {
+    OUTPUT_COLUMNS[..IDENTIFYING_COLUMNS]
+        .iter()
+        .chain(FIGURES.iter())
+        .copied()
+        .collect()
+}
 
 /// Two values differing by no more than this (relative to their size, or absolutely below 1) are the same figure
 /// computed twice: floating-point rounding, not a revision.
@@ -64,6 +56,8 @@ pub struct HistoryOptions {
     pub out_dir: PathBuf,
     /// Only these LAs (all when empty).
     pub las: Vec<String>,
+    /// Only these indicators, by catalogue id (all when empty).
+    pub indicators: Vec<String>,
     /// LAs are loaded and computed in batches of about this many MiB of input Parquet.
     pub batch_input_mb: u64,
 }
@@ -103,30 +97,84 @@ fn first_reports(dates: &[NaiveDate], from: Month, to: Month) -> BTreeMap<Month,
     out
 }
 
-/// Writes `<out>/history.parquet`.
+/// Writes `<out>/history.parquet`, computing the latest snapshots' figures first.
 pub fn history(options: &HistoryOptions) -> Result<HistorySummary, Error> {
     let started = Instant::now();
     let _lock = output::OutputLock::acquire(&options.out_dir)?;
-    let catalogue = pipeline::checked_catalogue(&options.catalogue, &[])?;
-    let inventory = Inventory::discover(&options.data_dir)?;
-    let latest = inventory.select(None, &options.las)?;
-    let reference = Reference::load(&options.data_dir, &catalogue.calendar.bank_holidays_table)?;
+    let inputs = Inputs::read(options)?;
     let now = pipeline::compute(
-        &catalogue,
-        &inventory,
-        &latest,
-        &reference,
+        &inputs.catalogue,
+        &inputs.inventory,
+        &inputs.latest,
+        &inputs.reference,
         RangeRequest::default(),
         options.batch_input_mb,
         &mut (),
     )?;
-    let (from, to) = (now.spine.report_from, now.spine.report_to());
+    compare(options, &inputs, now.indicators, &now.spine, started)
+}
+
+/// Writes `<out>/history.parquet` beside a run just made in the same folder from the same data (its latest
+/// snapshots, the default range): the run's `indicators.parquet` are the figures now, which are not computed again.
+pub fn history_after_run(options: &HistoryOptions) -> Result<HistorySummary, Error> {
+    let started = Instant::now();
+    let _lock = output::OutputLock::acquire(&options.out_dir)?;
+    let inputs = Inputs::read(options)?;
+    let path = options.out_dir.join("indicators.parquet");
+    let file = std::fs::File::open(&path).map_err(|source| output::OutputError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let now = ParquetReader::new(file).finish()?;
+    let spine = pipeline::spine_for(&inputs.catalogue, &inputs.latest, RangeRequest::default())?;
+    compare(options, &inputs, now, &spine, started)
+}
+
+/// What both ways of making a history read: the checked catalogue, the snapshots and the reference tables.
+struct Inputs {
+    catalogue: crate::catalogue::Catalogue,
+    inventory: Inventory,
+    latest: Vec<LaSnapshot>,
+    reference: Reference,
+}
+
+impl Inputs {
+    fn read(options: &HistoryOptions) -> Result<Inputs, Error> {
+        let catalogue = pipeline::checked_catalogue(&options.catalogue, &options.indicators)?;
+        let inventory = Inventory::discover(&options.data_dir)?;
+        let latest = inventory.select(None, &options.las)?;
+        let reference =
+            Reference::load(&options.data_dir, &catalogue.calendar.bank_holidays_table)?;
+        Ok(Inputs {
+            catalogue,
+            inventory,
+            latest,
+            reference,
+        })
+    }
+}
+
+/// Computes each LA month as first reported, joins it to `now` and writes the table.
+fn compare(
+    options: &HistoryOptions,
+    inputs: &Inputs,
+    now: DataFrame,
+    spine: &crate::engine::Spine,
+    started: Instant,
+) -> Result<HistorySummary, Error> {
+    let Inputs {
+        catalogue,
+        inventory,
+        latest,
+        reference,
+    } = inputs;
+    let (from, to) = (spine.report_from, spine.report_to());
 
     // LAs whose month is first reported by a snapshot of the same date are computed together.
     let mut groups: BTreeMap<(NaiveDate, Month), Vec<LaSnapshot>> = BTreeMap::new();
-    for la in &latest {
+    for la in latest {
         let dates = inventory.snapshot_dates(&la.la_code);
-        let last = now.spine.last_month.get(&la.la_code).copied().unwrap_or(to);
+        let last = spine.last_month.get(&la.la_code).copied().unwrap_or(to);
         for (month, date) in first_reports(&dates, from, last) {
             groups.entry((date, month)).or_default().push(LaSnapshot {
                 la_code: la.la_code.clone(),
@@ -139,10 +187,10 @@ pub fn history(options: &HistoryOptions) -> Result<HistorySummary, Error> {
     for ((date, month), las) in &groups {
         tracing::info!(snapshot_date = %date, month = %month, las = las.len(), "computing the month as first reported");
         let computed = pipeline::compute(
-            &catalogue,
-            &inventory,
+            catalogue,
+            inventory,
             las,
-            &reference,
+            reference,
             RangeRequest {
                 from: Some(*month),
                 to: Some(*month),
@@ -171,10 +219,10 @@ pub fn history(options: &HistoryOptions) -> Result<HistorySummary, Error> {
                 ),
         );
     }
-    let mut table = revisions(now.indicators.lazy(), firsts)?;
+    let mut table = revisions(now.lazy(), firsts)?;
     let revised = table.column("revised")?.bool()?.sum().unwrap_or(0) as usize;
     let path = options.out_dir.join("history.parquet");
-    let staged = output::stage_parquet(&path, &mut table, &pipeline::output_metadata(&catalogue))?;
+    let staged = output::stage_parquet(&path, &mut table, &pipeline::output_metadata(catalogue))?;
     staged.commit()?;
     Ok(HistorySummary {
         las: latest.len(),
@@ -212,8 +260,7 @@ fn revisions(now: LazyFrame, firsts: Vec<LazyFrame>) -> PolarsResult<DataFrame> 
     } else {
         concat(firsts, UnionArgs::default())?
     };
-    let mut args = JoinArgs::new(JoinType::Left);
-    args.nulls_equal = true;
+    let args = keyed_join(JoinType::Left);
     let difference = col("value") - col("first_value");
     let same = difference
         .clone()
@@ -228,7 +275,7 @@ fn revisions(now: LazyFrame, firsts: Vec<LazyFrame>) -> PolarsResult<DataFrame> 
         .otherwise(same.not());
     now.join(firsts, keys.clone(), keys, args)
         .with_columns([difference.alias("revision"), revised.alias("revised")])
-        .select(HISTORY_COLUMNS.map(col))
+        .select(history_columns().into_iter().map(col).collect::<Vec<_>>())
         .sort(
             [
                 "la_code",

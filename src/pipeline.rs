@@ -368,7 +368,8 @@ pub fn validate(catalogue_path: &Path, data_dir: Option<&Path>) -> Result<Valida
     Ok(validation)
 }
 
-fn spine_for(
+/// The reporting range and each LA's last month, as a run over `las` reports them.
+pub(crate) fn spine_for(
     catalogue: &Catalogue,
     las: &[LaSnapshot],
     range: RangeRequest,

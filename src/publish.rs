@@ -5,7 +5,7 @@
 use crate::catalogue::{self, Catalogue, CatalogueError, Disclosure};
 use crate::combine;
 use crate::output::{self, OutputError};
-use crate::scorecard::{self, OUTPUT_COLUMNS};
+use crate::scorecard::{self, OUTPUT_COLUMNS, ROW_KEYS, keyed_join};
 use polars::prelude::*;
 use std::path::PathBuf;
 
@@ -135,36 +135,24 @@ pub fn publish(options: &PublishOptions) -> Result<PublishSummary, PublishError>
     })
 }
 
-/// The rules, as the published file's footer records them.
-/// The keys of a row of the indicator table.
-const KEYS: [&str; 6] = [
-    "la_code",
-    "period_end",
-    "indicator_id",
-    "window",
-    "breakdown",
-    "breakdown_value",
-];
-
-fn key_join() -> JoinArgs {
-    let mut args = JoinArgs::new(JoinType::Left);
-    args.nulls_equal = true;
-    args
-}
-
 /// The run's `history.parquet`, if `history` wrote one beside it.
 fn history_input(out_dir: &std::path::Path) -> Result<Option<DataFrame>, PublishError> {
     let path = out_dir.join("history.parquet");
     if !path.is_file() {
         return Ok(None);
     }
-    let file = std::fs::File::open(&path).map_err(|source| {
-        PublishError::Output(OutputError::Io {
+    // An unreadable history is bad input (exit 1), as an unreadable indicators.parquet is.
+    let unreadable = |detail: String| {
+        PublishError::Input(combine::CombineError::Read {
             path: path.clone(),
-            source,
+            detail,
         })
-    })?;
-    Ok(Some(ParquetReader::new(file).finish()?))
+    };
+    let file = std::fs::File::open(&path).map_err(|e| unreadable(e.to_string()))?;
+    let history = ParquetReader::new(file)
+        .finish()
+        .map_err(|e| unreadable(e.to_string()))?;
+    Ok(Some(history))
 }
 
 /// Whether each row's first-reported figures are suppressed: the same rules (primary and secondary) applied to
@@ -174,9 +162,10 @@ fn first_statuses(
     history: &DataFrame,
     rules: &Disclosure,
 ) -> PolarsResult<LazyFrame> {
-    let keys = KEYS.map(col);
+    let keys = ROW_KEYS.map(col);
     let firsts = history.clone().lazy().select(
-        KEYS.iter()
+        ROW_KEYS
+            .iter()
             .map(|k| col(*k))
             .chain([
                 col("first_value"),
@@ -188,7 +177,7 @@ fn first_statuses(
     let as_first = rows
         .clone()
         .lazy()
-        .join(firsts, keys.clone(), keys, key_join())
+        .join(firsts, keys.clone(), keys, keyed_join(JoinType::Left))
         .with_columns([
             col("first_value").alias("value"),
             col("first_numerator").alias("numerator"),
@@ -200,7 +189,8 @@ fn first_statuses(
             "first_denominator",
         ]));
     Ok(suppress(as_first, rules)?.select(
-        KEYS.iter()
+        ROW_KEYS
+            .iter()
             .map(|k| col(*k))
             .chain([col("status").alias("first_status")])
             .collect::<Vec<_>>(),
@@ -215,9 +205,10 @@ fn suppress_history(
     published: &DataFrame,
     firsts: LazyFrame,
 ) -> PolarsResult<DataFrame> {
-    let keys = KEYS.map(col);
+    let keys = ROW_KEYS.map(col);
     let statuses = published.clone().lazy().select(
-        KEYS.iter()
+        ROW_KEYS
+            .iter()
             .map(|k| col(*k))
             .chain([col("status")])
             .collect::<Vec<_>>(),
@@ -240,8 +231,13 @@ fn suppress_history(
     select.extend([col("status"), col("first_status")]);
     history
         .lazy()
-        .join(statuses, keys.clone(), keys.clone(), key_join())
-        .join(firsts, keys.clone(), keys, key_join())
+        .join(
+            statuses,
+            keys.clone(),
+            keys.clone(),
+            keyed_join(JoinType::Left),
+        )
+        .join(firsts, keys.clone(), keys, keyed_join(JoinType::Left))
         .with_columns([
             blank("first_value", first_hidden.clone(), DataType::Float64),
             blank("first_numerator", first_hidden.clone(), DataType::Float64),
@@ -254,6 +250,7 @@ fn suppress_history(
         .collect()
 }
 
+/// The rules, as the published file's footer records them.
 fn rules(catalogue: &Catalogue) -> String {
     let d = &catalogue.disclosure;
     serde_json::json!({

@@ -47,6 +47,20 @@ pub const OUTPUT_COLUMNS: &[&str] = &[
     "flags",
 ];
 
+/// The columns that name one row of the output: LA, month, indicator, window and breakdown category.
+pub const ROW_KEYS: [&str; 6] = [
+    "la_code",
+    "period_end",
+    "indicator_id",
+    "window",
+    "breakdown",
+    "breakdown_value",
+];
+
+/// How many of [`OUTPUT_COLUMNS`], from the first, say which row it is (the keys with the LA's name, region and the
+/// financial year) rather than what it measures: the columns other tables keyed like the output start with.
+pub const IDENTIFYING_COLUMNS: usize = 9;
+
 /// A comparison's method: the sum of the LAs' numerators over the sum of their denominators, scaled as the unit is.
 pub const POOLED: &str = "pooled";
 /// A comparison's method when some LA's row has no numerator or denominator (a file from elsewhere): the mean of
@@ -65,7 +79,8 @@ pub const COMPARISON_COLUMNS: [&str; 8] = [
     "england_method",
 ];
 
-fn keyed_join(how: JoinType) -> JoinArgs {
+/// A join on key columns in which a null key (a total row's breakdown) matches a null.
+pub(crate) fn keyed_join(how: JoinType) -> JoinArgs {
     let mut args = JoinArgs::new(how);
     args.nulls_equal = true;
     args

@@ -243,13 +243,7 @@ impl Source {
             .map_err(failed)?
         {
             let row = row.map_err(failed)?;
-            let in_schema = row
-                .schema
-                .as_str()
-                .ok()
-                .flatten()
-                .is_some_and(|s| s.eq_ignore_ascii_case(schema));
-            if let (true, Ok(Some(name))) = (in_schema, row.table.as_str())
+            if let (true, Some(name)) = (names(&row.schema, schema), text(&row.table))
                 && name.to_ascii_lowercase().starts_with("ssd_")
             {
                 out.push(name.to_string());
@@ -265,14 +259,8 @@ impl Source {
         };
         let mut out: Vec<String> = rows
             .filter_map(Result::ok)
-            .filter(|r| {
-                r.table
-                    .as_str()
-                    .ok()
-                    .flatten()
-                    .is_some_and(|t| t.eq_ignore_ascii_case(table))
-            })
-            .filter_map(|r| r.schema.as_str().ok().flatten().map(str::to_string))
+            .filter(|r| names(&r.table, table))
+            .filter_map(|r| text(&r.schema).map(str::to_string))
             .collect();
         out.sort();
         out.dedup();
@@ -292,31 +280,13 @@ impl Source {
             .map_err(failed)?
         {
             let row = row.map_err(failed)?;
-            let same_table = row
-                .table
-                .as_str()
-                .ok()
-                .flatten()
-                .is_some_and(|t| t.eq_ignore_ascii_case(table))
-                && row
-                    .schema
-                    .as_str()
-                    .ok()
-                    .flatten()
-                    .is_some_and(|s| s.eq_ignore_ascii_case(schema));
-            if !same_table {
+            if !(names(&row.table, table) && names(&row.schema, schema)) {
                 continue;
             }
-            if let Ok(Some(name)) = row.column_name.as_str() {
+            if let Some(name) = text(&row.column_name) {
                 out.push(ServerColumn {
                     name: name.to_string(),
-                    type_name: row
-                        .type_name
-                        .as_str()
-                        .ok()
-                        .flatten()
-                        .unwrap_or("unknown")
-                        .to_string(),
+                    type_name: text(&row.type_name).unwrap_or("unknown").to_string(),
                 });
             }
         }
@@ -347,6 +317,16 @@ impl Source {
             .max()
             .map(|(_, v)| v.trim().to_string())
     }
+}
+
+/// A catalogue function's text field, when it is text.
+fn text<const N: usize>(field: &odbc_api::parameter::VarCharArray<N>) -> Option<&str> {
+    field.as_str().ok().flatten()
+}
+
+/// Whether a catalogue function's name field is `name`, ignoring case (as unquoted SQL names are).
+fn names<const N: usize>(field: &odbc_api::parameter::VarCharArray<N>, name: &str) -> bool {
+    text(field).is_some_and(|t| t.eq_ignore_ascii_case(name))
 }
 
 /// An SQL identifier in double quotes (the standard's quoting, which SQL Server's ODBC connections and

@@ -5,6 +5,7 @@
 use super::error::ExtractError;
 use crate::contract;
 use crate::lockfile::{LockError, LockFile};
+use crate::snapshot::{canonical_date, snapshot_dir};
 use chrono::NaiveDate;
 use std::path::{Path, PathBuf};
 
@@ -31,30 +32,14 @@ pub fn unfinished(data_dir: &Path) -> Vec<(String, NaiveDate)> {
         .flatten()
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().to_string();
+            // `<LA>-<YYYY-MM-DD>.lock`: the date is the last ten characters before the suffix.
             let stem = name.strip_suffix(".lock")?;
-            let (la, date) = stem.rsplit_once('-').and_then(|(rest, day)| {
-                let (rest, month) = rest.rsplit_once('-')?;
-                let (la, year) = rest.rsplit_once('-')?;
-                Some((la.to_string(), format!("{year}-{month}-{day}")))
-            })?;
-            Some((la, NaiveDate::parse_from_str(&date, "%Y-%m-%d").ok()?))
+            let (la, date) = stem.split_at(stem.len().checked_sub(10)?);
+            Some((la.strip_suffix('-')?.to_string(), canonical_date(date)?))
         })
         .collect();
     out.sort();
     out
-}
-
-/// The folder of one table's snapshot for one LA and date.
-pub fn snapshot_dir(
-    data_dir: &Path,
-    table: &str,
-    la_code: &str,
-    snapshot_date: NaiveDate,
-) -> PathBuf {
-    data_dir
-        .join(table)
-        .join(format!("la_code={la_code}"))
-        .join(format!("snapshot_date={snapshot_date}"))
 }
 
 /// An extract's staging folder, held under its lock.
@@ -184,11 +169,7 @@ pub fn keep_newest(
         };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().to_string();
-            if let Some(date) = name
-                .strip_prefix("snapshot_date=")
-                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-                .filter(|d| name == format!("snapshot_date={d}"))
-            {
+            if let Some(date) = name.strip_prefix("snapshot_date=").and_then(canonical_date) {
                 dates.push(date);
             }
         }

@@ -424,7 +424,6 @@ fn convert(slice: AnyColumnBufferSlice<'_>, fetch: Fetch, name: &str) -> Result<
 
 /// Days since 1970-01-01 of a calendar date, if it is one.
 fn epoch_days(year: i16, month: u16, day: u16) -> Option<i32> {
-    let date = chrono::NaiveDate::from_ymd_opt(i32::from(year), u32::from(month), u32::from(day))?;
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?;
-    i32::try_from((date - epoch).num_days()).ok()
+    chrono::NaiveDate::from_ymd_opt(i32::from(year), u32::from(month), u32::from(day))
+        .map(crate::calendar::epoch_days)
 }

@@ -46,14 +46,17 @@ pub const SCORECARD_COLUMNS: [&str; 16] = [
     "Trend (13 months)",
 ];
 
+/// Thousands grouped, with the indicator's decimals: `#,##0` or `#,##0.0`.
+fn grouped_number_format(indicator: &Indicator) -> String {
+    match format::decimals(indicator) {
+        0 => "#,##0".to_string(),
+        digits => format!("#,##0.{}", "0".repeat(digits)),
+    }
+}
+
 /// The number format of an indicator's values: its decimals, with a `%` shown (not multiplied) for percentages.
 fn value_format(indicator: &Indicator) -> String {
-    let digits = format::decimals(indicator);
-    let base = if digits == 0 {
-        "#,##0".to_string()
-    } else {
-        format!("#,##0.{}", "0".repeat(digits))
-    };
+    let base = grouped_number_format(indicator);
     match indicator.unit {
         Unit::Percent => format!("{base}\"%\""),
         _ => base,
@@ -62,12 +65,7 @@ fn value_format(indicator: &Indicator) -> String {
 
 /// The number format of a difference (variance, change): signed, in points for percentages.
 fn difference_format(indicator: &Indicator) -> String {
-    let digits = format::decimals(indicator);
-    let base = if digits == 0 {
-        "#,##0".to_string()
-    } else {
-        format!("#,##0.{}", "0".repeat(digits))
-    };
+    let base = grouped_number_format(indicator);
     let suffix = if indicator.unit == Unit::Percent {
         "\" pts\""
     } else {

@@ -60,12 +60,8 @@ impl Inventory {
                     let Some(date_text) = partition_value(&snap_dir, "snapshot_date") else {
                         continue;
                     };
-                    // Only the canonical form, so that `2024-4-1` and `2024-04-01` are never two folders of
-                    // one date.
-                    let date = NaiveDate::parse_from_str(&date_text, "%Y-%m-%d")
-                        .ok()
-                        .filter(|d| d.format("%Y-%m-%d").to_string() == date_text)
-                        .ok_or_else(|| SnapshotError::BadPartition {
+                    let date =
+                        canonical_date(&date_text).ok_or_else(|| SnapshotError::BadPartition {
                             path: snap_dir.clone(),
                         })?;
                     let files: Vec<PathBuf> = read_dir_sorted(&snap_dir)
@@ -194,11 +190,35 @@ impl Inventory {
 
     /// The folder a table's files for one LA snapshot are expected in.
     pub fn expected_dir(&self, table: &str, snapshot: &LaSnapshot) -> PathBuf {
-        self.data_dir
-            .join(table)
-            .join(format!("la_code={}", snapshot.la_code))
-            .join(format!("snapshot_date={}", snapshot.snapshot_date))
+        snapshot_dir(
+            &self.data_dir,
+            table,
+            &snapshot.la_code,
+            snapshot.snapshot_date,
+        )
     }
+}
+
+/// The folder of one table's snapshot of one LA: `<data>/<table>/la_code=<LA>/snapshot_date=<YYYY-MM-DD>`, as every
+/// writer (the generator, `extract`) lays it out and `discover` reads it.
+pub fn snapshot_dir(
+    data_dir: &Path,
+    table: &str,
+    la_code: &str,
+    snapshot_date: NaiveDate,
+) -> PathBuf {
+    data_dir
+        .join(table)
+        .join(format!("la_code={la_code}"))
+        .join(format!("snapshot_date={snapshot_date}"))
+}
+
+/// The date of a snapshot folder's `YYYY-MM-DD`, only in that canonical form, so that `2024-4-1` and `2024-04-01`
+/// are never two folders of one date.
+pub fn canonical_date(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|d| d.format("%Y-%m-%d").to_string() == text)
 }
 
 fn partition_value(dir: &Path, key: &str) -> Option<String> {

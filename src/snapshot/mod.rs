@@ -7,7 +7,7 @@ mod normalise;
 mod plausible;
 mod value_maps;
 
-pub use discover::{Inventory, LaSnapshot};
+pub use discover::{Inventory, LaSnapshot, canonical_date, snapshot_dir};
 
 use crate::catalogue::ValueMap;
 use crate::contract::{self, TableSpec};

@@ -484,10 +484,7 @@ fn write_partition(
     snapshot: chrono::NaiveDate,
     df: &mut DataFrame,
 ) -> Result<(), GenerateError> {
-    let dir = out
-        .join(table)
-        .join(format!("la_code={la}"))
-        .join(format!("snapshot_date={snapshot}"));
+    let dir = crate::snapshot::snapshot_dir(out, table, la, snapshot);
     let err = |detail: String| GenerateError::Write {
         path: dir.clone(),
         detail,

@@ -107,15 +107,20 @@ fn extract(pg: &Postgres, db: &str, la: &str, data: &Path, date: &str) -> Comman
     cmd
 }
 
+/// `run` of `data` into `out`, which must succeed.
+fn run(data: &Path, out: &Path) {
+    cli()
+        .current_dir(root())
+        .args(["run", "-q", "--data"])
+        .arg(data)
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .success();
+}
+
 fn indicators(out: &Path) -> DataFrame {
-    let keys = [
-        "la_code",
-        "period_end",
-        "indicator_id",
-        "window",
-        "breakdown",
-        "breakdown_value",
-    ];
+    let keys = csc_indicators::scorecard::ROW_KEYS;
     ParquetReader::new(std::fs::File::open(out.join("indicators.parquet")).unwrap())
         .finish()
         .unwrap()
@@ -220,14 +225,7 @@ fn extracting_the_sample_from_postgres_gives_the_indicators_of_its_parquet_files
     let from_parquet = work.path().join("from-parquet");
     let from_database = work.path().join("from-database");
     for (data, out) in [(&sample, &from_parquet), (&extracted, &from_database)] {
-        cli()
-            .current_dir(root())
-            .args(["run", "-q", "--data"])
-            .arg(data)
-            .arg("--out")
-            .arg(out)
-            .assert()
-            .success();
+        run(data, out);
     }
     let (expected, actual) = (indicators(&from_parquet), indicators(&from_database));
     assert_eq!(expected.height(), actual.height());
@@ -503,14 +501,7 @@ fn a_killed_extract_leaves_no_snapshot_that_run_would_read() {
     child.wait().unwrap();
 
     let out = work.path().join("out");
-    cli()
-        .current_dir(root())
-        .args(["run", "-q", "--data"])
-        .arg(&data)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    run(&data, &out);
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
     let text = manifest.to_string();
@@ -524,14 +515,7 @@ fn a_killed_extract_leaves_no_snapshot_that_run_would_read() {
         .assert()
         .success();
     assert!(!data.join(".extract/841-2024-05-01.lock").exists());
-    cli()
-        .current_dir(root())
-        .args(["run", "-q", "--data"])
-        .arg(&data)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    run(&data, &out);
     let text = std::fs::read_to_string(out.join("run.json")).unwrap();
     assert!(text.contains("2024-05-01"), "{text}");
 }

@@ -108,14 +108,22 @@ fn cli() -> Command {
     assert_cmd::cargo::cargo_bin_cmd!("csc-indicators")
 }
 
-fn history(fixture: &Fixture) -> DataFrame {
-    cli()
-        .args(["history", "-q", "--data"])
-        .arg(fixture.data_dir())
-        .arg("--out")
+/// `csc-indicators <command> <args>` on the fixture's data, output folder and the repository's catalogue.
+fn on_fixture(fixture: &Fixture, command: &str, args: &[&str]) -> Command {
+    let mut cmd = cli();
+    cmd.arg(command).args(args);
+    if command != "publish" {
+        cmd.arg("--data").arg(fixture.data_dir());
+    }
+    cmd.arg("--out")
         .arg(fixture.out_dir())
         .arg("--catalogue")
-        .arg(crate::support::catalogue_path())
+        .arg(crate::support::catalogue_path());
+    cmd
+}
+
+fn history(fixture: &Fixture) -> DataFrame {
+    on_fixture(fixture, "history", &["-q"])
         .assert()
         .success()
         .stdout(predicates::str::contains("1 LAs"));
@@ -227,20 +235,8 @@ fn a_month_no_kept_snapshot_first_reported_has_null_first_values() {
 fn a_revision_of_a_suppressed_value_is_suppressed_in_the_published_file() {
     let fixture = la_with_two_snapshots();
     let history = history(&fixture);
-    cli()
-        .args(["run", "-q", "--data"])
-        .arg(fixture.data_dir())
-        .arg("--out")
-        .arg(fixture.out_dir())
-        .arg("--catalogue")
-        .arg(crate::support::catalogue_path())
-        .assert()
-        .success();
-    cli()
-        .args(["publish", "--out"])
-        .arg(fixture.out_dir())
-        .arg("--catalogue")
-        .arg(crate::support::catalogue_path())
+    on_fixture(&fixture, "run", &["-q"]).assert().success();
+    on_fixture(&fixture, "publish", &[])
         .assert()
         .success()
         .stdout(predicates::str::contains("published_history.parquet"));
@@ -273,13 +269,7 @@ fn a_revision_of_a_suppressed_value_is_suppressed_in_the_published_file() {
 fn the_scorecard_shows_last_month_as_first_reported_and_now() {
     let fixture = la_with_two_snapshots();
     history(&fixture);
-    cli()
-        .args(["run", "-q", "--report", "--data"])
-        .arg(fixture.data_dir())
-        .arg("--out")
-        .arg(fixture.out_dir())
-        .arg("--catalogue")
-        .arg(crate::support::catalogue_path())
+    on_fixture(&fixture, "run", &["-q", "--report"])
         .assert()
         .success();
     let page = std::fs::read_to_string(fixture.out_dir().join("report/873.html")).unwrap();
