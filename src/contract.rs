@@ -67,6 +67,13 @@ pub struct TableSpec {
     pub columns: &'static [ColumnSpec],
 }
 
+/// Tables are the same table when their names are: the contract names each once.
+impl PartialEq for TableSpec {
+    fn eq(&self, other: &TableSpec) -> bool {
+        self.name == other.name
+    }
+}
+
 impl TableSpec {
     /// The column of this name, if the contract knows it.
     pub fn column(&self, name: &str) -> Option<&'static ColumnSpec> {

@@ -1,7 +1,9 @@
 //! `docs`: the catalogue reference, a data dictionary generated from `indicators.yaml` in Markdown and HTML, so
 //! that the repository documents its own definitions and the documentation cannot drift from them.
 
-use crate::catalogue::{Catalogue, Counting, Indicator, Polarity, Timing, Unit};
+use crate::catalogue::{
+    Catalogue, CheckedCatalogue, Counting, Indicator, Measure, Polarity, Timing, Unit,
+};
 use crate::output::{self, OutputError};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use std::fmt::Write as _;
@@ -11,7 +13,7 @@ use std::path::{Path, PathBuf};
 pub const FILE_STEM: &str = "catalogue";
 
 /// Writes `catalogue.md` and `catalogue.html` into `dir`; returns their paths.
-pub fn write(catalogue: &Catalogue, dir: &Path) -> Result<Vec<PathBuf>, OutputError> {
+pub fn write(catalogue: &CheckedCatalogue, dir: &Path) -> Result<Vec<PathBuf>, OutputError> {
     output::ensure_dir(dir)?;
     let md = dir.join(format!("{FILE_STEM}.md"));
     let html = dir.join(format!("{FILE_STEM}.html"));
@@ -34,7 +36,7 @@ fn facts(c: &Catalogue, i: &Indicator) -> Vec<(&'static str, String)> {
     if let Some(d) = &i.denominator_definition {
         out.push(("Denominator", d.clone()));
     }
-    out.push(("Unit", unit_words(i.unit).to_string()));
+    out.push(("Unit", unit_words(i.unit()).to_string()));
     out.push(("Polarity", polarity_words(i.polarity).to_string()));
     let windows: Vec<String> = i
         .windows
@@ -59,14 +61,15 @@ fn facts(c: &Catalogue, i: &Indicator) -> Vec<(&'static str, String)> {
         out.push(("Breakdowns", b.join("; ")));
     }
     out.push(("Rows", rows(i)));
-    if let Some(n) = &i.numerator {
-        out.push(("Numerator condition", format!("`{}`", n.sql)));
-    }
-    if let Some(m) = &i.mean_of {
-        out.push(("Mean of", format!("`{m}`")));
-    }
-    if let Some(d) = &i.denominator_distinct {
-        out.push(("Denominator counts distinct", format!("`{d}`")));
+    match &i.measure {
+        Measure::Percent { numerator } => {
+            out.push(("Numerator condition", format!("`{}`", numerator.sql)));
+        }
+        Measure::Days { mean_of } => out.push(("Mean of", format!("`{mean_of}`"))),
+        Measure::Mean { per_distinct } => {
+            out.push(("Denominator counts distinct", format!("`{per_distinct}`")));
+        }
+        Measure::Count | Measure::RatePer10k => {}
     }
     let columns: Vec<String> = i
         .columns_used

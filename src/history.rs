@@ -132,7 +132,7 @@ pub fn history_after_run(options: &HistoryOptions) -> Result<HistorySummary, Err
 
 /// What both ways of making a history read: the checked catalogue, the snapshots and the reference tables.
 struct Inputs {
-    catalogue: crate::catalogue::Catalogue,
+    catalogue: crate::catalogue::CheckedCatalogue,
     inventory: Inventory,
     latest: Vec<LaSnapshot>,
     reference: Reference,

@@ -2,7 +2,7 @@
 //! catalogue, and optionally the data, without computing.
 
 use crate::calendar::Month;
-use crate::catalogue::{self, Catalogue, CatalogueError};
+use crate::catalogue::{self, Catalogue, CatalogueError, CheckedCatalogue};
 use crate::engine::{self, EngineError, RangeRequest, Spine};
 use crate::output::{self, OutputError};
 use crate::quality::Finding;
@@ -128,10 +128,12 @@ pub(crate) struct Computed {
 }
 
 /// The catalogue of a run, type-checked, with only `indicators` when some are named.
-pub(crate) fn checked_catalogue(path: &Path, indicators: &[String]) -> Result<Catalogue, Error> {
+pub(crate) fn checked_catalogue(
+    path: &Path,
+    indicators: &[String],
+) -> Result<CheckedCatalogue, Error> {
     let mut catalogue = catalogue::load(path)?;
     catalogue.keep_only(indicators)?;
-    engine::type_check(&catalogue)?;
     tracing::info!(
         indicators = catalogue.indicators.len(),
         hash = &catalogue.hash[..12],
@@ -142,7 +144,7 @@ pub(crate) fn checked_catalogue(path: &Path, indicators: &[String]) -> Result<Ca
 
 /// Loads and computes `las` batch by batch, then judges the values (targets, RAG, change, comparisons).
 pub(crate) fn compute(
-    catalogue: &Catalogue,
+    catalogue: &CheckedCatalogue,
     inventory: &Inventory,
     las: &[LaSnapshot],
     reference: &Reference,
@@ -322,7 +324,7 @@ pub fn run_with_progress(
 #[derive(Debug, Clone)]
 pub struct Validation {
     /// The checked catalogue.
-    pub catalogue: Catalogue,
+    pub catalogue: CheckedCatalogue,
     /// The LA snapshots checked (empty without data).
     pub las: Vec<LaSnapshot>,
     /// Indicators that would not be computable for an LA, with the reason.
@@ -332,7 +334,6 @@ pub struct Validation {
 /// Checks the catalogue and, when a data directory is given, every file's schema and the reference tables.
 pub fn validate(catalogue_path: &Path, data_dir: Option<&Path>) -> Result<Validation, Error> {
     let catalogue = catalogue::load(catalogue_path)?;
-    engine::type_check(&catalogue)?;
     let mut validation = Validation {
         catalogue,
         las: Vec::new(),
@@ -346,22 +347,20 @@ pub fn validate(catalogue_path: &Path, data_dir: Option<&Path>) -> Result<Valida
     Reference::load(data_dir, &validation.catalogue.calendar.bank_holidays_table)?;
     let absent = snapshot::check(&inventory, &las, &validation.catalogue.columns_by_table())?;
     for ((la, table), columns) in &absent {
-        for indicator in &validation.catalogue.indicators {
-            let Some(used) = indicator.columns_used.get(table) else {
-                continue;
-            };
-            let missing: Vec<String> = columns
+        let names: Vec<&str> = columns.keys().map(String::as_str).collect();
+        for (indicator, missing) in validation.catalogue.not_computable(table, &names) {
+            let missing: Vec<String> = missing
                 .iter()
-                .filter(|(c, _)| used.contains(*c))
-                .map(|(c, hint)| format!("`{c}`{hint}"))
+                .map(|m| {
+                    let hint = columns.get(*m).map_or("", String::as_str);
+                    format!("`{m}`{hint}")
+                })
                 .collect();
-            if !missing.is_empty() {
-                validation.not_computable.push(format!(
-                    "LA {la}: `{}` is not computable: `{table}` lacks optional column(s) {}",
-                    indicator.id,
-                    missing.join(", ")
-                ));
-            }
+            validation.not_computable.push(format!(
+                "LA {la}: `{}` is not computable: `{table}` lacks optional column(s) {}",
+                indicator.id,
+                missing.join(", ")
+            ));
         }
     }
     validation.las = las;

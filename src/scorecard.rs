@@ -323,10 +323,10 @@ fn indicator_metadata(catalogue: &Catalogue) -> PolarsResult<DataFrame> {
     };
     df!(
         "indicator_id" => inds.iter().map(|i| i.id.clone()).collect::<Vec<_>>(),
-        "unit" => inds.iter().map(|i| i.unit.name()).collect::<Vec<_>>(),
+        "unit" => inds.iter().map(|i| i.unit().name()).collect::<Vec<_>>(),
         "polarity" => inds.iter().map(|i| i.polarity.name()).collect::<Vec<_>>(),
         "__amber_within" => inds.iter().map(|i| i.amber_within).collect::<Vec<_>>(),
-        "__scale" => inds.iter().map(|i| scale(i.unit)).collect::<Vec<_>>(),
+        "__scale" => inds.iter().map(|i| scale(i.unit())).collect::<Vec<_>>(),
     )
 }
 

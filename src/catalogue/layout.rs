@@ -3,9 +3,29 @@
 
 use super::model::{Indicator, Narrative, ReportLayout, Section, Unit, Window, Windows};
 use super::raw::{RawIndicator, RawReport};
-use super::validate::{Checker, suggest};
+use super::recover::suggest;
+use super::scope::Checker;
 use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
+
+/// The windows each indicator declares, by id, for checking the slots of narratives before the indicators are
+/// built; an indicator whose windows do not all parse is left out (its own problems say why).
+pub(super) type DeclaredWindows = BTreeMap<String, Vec<Window>>;
+
+/// The windows of every indicator whose declared windows all parse.
+pub(super) fn declared_windows(raw: &[RawIndicator]) -> DeclaredWindows {
+    raw.iter()
+        .filter_map(|r| {
+            let windows: Option<Vec<Window>> = r
+                .windows
+                .value
+                .iter()
+                .map(|w| Window::parse(&w.value))
+                .collect();
+            Some((r.id.value.clone(), windows?))
+        })
+        .collect()
+}
 
 impl Checker<'_> {
     /// The window the scorecard shows first: `headline` when given (one of the indicator's windows), else the first
@@ -33,84 +53,95 @@ impl Checker<'_> {
         }
     }
 
-    /// Checks the `report` section and each indicator's `section` and `narrative` against the checked indicators,
-    /// and records them on the indicators.
+    /// The sections the `report` section declares, in order; a section declared twice is a problem.
+    pub(super) fn sections(&mut self, report: Option<&RawReport>) -> Vec<Section> {
+        let mut sections: Vec<Section> = Vec::new();
+        for s in report.map_or(&[][..], |r| &r.sections) {
+            if sections.iter().any(|k| k.id == s.id.value) {
+                self.at(
+                    &s.id.referenced,
+                    format!("section `{}` is declared twice", s.id.value),
+                );
+            }
+            sections.push(Section {
+                id: s.id.value.clone(),
+                title: s.title.clone(),
+            });
+        }
+        sections
+    }
+
+    /// An indicator's section and its own narrative, checked against the declared sections and the windows of the
+    /// indicators its slots name.
+    pub(super) fn presentation(
+        &mut self,
+        r: &RawIndicator,
+        sections: &[Section],
+        windows: &DeclaredWindows,
+        raw: &[RawIndicator],
+    ) -> (Option<String>, Option<Narrative>) {
+        let section = self.section_of(r, sections);
+        let narrative = r.narrative.as_ref().and_then(|text| {
+            let context = format!("indicator `{}`: narrative", r.id.value);
+            self.narrative(text, &context, &r.id.value, windows, raw)
+        });
+        (section, narrative)
+    }
+
+    /// The scorecard's layout: the sections, the overview's indicators and each unit's narrative (checked as every
+    /// indicator without a narrative of its own uses it).
     pub(super) fn layout(
         &mut self,
         report: Option<&RawReport>,
+        sections: Vec<Section>,
         raw: &[RawIndicator],
-        indicators: &mut [Indicator],
+        indicators: &[Indicator],
+        windows: &DeclaredWindows,
     ) -> ReportLayout {
-        let mut layout = ReportLayout::default();
-        if let Some(report) = report {
-            for s in &report.sections {
-                if layout.sections.iter().any(|k: &Section| k.id == s.id.value) {
-                    self.at(
-                        &s.id.referenced,
-                        format!("section `{}` is declared twice", s.id.value),
-                    );
-                }
-                layout.sections.push(Section {
-                    id: s.id.value.clone(),
-                    title: s.title.clone(),
-                });
-            }
-            for id in &report.overview {
-                if indicators.iter().any(|i| i.id == id.value) {
-                    layout.overview.push(id.value.clone());
-                } else if !raw.iter().any(|r| r.id.value == id.value) {
-                    let hint = suggest(&id.value, raw.iter().map(|r| r.id.value.as_str()));
-                    self.at(
-                        &id.referenced,
-                        format!("the overview names unknown indicator `{}`{hint}", id.value),
-                    );
-                }
+        let mut layout = ReportLayout {
+            sections,
+            ..ReportLayout::default()
+        };
+        let Some(report) = report else {
+            return layout;
+        };
+        for id in &report.overview {
+            if indicators.iter().any(|i| i.id == id.value) {
+                layout.overview.push(id.value.clone());
+            } else if !raw.iter().any(|r| r.id.value == id.value) {
+                let hint = suggest(&id.value, raw.iter().map(|r| r.id.value.as_str()));
+                self.at(
+                    &id.referenced,
+                    format!("the overview names unknown indicator `{}`{hint}", id.value),
+                );
             }
         }
-        let by_id: BTreeMap<String, (Vec<Window>, Window)> = indicators
-            .iter()
-            .map(|i| (i.id.clone(), (i.windows.all(), i.headline)))
-            .collect();
-        for r in raw {
-            let section = self.section_of(r, &layout.sections);
-            let Some(indicator) = indicators.iter_mut().find(|i| i.id == r.id.value) else {
-                continue;
-            };
-            indicator.section = section;
-            if let Some(text) = &r.narrative {
-                let context = format!("indicator `{}`: narrative", r.id.value);
-                indicator.narrative = self.narrative(text, &context, indicator, &by_id, raw);
+        let n = &report.narratives;
+        for (unit, text) in [
+            (Unit::Count, &n.count),
+            (Unit::Percent, &n.percent),
+            (Unit::RatePer10k, &n.rate_per_10k),
+            (Unit::Days, &n.days),
+            (Unit::Mean, &n.mean),
+        ] {
+            let Some(text) = text else { continue };
+            let users = indicators
+                .iter()
+                .filter(|i| i.unit() == unit && i.narrative.is_none());
+            let mut parsed = None;
+            for user in users {
+                let context = format!(
+                    "the `{}` narrative, as indicator `{}` uses it",
+                    unit.name(),
+                    user.id
+                );
+                parsed = self.narrative(text, &context, &user.id, windows, raw);
+                if parsed.is_none() {
+                    break;
+                }
             }
-        }
-        if let Some(report) = report {
-            let n = &report.narratives;
-            for (unit, text) in [
-                (Unit::Count, &n.count),
-                (Unit::Percent, &n.percent),
-                (Unit::RatePer10k, &n.rate_per_10k),
-                (Unit::Days, &n.days),
-                (Unit::Mean, &n.mean),
-            ] {
-                let Some(text) = text else { continue };
-                let users: Vec<&Indicator> = indicators
-                    .iter()
-                    .filter(|i| i.unit == unit && i.narrative.is_none())
-                    .collect();
-                let mut parsed = None;
-                for user in users {
-                    let context = format!(
-                        "the `{}` narrative, as indicator `{}` uses it",
-                        unit.name(),
-                        user.id
-                    );
-                    parsed = self.narrative(text, &context, user, &by_id, raw);
-                    if parsed.is_none() {
-                        break;
-                    }
-                }
-                if let Some(p) = parsed.or_else(|| self.parse_only(text, unit)) {
-                    layout.narratives.push((unit, p));
-                }
+            if let Some(p) = parsed.or_else(|| self.parse_only(text, unit)) {
+                layout.narratives.push((unit, p));
             }
         }
         layout
@@ -175,8 +206,8 @@ impl Checker<'_> {
         &mut self,
         text: &Spanned<String>,
         context: &str,
-        owner: &Indicator,
-        by_id: &BTreeMap<String, (Vec<Window>, Window)>,
+        owner: &str,
+        declared: &DeclaredWindows,
         raw: &[RawIndicator],
     ) -> Option<Narrative> {
         let narrative = match Narrative::parse(&text.value) {
@@ -188,8 +219,8 @@ impl Checker<'_> {
         };
         let mut ok = true;
         for slot in narrative.slots() {
-            let id = slot.indicator.as_deref().unwrap_or(&owner.id);
-            let Some((windows, _)) = by_id.get(id) else {
+            let id = slot.indicator.as_deref().unwrap_or(owner);
+            let Some(windows) = declared.get(id) else {
                 if !raw.iter().any(|r| r.id.value == id) {
                     let hint = suggest(id, raw.iter().map(|r| r.id.value.as_str()));
                     self.at(

@@ -58,7 +58,7 @@ impl ReportLayout {
         indicator.narrative.as_ref().or_else(|| {
             self.narratives
                 .iter()
-                .find(|(u, _)| *u == indicator.unit)
+                .find(|(u, _)| *u == indicator.unit())
                 .map(|(_, n)| n)
         })
     }
@@ -93,30 +93,6 @@ pub struct Section {
 }
 
 impl Catalogue {
-    /// Keeps only the indicators with these ids (all when `ids` is empty), in catalogue order, so that a run can
-    /// compute a few indicators without loading the tables only the others read.
-    pub fn keep_only(&mut self, ids: &[String]) -> Result<(), super::CatalogueError> {
-        if ids.is_empty() {
-            return Ok(());
-        }
-        let unknown: Vec<String> = ids
-            .iter()
-            .filter(|id| !self.indicators.iter().any(|i| &i.id == *id))
-            .map(|id| {
-                let hint = super::suggest(id, self.indicators.iter().map(|i| i.id.as_str()));
-                format!("`{id}`{hint}")
-            })
-            .collect();
-        if !unknown.is_empty() {
-            return Err(super::CatalogueError::UnknownIndicators {
-                path: self.path.clone(),
-                unknown,
-            });
-        }
-        self.indicators.retain(|i| ids.contains(&i.id));
-        Ok(())
-    }
-
     /// The columns the catalogue reads from each table, with the tables it needs.
     pub fn columns_by_table(&self) -> BTreeMap<&'static str, BTreeSet<String>> {
         let mut out: BTreeMap<&'static str, BTreeSet<String>> = BTreeMap::new();
@@ -206,8 +182,8 @@ pub struct Indicator {
     pub numerator_definition: Option<String>,
     /// What the denominator counts, in words.
     pub denominator_definition: Option<String>,
-    /// The unit of the value.
-    pub unit: Unit,
+    /// What the value is, with what its unit needs (a percentage's numerator, a mean's column).
+    pub measure: Measure,
     /// Which direction is an improvement.
     pub polarity: Polarity,
     /// The windows the indicator is reported for.
@@ -230,12 +206,6 @@ pub struct Indicator {
     pub caveats: Option<String>,
     /// The rows the indicator counts.
     pub rows: Rows,
-    /// For percentages: the condition a counted row meets to be in the numerator.
-    pub numerator: Option<Condition>,
-    /// For means of durations: the column of days to average.
-    pub mean_of: Option<String>,
-    /// For `mean` indicators: the column whose distinct values are the denominator.
-    pub denominator_distinct: Option<String>,
     /// Breakdowns reported besides the total.
     pub breakdowns: Vec<Breakdown>,
     /// Columns read per table, to load them and to decide computability per LA.
@@ -247,6 +217,13 @@ pub struct Indicator {
     pub reads_current_status: bool,
     /// Where the indicator is declared.
     pub at: Location,
+}
+
+impl Indicator {
+    /// The unit of the indicator's value.
+    pub fn unit(&self) -> Unit {
+        self.measure.unit()
+    }
 }
 
 /// A line and column in the catalogue file.
@@ -269,12 +246,6 @@ pub struct Rows {
     pub steps: Vec<Step>,
     /// Rows kept (besides the cohort's filter).
     pub filter: Option<Condition>,
-    /// For rows open at (or current at) each period end: how many leading steps read nothing that depends on
-    /// `period_end`, and so can run once per record before records are repeated at every month end.
-    pub steps_before_placing: usize,
-    /// Whether the filter or numerator of dated rows reads `period_end`, so that a row's membership depends on the
-    /// window it is counted in (a period of care that has lasted 28 days by `period_end`).
-    pub judged_at_period_end: bool,
     /// Whether rows are dated events or records open at a period end.
     pub timing: Timing,
     /// What one unit of the count is.
@@ -293,7 +264,7 @@ pub struct CohortRows {
 }
 
 /// How rows are placed in time.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Timing {
     /// Each row is an event on this date; it counts in every window containing the date.
     Dated {
@@ -320,6 +291,44 @@ pub enum Counting {
     Distinct(String),
 }
 
+/// What an indicator's value is, with what each unit needs: one variant per unit, so that a percentage without a
+/// numerator, or a count with a column to average, cannot be built.
+#[derive(Debug, Clone)]
+pub enum Measure {
+    /// A count of the rows (or of distinct values): value = numerator.
+    Count,
+    /// A rate: value = 10000 x numerator / population aged 0-17.
+    RatePer10k,
+    /// A percentage of the rows: value = 100 x numerator / denominator.
+    Percent {
+        /// The condition a counted row meets to be in the numerator.
+        numerator: Condition,
+    },
+    /// A mean duration: value = sum of days / number of rows.
+    Days {
+        /// The column of days to average.
+        mean_of: String,
+    },
+    /// A mean count: value = rows / distinct values of a column (cases per worker).
+    Mean {
+        /// The column whose distinct values the rows are shared among.
+        per_distinct: String,
+    },
+}
+
+impl Measure {
+    /// The unit of the value, as the catalogue and the output name it.
+    pub fn unit(&self) -> Unit {
+        match self {
+            Measure::Count => Unit::Count,
+            Measure::RatePer10k => Unit::RatePer10k,
+            Measure::Percent { .. } => Unit::Percent,
+            Measure::Days { .. } => Unit::Days,
+            Measure::Mean { .. } => Unit::Mean,
+        }
+    }
+}
+
 /// An SQL condition or expression, parsed.
 #[derive(Debug, Clone)]
 pub struct Condition {
@@ -327,6 +336,13 @@ pub struct Condition {
     pub sql: String,
     /// The Polars expression.
     pub expr: Expr,
+}
+
+/// Conditions are alike when their SQL is: the expression is parsed from it.
+impl PartialEq for Condition {
+    fn eq(&self, other: &Condition) -> bool {
+        self.sql == other.sql
+    }
 }
 
 impl Condition {
@@ -349,7 +365,7 @@ impl Condition {
 
 /// A building block adding a column to the rows.
 #[allow(missing_docs)] // Variant fields are named for what they hold; the variant's doc says the rest.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Step {
     /// `name` = `WD(from, to)`; rows whose `to` is before `from` are left out, and so are rows missing a date
     /// unless `missing` keeps them.
@@ -506,14 +522,6 @@ impl Step {
     }
 }
 
-/// How many leading `steps` read neither `period_end` nor a column derived from it.
-pub fn steps_independent_of_period_end(steps: &[Step]) -> usize {
-    steps
-        .iter()
-        .position(|s| s.reads().iter().any(|c| c == "period_end"))
-        .unwrap_or(steps.len())
-}
-
 /// A column describing a row's group (rows sharing the `same` columns, in `order_by` order).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GroupColumn {
@@ -558,7 +566,7 @@ pub enum Span {
 
 /// Which related rows fall in a span ending on a date of this row.
 #[allow(missing_docs)] // Variant fields are named for what they hold; the variant's doc says the rest.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RelatedWindow {
     /// The other row's `date` lies in the span ending on this row's `ending`.
     Dated {
@@ -577,7 +585,7 @@ pub enum RelatedWindow {
 }
 
 /// The other table's row is open at this row's `date`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenAt {
     /// This row's date column.
     pub date: String,

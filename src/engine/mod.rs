@@ -13,7 +13,7 @@ pub use civil::month_of;
 pub use spine::{RangeRequest, Spine, last_complete_month};
 
 use crate::calendar::WorkingDays;
-use crate::catalogue::{self, Catalogue, Indicator, Unit};
+use crate::catalogue::{self, Catalogue, CheckedCatalogue, Indicator, Measure};
 use crate::quality::{Finding, FindingKind};
 use crate::reference::Reference;
 use crate::snapshot::Snapshot;
@@ -75,7 +75,7 @@ pub struct Computed {
 /// plan per indicator, then executes them. Takes the snapshot's tables; each is freed once the last plan that reads
 /// it has run, so that memory shrinks as the run goes on.
 pub fn compute(
-    catalogue: &Catalogue,
+    catalogue: &CheckedCatalogue,
     snapshot: &mut Snapshot,
     reference: &Reference,
     spine: &Spine,
@@ -113,7 +113,7 @@ struct IndicatorPlan {
     id: String,
     line: u64,
     /// Indicators with the same key share prepared rows, and are executed together.
-    shared_key: String,
+    shared_key: rows::SharedKey,
     values: LazyFrame,
     checks: Vec<CheckPlan>,
 }
@@ -167,7 +167,11 @@ fn compile(
 
 /// What `explain` shows of one indicator: its definition as the engine reads it, then the Polars plan it compiles
 /// to over tables of the contract's columns, before or after Polars optimises it (`optimized`). Needs no data.
-pub fn explain(catalogue: &Catalogue, id: &str, optimized: bool) -> Result<String, EngineError> {
+pub fn explain(
+    catalogue: &CheckedCatalogue,
+    id: &str,
+    optimized: bool,
+) -> Result<String, EngineError> {
     let unknown = || EngineError::UnknownIndicator {
         id: id.to_string(),
         hint: crate::catalogue::suggest(id, catalogue.indicators.iter().map(|i| i.id.as_str())),
@@ -311,7 +315,7 @@ fn describe(indicator: &Indicator, polars_plan: &str, checks: usize, optimized: 
     let _ = writeln!(
         out,
         "  unit: {:?}, polarity: {:?}, windows: {}",
-        indicator.unit,
+        indicator.unit(),
         indicator.polarity,
         windows.join(", ")
     );
@@ -340,8 +344,8 @@ fn describe(indicator: &Indicator, polars_plan: &str, checks: usize, optimized: 
     if let Some(f) = &rows.filter {
         let _ = writeln!(out, "  where: {}", f.sql);
     }
-    if let Some(n) = &indicator.numerator {
-        let _ = writeln!(out, "  numerator: {}", n.sql);
+    if let catalogue::Measure::Percent { numerator } = &indicator.measure {
+        let _ = writeln!(out, "  numerator: {}", numerator.sql);
     }
     for b in &indicator.breakdowns {
         let _ = writeln!(
@@ -496,21 +500,21 @@ fn indicator_plan(
             .otherwise(lit(scale) * num / den)
     };
     let no_flags = lit(NULL).cast(DataType::String);
-    let lf = match indicator.unit {
-        Unit::Count => lf.with_columns([
+    let lf = match &indicator.measure {
+        Measure::Count => lf.with_columns([
             col("num").alias("numerator"),
             lit(NULL).cast(DataType::Float64).alias("denominator"),
             col("num").alias("value"),
             no_flags.alias("flags"),
         ]),
-        Unit::Mean => lf.with_columns([
+        Measure::Mean { .. } => lf.with_columns([
             col("num").alias("numerator"),
             col("den").alias("denominator"),
             safe_div(col("num"), col("den"), 1.0).alias("value"),
             no_flags.alias("flags"),
         ]),
-        Unit::Percent | Unit::Days => {
-            let scale = if indicator.unit == Unit::Percent {
+        measure @ (Measure::Percent { .. } | Measure::Days { .. }) => {
+            let scale = if matches!(measure, Measure::Percent { .. }) {
                 100.0
             } else {
                 1.0
@@ -529,7 +533,7 @@ fn indicator_plan(
                 .alias("flags"),
             ])
         }
-        Unit::RatePer10k => lf
+        Measure::RatePer10k => lf
             .with_column(
                 spine::financial_year_of(col("month"), spine.financial_years).alias("__fy"),
             )
@@ -637,20 +641,14 @@ fn population_finding(la: &str, kind: FindingKind, example: String, message: Str
 /// Removes the rows of indicators that read an optional column an LA's extract lacks, reporting each.
 fn drop_not_computable(
     values: DataFrame,
-    catalogue: &Catalogue,
+    catalogue: &CheckedCatalogue,
     snapshot: &Snapshot,
     findings: &mut Vec<Finding>,
 ) -> PolarsResult<DataFrame> {
     let (mut las, mut ids) = (Vec::new(), Vec::new());
     for ((la, table), absent) in &snapshot.absent_columns {
-        for indicator in &catalogue.indicators {
-            let Some(used) = indicator.columns_used.get(table) else {
-                continue;
-            };
-            let missing: Vec<&str> = used.intersection(absent).map(String::as_str).collect();
-            if missing.is_empty() {
-                continue;
-            }
+        let absent: Vec<&str> = absent.iter().map(String::as_str).collect();
+        for (indicator, missing) in catalogue.not_computable(table, &absent) {
             las.push(la.clone());
             ids.push(indicator.id.clone());
             findings.push(Finding {

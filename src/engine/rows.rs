@@ -6,7 +6,7 @@ use super::checks::CheckPlan;
 use super::civil::{in_months, month_of};
 use super::spine::{Spine, with_period_end};
 use super::steps::{self, StepContext, as_date};
-use crate::catalogue::{Condition, Counting, Indicator, OpenAtDate, Timing, Unit};
+use crate::catalogue::{Condition, Counting, Indicator, Measure, OpenAtDate, Step, Timing};
 use polars::lazy::dsl::{int_ranges, max_horizontal, min_horizontal};
 use polars::prelude::*;
 
@@ -36,7 +36,62 @@ pub(super) const SPAN_LAST: &str = "__last";
 /// indicators together computes the rows once.
 #[derive(Default)]
 pub(super) struct SharedRows {
-    frames: std::collections::BTreeMap<String, LazyFrame>,
+    frames: Vec<(SharedKey, LazyFrame)>,
+}
+
+/// What makes two indicators' rows the same rows: the cohort they start from, or the same table placed the same way
+/// with the same steps.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum SharedKey {
+    /// The rows of a named cohort.
+    Cohort(String),
+    /// The rows of a table, placed in time, with steps.
+    Rows {
+        table: &'static str,
+        timing: Timing,
+        steps: Vec<Step>,
+    },
+}
+
+/// How the engine places an indicator's rows in time, worked out from the definition when it is compiled (the
+/// logical definition says what is counted; this says in which order the work is done).
+pub(super) struct Placement {
+    /// For rows open at (or current at) each period end: how many leading steps read nothing that depends on
+    /// `period_end`, and so can run once per record before records are repeated at every month end.
+    steps_before_placing: usize,
+    /// Whether the filter or numerator of dated rows reads `period_end`, so that a row's membership depends on the
+    /// window it is counted in (a period of care that has lasted 28 days by `period_end`).
+    judged_at_period_end: bool,
+}
+
+impl Placement {
+    /// The placement of an indicator's rows.
+    fn of(indicator: &Indicator) -> Placement {
+        let rows = &indicator.rows;
+        let steps_before_placing = match rows.timing {
+            Timing::Open { .. } | Timing::Current => {
+                let independent = rows
+                    .steps
+                    .iter()
+                    .position(|s| s.reads().iter().any(|c| c == "period_end"))
+                    .unwrap_or(rows.steps.len());
+                let shared = rows.cohort.as_ref().map_or(rows.steps.len(), |c| c.steps);
+                independent.min(shared)
+            }
+            Timing::Dated { .. } => 0,
+        };
+        let numerator_reads_period_end = matches!(&indicator.measure, Measure::Percent { numerator } if numerator.reads_period_end());
+        let judged_at_period_end = matches!(rows.timing, Timing::Dated { .. })
+            && (rows
+                .filter
+                .as_ref()
+                .is_some_and(Condition::reads_period_end)
+                || numerator_reads_period_end);
+        Placement {
+            steps_before_placing,
+            judged_at_period_end,
+        }
+    }
 }
 
 /// `placed` with the columns of `steps_to_apply`, without the rows they leave out, kept by `filter`.
@@ -55,22 +110,26 @@ fn derive(
 }
 
 /// The key under which indicators share rows: equal keys, equal rows.
-pub(super) fn shared_key(indicator: &Indicator) -> String {
+pub(super) fn shared_key(indicator: &Indicator) -> SharedKey {
     shared_part(indicator).0
 }
 
 /// The key of the part of an indicator's rows other indicators may share, how many of its steps that part
 /// takes, and its filter.
-fn shared_part(indicator: &Indicator) -> (String, usize, Option<&Expr>) {
+fn shared_part(indicator: &Indicator) -> (SharedKey, usize, Option<&Expr>) {
     let rows = &indicator.rows;
     match &rows.cohort {
         Some(c) => (
-            format!("cohort {}", c.name),
+            SharedKey::Cohort(c.name.clone()),
             c.steps,
             c.filter.as_ref().map(|f| &f.expr),
         ),
         None => (
-            format!("{} {:?} {:?}", rows.table.name, rows.timing, rows.steps),
+            SharedKey::Rows {
+                table: rows.table.name,
+                timing: rows.timing.clone(),
+                steps: rows.steps.clone(),
+            },
             rows.steps.len(),
             None,
         ),
@@ -101,21 +160,22 @@ pub(super) fn prepare(
     checks: &mut Vec<CheckPlan>,
 ) -> Result<Prepared, EngineError> {
     let rows = &indicator.rows;
+    let placement = Placement::of(indicator);
     let (report_from, report_to) = (spine.report_from.index(), spine.report_to().index());
     let (key, shared_steps, shared_filter) = shared_part(indicator);
     // Indicators sharing rows read the cached rows the first of them planned, and plan none of their own.
-    let start = match shared.frames.get(&key) {
-        Some(lf) => lf.clone(),
+    let start = match shared.frames.iter().find(|(k, _)| *k == key) {
+        Some((_, lf)) => lf.clone(),
         None => {
             // Steps that do not read `period_end` run once per record, before records are repeated at every
             // month end.
-            let early = &rows.steps[..rows.steps_before_placing];
-            let late = &rows.steps[rows.steps_before_placing..shared_steps];
+            let early = &rows.steps[..placement.steps_before_placing];
+            let late = &rows.steps[placement.steps_before_placing..shared_steps];
             let mut base = derive(ctx, ctx.tables.get(rows.table.name)?, early, None, checks)?;
             if ctx.placed {
                 base = steps::with_birth_dates_for(ctx, base, late)?;
             }
-            let spans = counts_as_spans(indicator);
+            let spans = counts_as_spans(indicator, &placement);
             let placed = match &rows.timing {
                 // Steps see the whole table (a previous visit may predate every window); the window filter comes after.
                 Timing::Dated { .. } => base,
@@ -179,7 +239,7 @@ pub(super) fn prepare(
                 ),
             };
             let lf = derive(ctx, placed, late, shared_filter, checks)?.cache();
-            shared.frames.insert(key, lf.clone());
+            shared.frames.push((key, lf.clone()));
             lf
         }
     };
@@ -201,7 +261,7 @@ pub(super) fn prepare(
     let (in_num, num) = numerator(indicator);
     let mut select = vec![col("la_code"), col(MONTH)];
     select.extend(keys(indicator));
-    let at_period_end = if rows.judged_at_period_end {
+    let at_period_end = if placement.judged_at_period_end {
         // Keep what the filter and numerator read; they are evaluated per window in `windows`.
         let mut read = std::collections::BTreeSet::new();
         for e in [&filter, &in_num, &num] {
@@ -234,15 +294,16 @@ pub(super) fn prepare(
 
 /// Whether a row is in the numerator, and what it adds to an additive numerator.
 fn numerator(indicator: &Indicator) -> (Expr, Expr) {
-    let in_num = match &indicator.numerator {
-        Some(n) => n.expr.clone().fill_null(false),
-        None => lit(true),
-    };
-    let num = match (&indicator.mean_of, indicator.unit) {
-        (Some(m), Unit::Days) => col(m.as_str()).cast(DataType::Float64),
-        _ => in_num.clone().cast(DataType::Float64),
-    };
-    (in_num, num)
+    match &indicator.measure {
+        Measure::Percent { numerator } => {
+            let in_num = numerator.expr.clone().fill_null(false);
+            (in_num.clone(), in_num.cast(DataType::Float64))
+        }
+        Measure::Days { mean_of } => (lit(true), col(mean_of.as_str()).cast(DataType::Float64)),
+        Measure::Count | Measure::RatePer10k | Measure::Mean { .. } => {
+            (lit(true), lit(true).cast(DataType::Float64))
+        }
+    }
 }
 
 /// The distinct-count key (`KEY`) and the distinct-denominator key (`DEN_KEY`) of each row, null when unused.
@@ -251,8 +312,8 @@ fn keys(indicator: &Indicator) -> [Expr; 2] {
         Counting::Rows => lit(NULL).cast(DataType::String),
         Counting::Distinct(c) => col(c.as_str()).cast(DataType::String),
     };
-    let den_key = match &indicator.denominator_distinct {
-        Some(c) => col(c.as_str()).cast(DataType::String),
+    let den_key = match per_distinct(&indicator.measure) {
+        Some(c) => col(c).cast(DataType::String),
         None => lit(NULL).cast(DataType::String),
     };
     [key.alias(KEY), den_key.alias(DEN_KEY)]
@@ -276,7 +337,7 @@ fn keep_keyed(mut lf: LazyFrame, indicator: &Indicator) -> LazyFrame {
     if indicator.rows.counting != Counting::Rows {
         lf = lf.filter(col(KEY).is_not_null());
     }
-    if indicator.denominator_distinct.is_some() {
+    if per_distinct(&indicator.measure).is_some() {
         lf = lf.filter(col(DEN_KEY).is_not_null());
     }
     lf
@@ -284,20 +345,27 @@ fn keep_keyed(mut lf: LazyFrame, indicator: &Indicator) -> LazyFrame {
 
 /// Whether an indicator's open records can be counted as spans: every step runs before placing (none reads
 /// `period_end`), it starts from no cohort, and neither its filter nor its numerator reads `period_end`.
-fn counts_as_spans(indicator: &Indicator) -> bool {
+fn counts_as_spans(indicator: &Indicator, placement: &Placement) -> bool {
     let rows = &indicator.rows;
     matches!(rows.timing, Timing::Open { .. })
         && rows.cohort.is_none()
-        && rows.steps_before_placing == rows.steps.len()
-        && !rows.judged_at_period_end
+        && placement.steps_before_placing == rows.steps.len()
+        && !placement.judged_at_period_end
         && !rows
             .filter
             .as_ref()
             .is_some_and(Condition::reads_period_end)
-        && !indicator
-            .numerator
-            .as_ref()
-            .is_some_and(Condition::reads_period_end)
+        && !matches!(&indicator.measure, Measure::Percent { numerator } if numerator.reads_period_end())
+}
+
+/// The column whose distinct values divide a `mean` indicator's rows; `None` for every other measure.
+pub(super) fn per_distinct(measure: &Measure) -> Option<&str> {
+    match measure {
+        Measure::Mean { per_distinct } => Some(per_distinct),
+        Measure::Count | Measure::RatePer10k | Measure::Percent { .. } | Measure::Days { .. } => {
+            None
+        }
+    }
 }
 
 /// The prepared rows of an indicator counted as spans: one row per record with its first and last month.

@@ -3,7 +3,7 @@
 
 use super::rows::{
     AtPeriodEnd, DEN_KEY, IN_NUM, KEY, MONTH, NUM, Prepared, SPAN_FIRST, SPAN_LAST,
-    breakdown_column,
+    breakdown_column, per_distinct,
 };
 use super::sorted;
 use super::spine::{Spine, financial_year_of, month_in_year, with_period_end};
@@ -54,7 +54,7 @@ pub(super) fn components(
         k
     };
     let aggregate = |lf: LazyFrame, keys: Vec<Expr>| match &indicator.rows.counting {
-        Counting::Rows if indicator.denominator_distinct.is_some() => lf.group_by(keys).agg([
+        Counting::Rows if per_distinct(&indicator.measure).is_some() => lf.group_by(keys).agg([
             col(NUM).sum().alias("num"),
             col(DEN_KEY).n_unique().cast(DataType::Float64).alias("den"),
         ]),
@@ -85,7 +85,7 @@ pub(super) fn components(
         Windows::Periods(periods) => (false, periods),
     };
     let additive = indicator.rows.counting == Counting::Rows
-        && indicator.denominator_distinct.is_none()
+        && per_distinct(&indicator.measure).is_none()
         && prepared.at_period_end.is_none();
     if prepared.spans {
         let deltas = span_deltas(rows.clone(), indicator, bd.as_deref())?;
@@ -274,7 +274,7 @@ fn span_deltas(
             .cache())
     };
     let one = || lit(1.0);
-    let (num, den) = match (&indicator.rows.counting, &indicator.denominator_distinct) {
+    let (num, den) = match (&indicator.rows.counting, per_distinct(&indicator.measure)) {
         (Counting::Rows, None) => (
             deltas(rows.clone(), "num", col(NUM)),
             deltas(rows, "den", one()),

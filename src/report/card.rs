@@ -65,7 +65,7 @@ impl Card<'_> {
 /// Whether a figure rests on 1 to 5 children or events.
 pub fn is_small(indicator: &Indicator, p: &Point) -> bool {
     let small = |x: Option<f64>| x.is_some_and(|x| x > 0.0 && x <= SMALL_NUMBER);
-    match indicator.unit {
+    match indicator.unit() {
         Unit::Count | Unit::RatePer10k => small(p.numerator),
         Unit::Percent | Unit::Days | Unit::Mean => small(p.numerator) || small(p.denominator),
     }

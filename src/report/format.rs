@@ -40,7 +40,7 @@ pub fn month_short(m: Month) -> String {
 pub fn decimals(indicator: &Indicator) -> usize {
     match indicator.decimals {
         Some(d) => d as usize,
-        None => match indicator.unit {
+        None => match indicator.unit() {
             Unit::Count | Unit::Days => 0,
             Unit::Percent | Unit::RatePer10k | Unit::Mean => 1,
         },
@@ -84,7 +84,7 @@ pub fn value(indicator: &Indicator, x: Option<f64>) -> String {
         None => NO_DATA.to_string(),
         Some(x) => {
             let n = number(x, decimals(indicator));
-            match indicator.unit {
+            match indicator.unit() {
                 Unit::Percent => format!("{n}%"),
                 Unit::Days => format!("{n} days"),
                 Unit::Count | Unit::RatePer10k | Unit::Mean => n,
@@ -103,7 +103,7 @@ pub fn difference(indicator: &Indicator, d: f64) -> String {
     } else {
         format!("+{n}")
     };
-    match indicator.unit {
+    match indicator.unit() {
         Unit::Percent => format!("{n} pts"),
         Unit::Days => format!("{n} days"),
         Unit::Count | Unit::RatePer10k | Unit::Mean => n,

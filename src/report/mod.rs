@@ -141,7 +141,7 @@ impl Context<'_> {
             return c
                 .indicators
                 .iter()
-                .filter(|i| i.unit != Unit::Count)
+                .filter(|i| i.unit() != Unit::Count)
                 .collect();
         }
         c.report

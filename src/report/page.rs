@@ -73,7 +73,7 @@ fn card_html(ctx: &Context, la: &LaResults, c: &Card<'_>) -> Markup {
         article id=(format!("indicator-{}", ind.id)) class=(rag.map_or("card".to_string(), |r| format!("card rag-{r}"))) {
             h3 { (ind.title) }
             p.meta {
-                (format::window_label(c.window)) " · " (card::polarity_words(ind.polarity)) " · " (format::unit_words(ind.unit))
+                (format::window_label(c.window)) " · " (card::polarity_words(ind.polarity)) " · " (format::unit_words(ind.unit()))
             }
             @if !c.computed {
                 p.not-computed {
@@ -131,7 +131,7 @@ fn card_html(ctx: &Context, la: &LaResults, c: &Card<'_>) -> Markup {
 /// "353 out of 359", "453 in a population of 136,400 aged 0-17", ...
 fn of_words(ind: &Indicator, numerator: Option<f64>, denominator: Option<f64>) -> Option<String> {
     let (n, d) = (format::count(numerator), format::count(denominator));
-    match ind.unit {
+    match ind.unit() {
         Unit::Count => None,
         Unit::Percent => Some(format!("{n} out of {d}")),
         Unit::RatePer10k => Some(format!("{n} in a population of {d} aged 0-17")),
@@ -207,7 +207,7 @@ fn trend_chart(la: &LaResults, c: &Card<'_>) -> Markup {
             .map(|t| format!("; target {}", format::value(ind, Some(t))))
             .unwrap_or_default()
     );
-    let decimals = if ind.unit == Unit::Count {
+    let decimals = if ind.unit() == Unit::Count {
         0
     } else {
         format::decimals(ind).min(1)
@@ -236,7 +236,7 @@ fn trend_chart(la: &LaResults, c: &Card<'_>) -> Markup {
 fn comparisons(c: &Card<'_>) -> Markup {
     let ind = c.indicator;
     let h = &c.headline;
-    let compared = ind.unit != Unit::Count;
+    let compared = ind.unit() != Unit::Count;
     let row = |label: &str, cmp: Comparison, how: &str| {
         html! {
             tr {

@@ -57,7 +57,7 @@ fn grouped_number_format(indicator: &Indicator) -> String {
 /// The number format of an indicator's values: its decimals, with a `%` shown (not multiplied) for percentages.
 fn value_format(indicator: &Indicator) -> String {
     let base = grouped_number_format(indicator);
-    match indicator.unit {
+    match indicator.unit() {
         Unit::Percent => format!("{base}\"%\""),
         _ => base,
     }
@@ -66,7 +66,7 @@ fn value_format(indicator: &Indicator) -> String {
 /// The number format of a difference (variance, change): signed, in points for percentages.
 fn difference_format(indicator: &Indicator) -> String {
     let base = grouped_number_format(indicator);
-    let suffix = if indicator.unit == Unit::Percent {
+    let suffix = if indicator.unit() == Unit::Percent {
         "\" pts\""
     } else {
         ""
@@ -240,7 +240,7 @@ fn scorecard_sheet(
                         .set_author("csc-indicators"),
                 )?;
             }
-            sheet.write_string(row, 3, format::unit_words(i.unit))?;
+            sheet.write_string(row, 3, format::unit_words(i.unit()))?;
             sheet.write_string(row, 4, polarity_words(i.polarity))?;
             if let Some(t) = h.target {
                 sheet.write_number_with_format(row, 5, t, &number)?;
@@ -268,7 +268,7 @@ fn scorecard_sheet(
             if let Some(d) = h.change_direction.as_deref() {
                 sheet.write_string(row, 10, d)?;
             }
-            let compared = i.unit != Unit::Count;
+            let compared = i.unit() != Unit::Count;
             for (col, comparison) in [(11, &h.region), (12, &h.stat_neighbours), (13, &h.england)] {
                 match (compared, comparison.value) {
                     (true, Some(v)) => {

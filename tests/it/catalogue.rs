@@ -437,7 +437,7 @@ fn the_repository_catalogue_declares_every_indicator_of_every_section() {
             .iter()
             .find(|i| i.id == *id)
             .unwrap_or_else(|| panic!("{id} missing"));
-        assert_eq!(ind.unit, *unit, "{id}");
+        assert_eq!(ind.unit(), *unit, "{id}");
         assert_eq!(ind.windows.all(), windows.to_vec(), "{id}");
         assert_eq!(ind.polarity, *polarity, "{id}");
         assert_eq!(ind.targets.all_years, *target, "{id}");
