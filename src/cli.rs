@@ -4,11 +4,11 @@ use crate::calendar::Month;
 use crate::combine::{self, CombineOptions};
 use crate::docs;
 use crate::engine::RangeRequest;
+use crate::failure::CommandError;
 use crate::pipeline::{self, RunOptions};
 use crate::publish::{self, PublishOptions};
 use crate::report::{self, ReportOptions};
 use crate::synth::{self, GenerateOptions};
-use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -42,135 +42,6 @@ pub enum LogFormat {
     Text,
     /// One JSON object a line: timestamp, level, message and fields.
     Json,
-}
-
-/// Why a command failed, as the exit code a scheduler acts on (0 is success).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Failure {
-    /// Exit code 1: the input data (snapshots, reference tables, a run's output for `report`) is missing or unusable;
-    /// fix the data and run again.
-    BadData = 1,
-    /// Exit code 2: the catalogue or the arguments are wrong (or `--out` is in use by another run).
-    BadCatalogueOrArguments = 2,
-    /// Exit code 3: an internal error (a bug, or the machine: a full disk, a failed write).
-    Internal = 3,
-    /// Exit code 4 (`extract`): the database server could not be reached in time; retry later.
-    Unreachable = 4,
-    /// Exit code 5 (`extract`): the database refused the login; fix the credentials.
-    LoginFailed = 5,
-    /// Exit code 6 (`extract`): the ODBC driver named is not installed or registered.
-    UnknownDriver = 6,
-    /// Exit code 7 (`extract`): the schema holds no SSD table.
-    SchemaNotFound = 7,
-    /// Exit code 8 (`extract`): a table the catalogue reads is missing from the database.
-    MissingTable = 8,
-    /// Exit code 9 (`extract`): required columns are missing from the database's tables.
-    MissingColumns = 9,
-    /// Exit code 10 (`extract`): a value or a column's type cannot be converted to the contract's.
-    BadValue = 10,
-}
-
-impl Failure {
-    /// Classifies an error by the first cause in its chain that says what went wrong. (Errors that wrap another
-    /// transparently are matched by variant, since the chain skips the wrapped error.)
-    pub fn of(error: &anyhow::Error) -> Failure {
-        use crate::catalogue::CatalogueError;
-        use crate::reference::ReferenceError;
-        use crate::report::ReportError;
-        use crate::snapshot::SnapshotError;
-        for cause in error.chain() {
-            if let Some(e) = cause.downcast_ref::<crate::extract::ExtractError>() {
-                return e.failure();
-            }
-            if cause.is::<CatalogueError>() {
-                return Failure::BadCatalogueOrArguments;
-            }
-            if cause.is::<SnapshotError>() || cause.is::<ReferenceError>() {
-                return Failure::BadData;
-            }
-            if let Some(e) = cause.downcast_ref::<crate::output::OutputError>() {
-                return Failure::of_output(e);
-            }
-            if let Some(e) = cause.downcast_ref::<crate::engine::EngineError>() {
-                return Failure::of_engine(e);
-            }
-            if let Some(e) = cause.downcast_ref::<pipeline::Error>() {
-                return match e {
-                    pipeline::Error::Catalogue(_) | pipeline::Error::EmptyRange { .. } => {
-                        Failure::BadCatalogueOrArguments
-                    }
-                    pipeline::Error::Snapshot(_) | pipeline::Error::Reference(_) => {
-                        Failure::BadData
-                    }
-                    pipeline::Error::Engine(e) => Failure::of_engine(e),
-                    pipeline::Error::Output(e) => Failure::of_output(e),
-                    pipeline::Error::Polars(_) => Failure::Internal,
-                };
-            }
-            if let Some(e) = cause.downcast_ref::<ReportError>() {
-                return match e {
-                    ReportError::MissingOutput { .. }
-                    | ReportError::Manifest { .. }
-                    | ReportError::Read { .. }
-                    | ReportError::Reference(_) => Failure::BadData,
-                    ReportError::CatalogueMismatch { .. }
-                    | ReportError::UnknownLas { .. }
-                    | ReportError::NoResultsForMonth { .. }
-                    | ReportError::Catalogue(_) => Failure::BadCatalogueOrArguments,
-                    ReportError::Output(e) => Failure::of_output(e),
-                    ReportError::Workbook { .. } => Failure::Internal,
-                };
-            }
-            if let Some(e) = cause.downcast_ref::<publish::PublishError>() {
-                return match e {
-                    publish::PublishError::Input(e) => Failure::of_combine(e),
-                    publish::PublishError::CatalogueMismatch { .. }
-                    | publish::PublishError::Catalogue(_) => Failure::BadCatalogueOrArguments,
-                    publish::PublishError::Output(e) => Failure::of_output(e),
-                    publish::PublishError::Polars(_) => Failure::Internal,
-                };
-            }
-            if let Some(e) = cause.downcast_ref::<combine::CombineError>() {
-                return Failure::of_combine(e);
-            }
-            if let Some(e) = cause.downcast_ref::<synth::GenerateError>() {
-                return match e {
-                    synth::GenerateError::Write { .. } => Failure::Internal,
-                    _ => Failure::BadCatalogueOrArguments,
-                };
-            }
-        }
-        Failure::Internal
-    }
-
-    fn of_combine(e: &combine::CombineError) -> Failure {
-        match e {
-            combine::CombineError::NoInputs
-            | combine::CombineError::CatalogueMismatch { .. }
-            | combine::CombineError::NothingShared
-            | combine::CombineError::SameLa { .. } => Failure::BadCatalogueOrArguments,
-            combine::CombineError::Read { .. }
-            | combine::CombineError::NoCatalogue { .. }
-            | combine::CombineError::NoDefinitions { .. }
-            | combine::CombineError::Reference(_) => Failure::BadData,
-            combine::CombineError::Output(e) => Failure::of_output(e),
-            combine::CombineError::Polars(_) => Failure::Internal,
-        }
-    }
-
-    fn of_output(e: &crate::output::OutputError) -> Failure {
-        match e {
-            crate::output::OutputError::Locked { .. } => Failure::BadCatalogueOrArguments,
-            _ => Failure::Internal,
-        }
-    }
-
-    fn of_engine(e: &crate::engine::EngineError) -> Failure {
-        match e {
-            crate::engine::EngineError::UnknownIndicator { .. } => Failure::BadCatalogueOrArguments,
-            _ => Failure::Internal,
-        }
-    }
 }
 
 /// The subcommands.
@@ -431,8 +302,8 @@ pub struct GenerateArgs {
 }
 
 impl Cli {
-    /// Runs the command; returns the line to print on success.
-    pub fn execute(self) -> anyhow::Result<String> {
+    /// Runs the command; returns the line to print on success, or the error with the failure it exits with.
+    pub fn execute(self) -> Result<String, CommandError> {
         match self.command {
             Command::Run(a) => {
                 let options = RunOptions {
@@ -665,8 +536,9 @@ impl Cli {
                     descriptions: a.descriptions,
                     monthly_snapshots: a.monthly_snapshots,
                 };
-                let s = synth::generate(&options)
-                    .with_context(|| format!("generating into `{}`", a.out.display()))?;
+                let s = synth::generate(&options).map_err(|e| {
+                    CommandError::from(e).context(format!("generating into `{}`", a.out.display()))
+                })?;
                 Ok(format!(
                     "{} LAs, {} rows in {} files written to {} in {:.1}s",
                     s.las,

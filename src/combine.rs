@@ -67,6 +67,24 @@ pub enum CombineError {
     Polars(#[from] PolarsError),
 }
 
+impl crate::failure::Failing for CombineError {
+    fn failure(&self) -> crate::failure::Failure {
+        use crate::failure::Failure;
+        match self {
+            CombineError::NoInputs
+            | CombineError::CatalogueMismatch { .. }
+            | CombineError::NothingShared
+            | CombineError::SameLa { .. } => Failure::BadCatalogueOrArguments,
+            CombineError::Read { .. }
+            | CombineError::NoCatalogue { .. }
+            | CombineError::NoDefinitions { .. }
+            | CombineError::Reference(_) => Failure::BadData,
+            CombineError::Output(e) => e.failure(),
+            CombineError::Polars(_) => Failure::Internal,
+        }
+    }
+}
+
 /// What `combine` is asked to do.
 #[derive(Debug, Clone)]
 pub struct CombineOptions {

@@ -22,6 +22,7 @@ pub mod contract;
 pub mod docs;
 pub mod engine;
 pub mod extract;
+pub mod failure;
 pub mod history;
 mod lockfile;
 pub mod output;

@@ -2,7 +2,8 @@
 //! 2 bad catalogue or arguments, 3 internal error), never a panic's backtrace.
 
 use clap::Parser;
-use csc_indicators::cli::{Cli, Failure, init_logging};
+use csc_indicators::cli::{Cli, init_logging};
+use csc_indicators::failure::Failure;
 use std::process::ExitCode;
 
 /// Polars allocates and frees many large, short-lived buffers from several threads. jemalloc, with the options in
@@ -28,7 +29,7 @@ fn main() -> ExitCode {
         }
         Ok(Err(e)) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(Failure::of(&e) as u8)
+            ExitCode::from(e.failure() as u8)
         }
         Err(_) => ExitCode::from(Failure::Internal as u8),
     }

@@ -33,6 +33,16 @@ pub enum OutputError {
     },
 }
 
+impl crate::failure::Failing for OutputError {
+    fn failure(&self) -> crate::failure::Failure {
+        use crate::failure::Failure;
+        match self {
+            OutputError::Locked { .. } => Failure::BadCatalogueOrArguments,
+            OutputError::Io { .. } | OutputError::Parquet { .. } => Failure::Internal,
+        }
+    }
+}
+
 /// Crash-safety tests set this variable to a number of milliseconds to hold a run between writing its temporary
 /// files and renaming them into place, so that they can kill it exactly there.
 pub const PAUSE_BEFORE_COMMIT_VARIABLE: &str = "CSC_INDICATORS_PAUSE_BEFORE_COMMIT_MS";

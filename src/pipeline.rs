@@ -43,6 +43,21 @@ pub enum Error {
     Polars(#[from] PolarsError),
 }
 
+impl crate::failure::Failing for Error {
+    fn failure(&self) -> crate::failure::Failure {
+        use crate::failure::Failure;
+        match self {
+            Error::Catalogue(e) => e.failure(),
+            Error::EmptyRange { .. } => Failure::BadCatalogueOrArguments,
+            Error::Snapshot(e) => e.failure(),
+            Error::Reference(e) => e.failure(),
+            Error::Engine(e) => e.failure(),
+            Error::Output(e) => e.failure(),
+            Error::Polars(_) => Failure::Internal,
+        }
+    }
+}
+
 /// What `run` is asked to do.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -154,6 +169,65 @@ pub(crate) fn compute(
 ) -> Result<Computed, Error> {
     let spine = spine_for(catalogue, las, range)?;
     tracing::info!(las = las.len(), from = %spine.report_from, to = %spine.report_to(), "reporting range");
+    let batches = compute_batches(
+        catalogue,
+        inventory,
+        las,
+        reference,
+        &spine,
+        batch_input_mb,
+        progress,
+    )?;
+    let values = concat(batches.values, UnionArgs::default())?.collect()?;
+    progress.stage("judging", None);
+    let stage = Instant::now();
+    let indicators = scorecard::judge(values, catalogue, reference, &spine)?;
+    let mut timings = batches.timings;
+    timings.insert("judge", stage.elapsed().as_secs_f64());
+    let mut findings = batches.findings;
+    findings.extend(unknown_las(las, reference)?);
+    for f in &mut findings {
+        if f.snapshot_date.is_none() {
+            f.snapshot_date = las
+                .iter()
+                .find(|l| Some(&l.la_code) == f.la_code.as_ref())
+                .map(|l| l.snapshot_date);
+        }
+    }
+    Ok(Computed {
+        indicators,
+        findings,
+        spine,
+        batches: batches.count,
+        timings,
+        seconds_by_query: batches.seconds_by_query,
+    })
+}
+
+/// The values of every batch of LAs, before judging, with what loading and computing found and took.
+struct Batches {
+    /// Each batch's values.
+    values: Vec<LazyFrame>,
+    /// The snapshots' findings, then the computation's.
+    findings: Vec<Finding>,
+    /// How many batches.
+    count: usize,
+    /// Seconds of `load` and `compute` over all batches.
+    timings: BTreeMap<&'static str, f64>,
+    /// Seconds of each query, by the indicators it computed.
+    seconds_by_query: BTreeMap<Vec<String>, f64>,
+}
+
+/// Loads and computes `las` in batches of about `batch_input_mb` of input, so that memory grows with the batch.
+fn compute_batches(
+    catalogue: &CheckedCatalogue,
+    inventory: &Inventory,
+    las: &[LaSnapshot],
+    reference: &Reference,
+    spine: &Spine,
+    batch_input_mb: u64,
+    progress: &mut dyn Progress,
+) -> Result<Batches, Error> {
     let needed = catalogue.columns_by_table();
     let tables: Vec<&str> = needed.keys().copied().collect();
     let batches = inventory.batches(las, &tables, batch_input_mb * 1024 * 1024);
@@ -193,31 +267,12 @@ pub(crate) fn compute(
             *seconds_by_query.entry(ids).or_default() += seconds;
         }
     }
-    let values = concat(values, UnionArgs::default())?.collect()?;
-    let mut timings: BTreeMap<&'static str, f64> = BTreeMap::new();
-    timings.insert("load", load_seconds);
-    timings.insert("compute", compute_seconds);
-    progress.stage("judging", None);
-    let stage = Instant::now();
-    let indicators = scorecard::judge(values, catalogue, reference, &spine)?;
-    timings.insert("judge", stage.elapsed().as_secs_f64());
-    let mut findings = snapshot_findings;
-    findings.extend(computed_findings);
-    findings.extend(unknown_las(las, reference)?);
-    for f in &mut findings {
-        if f.snapshot_date.is_none() {
-            f.snapshot_date = las
-                .iter()
-                .find(|l| Some(&l.la_code) == f.la_code.as_ref())
-                .map(|l| l.snapshot_date);
-        }
-    }
-    Ok(Computed {
-        indicators,
-        findings,
-        spine,
-        batches: batches.len(),
-        timings,
+    snapshot_findings.extend(computed_findings);
+    Ok(Batches {
+        values,
+        findings: snapshot_findings,
+        count: batches.len(),
+        timings: BTreeMap::from([("load", load_seconds), ("compute", compute_seconds)]),
         seconds_by_query,
     })
 }
@@ -246,17 +301,60 @@ pub(crate) fn output_metadata(catalogue: &Catalogue) -> Vec<(String, String)> {
     ]
 }
 
-/// [`run`], telling `progress` how far it is.
+/// [`run`], telling `progress` how far it is: its stages, in order.
 pub fn run_with_progress(
     options: &RunOptions,
     progress: &mut dyn Progress,
 ) -> Result<RunSummary, Error> {
     let started = Instant::now();
     let _lock = output::OutputLock::acquire(&options.out_dir)?;
-    let catalogue = checked_catalogue(&options.catalogue, &options.indicators)?;
-    let inventory = Inventory::discover(&options.data_dir)?;
-    let las = inventory.select(options.as_of, &options.las)?;
-    let reference = Reference::load(&options.data_dir, &catalogue.calendar.bank_holidays_table)?;
+    let inputs = RunInputs::read(options)?;
+    let computed = compute(
+        &inputs.catalogue,
+        &inputs.inventory,
+        &inputs.las,
+        &inputs.reference,
+        options.range,
+        options.batch_input_mb,
+        progress,
+    )?;
+    progress.stage("writing", None);
+    write(options, &inputs, computed, started)
+}
+
+/// What a run reads before computing: the checked catalogue, the snapshots found, the LAs selected and the
+/// reference tables.
+struct RunInputs {
+    catalogue: CheckedCatalogue,
+    inventory: Inventory,
+    las: Vec<LaSnapshot>,
+    reference: Reference,
+}
+
+impl RunInputs {
+    /// Checks the catalogue, finds the snapshots, selects the LAs and loads the reference tables.
+    fn read(options: &RunOptions) -> Result<RunInputs, Error> {
+        let catalogue = checked_catalogue(&options.catalogue, &options.indicators)?;
+        let inventory = Inventory::discover(&options.data_dir)?;
+        let las = inventory.select(options.as_of, &options.las)?;
+        let reference =
+            Reference::load(&options.data_dir, &catalogue.calendar.bank_holidays_table)?;
+        Ok(RunInputs {
+            catalogue,
+            inventory,
+            las,
+            reference,
+        })
+    }
+}
+
+/// Writes a run's outputs atomically: every file is staged first, and committed only when all are staged.
+fn write(
+    options: &RunOptions,
+    inputs: &RunInputs,
+    computed: Computed,
+    started: Instant,
+) -> Result<RunSummary, Error> {
     let Computed {
         mut indicators,
         findings,
@@ -264,20 +362,11 @@ pub fn run_with_progress(
         batches,
         mut timings,
         seconds_by_query,
-    } = compute(
-        &catalogue,
-        &inventory,
-        &las,
-        &reference,
-        options.range,
-        options.batch_input_mb,
-        progress,
-    )?;
-    progress.stage("writing", None);
+    } = computed;
     let stage = Instant::now();
     let mut quality = output::findings_frame(&findings)?;
     output::ensure_dir(&options.out_dir)?;
-    let metadata = output_metadata(&catalogue);
+    let metadata = output_metadata(&inputs.catalogue);
     let staged_quality = output::stage_parquet(
         &options.out_dir.join("data_quality.parquet"),
         &mut quality,
@@ -290,9 +379,9 @@ pub fn run_with_progress(
     )?;
     timings.insert("write", stage.elapsed().as_secs_f64());
     let summary = RunSummary {
-        las: las.len(),
+        las: inputs.las.len(),
         months: (spine.report_from, spine.report_to()),
-        indicators: catalogue.indicators.len(),
+        indicators: inputs.catalogue.indicators.len(),
         rows: indicators.height(),
         findings: findings.len(),
         seconds: started.elapsed().as_secs_f64(),
@@ -304,8 +393,8 @@ pub fn run_with_progress(
             .collect(),
     };
     let manifest = manifest(
-        &catalogue,
-        &las,
+        &inputs.catalogue,
+        &inputs.las,
         &spine,
         &summary,
         &timings,

@@ -35,6 +35,20 @@ pub enum PublishError {
     Polars(#[from] PolarsError),
 }
 
+impl crate::failure::Failing for PublishError {
+    fn failure(&self) -> crate::failure::Failure {
+        use crate::failure::Failure;
+        match self {
+            PublishError::Input(e) => e.failure(),
+            PublishError::CatalogueMismatch { .. } | PublishError::Catalogue(_) => {
+                Failure::BadCatalogueOrArguments
+            }
+            PublishError::Output(e) => e.failure(),
+            PublishError::Polars(_) => Failure::Internal,
+        }
+    }
+}
+
 /// What `publish` is asked to do.
 #[derive(Debug, Clone)]
 pub struct PublishOptions {

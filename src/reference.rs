@@ -23,6 +23,16 @@ pub enum ReferenceError {
     Invalid { path: PathBuf, detail: String },
 }
 
+impl crate::failure::Failing for ReferenceError {
+    fn failure(&self) -> crate::failure::Failure {
+        match self {
+            ReferenceError::Missing { .. } | ReferenceError::Invalid { .. } => {
+                crate::failure::Failure::BadData
+            }
+        }
+    }
+}
+
 /// The reference data a run uses.
 #[derive(Debug, Clone)]
 pub struct Reference {

@@ -44,6 +44,19 @@ pub enum CatalogueError {
     },
 }
 
+/// Every catalogue error is the user's to fix in the catalogue or the arguments.
+impl crate::failure::Failing for CatalogueError {
+    fn failure(&self) -> crate::failure::Failure {
+        match self {
+            CatalogueError::Read { .. }
+            | CatalogueError::Invalid { .. }
+            | CatalogueError::UnknownIndicators { .. } => {
+                crate::failure::Failure::BadCatalogueOrArguments
+            }
+        }
+    }
+}
+
 fn render(path: &Path, problems: &[Problem]) -> String {
     let mut out = String::new();
     let n = problems.len();

@@ -44,6 +44,18 @@ pub enum EngineError {
     Polars(#[from] PolarsError),
 }
 
+impl crate::failure::Failing for EngineError {
+    fn failure(&self) -> crate::failure::Failure {
+        use crate::failure::Failure;
+        match self {
+            EngineError::UnknownIndicator { .. } => Failure::BadCatalogueOrArguments,
+            EngineError::TableNotLoaded(_)
+            | EngineError::Indicator { .. }
+            | EngineError::Polars(_) => Failure::Internal,
+        }
+    }
+}
+
 /// Percentages and means over this many rows or fewer are flagged, as the DfE suppresses them when publishing.
 const SMALL_DENOMINATOR: f64 = 5.0;
 

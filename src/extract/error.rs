@@ -1,6 +1,6 @@
 //! Why an extract failed, in words a BI team can act on, each kind with its own exit code.
 
-use crate::cli::Failure;
+use crate::failure::{Failing, Failure};
 use std::path::PathBuf;
 
 /// Why `extract` failed. Each variant's message is one paragraph naming the SQL object or setting at fault and
@@ -142,9 +142,9 @@ pub enum ExtractError {
     DriverManager { message: String },
 }
 
-impl ExtractError {
-    /// The exit code a scheduler acts on: 1-3 as for every command, 4-10 for what only an extract meets.
-    pub fn failure(&self) -> Failure {
+/// 1-3 as for every command, 4-10 for what only an extract meets.
+impl Failing for ExtractError {
+    fn failure(&self) -> Failure {
         match self {
             ExtractError::Unreachable { .. } => Failure::Unreachable,
             ExtractError::LoginFailed { .. } => Failure::LoginFailed,

@@ -81,6 +81,24 @@ pub enum ReportError {
     Workbook { path: PathBuf, detail: String },
 }
 
+impl crate::failure::Failing for ReportError {
+    fn failure(&self) -> crate::failure::Failure {
+        use crate::failure::Failure;
+        match self {
+            ReportError::MissingOutput { .. }
+            | ReportError::Manifest { .. }
+            | ReportError::Read { .. }
+            | ReportError::Reference(_) => Failure::BadData,
+            ReportError::CatalogueMismatch { .. }
+            | ReportError::UnknownLas { .. }
+            | ReportError::NoResultsForMonth { .. }
+            | ReportError::Catalogue(_) => Failure::BadCatalogueOrArguments,
+            ReportError::Output(e) => e.failure(),
+            ReportError::Workbook { .. } => Failure::Internal,
+        }
+    }
+}
+
 /// What `report` is asked to do.
 #[derive(Debug, Clone)]
 pub struct ReportOptions {

@@ -99,6 +99,25 @@ pub enum SnapshotError {
     Polars { table: String, source: PolarsError },
 }
 
+/// Every snapshot error is about the input data.
+impl crate::failure::Failing for SnapshotError {
+    fn failure(&self) -> crate::failure::Failure {
+        match self {
+            SnapshotError::NoDataDir { .. }
+            | SnapshotError::NoSnapshots { .. }
+            | SnapshotError::UnknownLa { .. }
+            | SnapshotError::BadPartition { .. }
+            | SnapshotError::BadLaPartition { .. }
+            | SnapshotError::MissingTable { .. }
+            | SnapshotError::MissingColumn { .. }
+            | SnapshotError::BadType { .. }
+            | SnapshotError::Unreadable { .. }
+            | SnapshotError::Io { .. }
+            | SnapshotError::Polars { .. } => crate::failure::Failure::BadData,
+        }
+    }
+}
+
 /// The loaded, normalised snapshot data of every selected LA.
 #[derive(Debug, Default)]
 pub struct Snapshot {

@@ -33,6 +33,18 @@ pub enum GenerateError {
     Write { path: PathBuf, detail: String },
 }
 
+impl crate::failure::Failing for GenerateError {
+    fn failure(&self) -> crate::failure::Failure {
+        use crate::failure::Failure;
+        match self {
+            GenerateError::UnknownLa(_) | GenerateError::Options(_) => {
+                Failure::BadCatalogueOrArguments
+            }
+            GenerateError::Write { .. } => Failure::Internal,
+        }
+    }
+}
+
 /// What to generate.
 #[derive(Debug, Clone)]
 pub struct GenerateOptions {
