@@ -2,8 +2,8 @@
 //! Run with `cargo bench`; the figures are printed by criterion, never asserted.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use csc_indicators::calendar::Month;
-use csc_indicators::engine::RangeRequest;
+use csc_indicators::common::calendar::Month;
+use csc_indicators::compute::engine::RangeRequest;
 use csc_indicators::pipeline::{self, RunOptions};
 use csc_indicators::synth::{self, GenerateOptions};
 use std::path::Path;

@@ -1,13 +1,13 @@
 //! The command line: argument types (clap) and the dispatch to the library. Nothing here computes.
 
-use crate::calendar::Month;
-use crate::combine::{self, CombineOptions};
-use crate::docs;
-use crate::engine::RangeRequest;
+use crate::common::calendar::Month;
+use crate::compute::engine::RangeRequest;
 use crate::failure::CommandError;
+use crate::output::combine::{self, CombineOptions};
+use crate::output::docs;
+use crate::output::publish::{self, PublishOptions};
+use crate::output::report::{self, ReportOptions};
 use crate::pipeline::{self, RunOptions};
-use crate::publish::{self, PublishOptions};
-use crate::report::{self, ReportOptions};
 use crate::synth::{self, GenerateOptions};
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
@@ -95,13 +95,13 @@ pub struct HistoryArgs {
 pub struct ExtractArgs {
     /// The ODBC connection string, e.g. `Driver={PostgreSQL Unicode};Server=db;Port=5432;Database=reporting;Uid=bi;Pwd=...`.
     /// Better set in the environment than on a command line a scheduler logs.
-    #[arg(long, env = crate::extract::CONNECTION_VARIABLE, hide_env_values = true, value_parser = parse_connection, value_name = "STRING")]
-    pub connection: Option<crate::extract::ConnectionString>,
+    #[arg(long, env = crate::input::extract::CONNECTION_VARIABLE, hide_env_values = true, value_parser = parse_connection, value_name = "STRING")]
+    pub connection: Option<crate::input::extract::ConnectionString>,
     /// The LA whose database this is (DfE 3-digit code).
     #[arg(long = "la", value_name = "CODE")]
     pub la_code: String,
     /// The schema holding the SSD tables.
-    #[arg(long, default_value = crate::extract::DEFAULT_SCHEMA)]
+    #[arg(long, default_value = crate::input::extract::DEFAULT_SCHEMA)]
     pub schema: String,
     /// The data folder to write the snapshot into.
     #[arg(long, default_value = "data")]
@@ -120,8 +120,8 @@ pub struct ExtractArgs {
     pub connect_timeout: u64,
 }
 
-fn parse_connection(text: &str) -> Result<crate::extract::ConnectionString, String> {
-    Ok(crate::extract::ConnectionString::new(text))
+fn parse_connection(text: &str) -> Result<crate::input::extract::ConnectionString, String> {
+    Ok(crate::input::extract::ConnectionString::new(text))
 }
 
 /// Arguments of `run`.
@@ -325,14 +325,16 @@ impl Cli {
                     pipeline::run(&options)?
                 };
                 let history = if a.history {
-                    let h = crate::history::history_after_run(&crate::history::HistoryOptions {
-                        data_dir: options.data_dir.clone(),
-                        catalogue: options.catalogue.clone(),
-                        out_dir: options.out_dir.clone(),
-                        las: options.las.clone(),
-                        indicators: options.indicators.clone(),
-                        batch_input_mb: options.batch_input_mb,
-                    })?;
+                    let h = crate::compute::history::history_after_run(
+                        &crate::compute::history::HistoryOptions {
+                            data_dir: options.data_dir.clone(),
+                            catalogue: options.catalogue.clone(),
+                            out_dir: options.out_dir.clone(),
+                            las: options.las.clone(),
+                            indicators: options.indicators.clone(),
+                            batch_input_mb: options.batch_input_mb,
+                        },
+                    )?;
                     format!(
                         "\nhistory: {} LA months first reported by a kept snapshot, {} rows revised since, written to {}",
                         h.first_reported,
@@ -402,7 +404,11 @@ impl Cli {
             }
             Command::Explain(a) => {
                 let catalogue = crate::catalogue::load(&a.catalogue)?;
-                Ok(crate::engine::explain(&catalogue, &a.id, a.optimized)?)
+                Ok(crate::compute::engine::explain(
+                    &catalogue,
+                    &a.id,
+                    a.optimized,
+                )?)
             }
             Command::Report(a) => {
                 let r = report::write(&ReportOptions {
@@ -470,14 +476,15 @@ impl Cli {
                 ))
             }
             Command::History(a) => {
-                let s = crate::history::history(&crate::history::HistoryOptions {
-                    data_dir: a.data,
-                    catalogue: a.catalogue,
-                    out_dir: a.out,
-                    las: a.las,
-                    indicators: Vec::new(),
-                    batch_input_mb: a.batch_input_mb,
-                })?;
+                let s =
+                    crate::compute::history::history(&crate::compute::history::HistoryOptions {
+                        data_dir: a.data,
+                        catalogue: a.catalogue,
+                        out_dir: a.out,
+                        las: a.las,
+                        indicators: Vec::new(),
+                        batch_input_mb: a.batch_input_mb,
+                    })?;
                 Ok(format!(
                     "{} LAs: {} rows, {} LA months first reported by a kept snapshot ({} snapshot dates computed), {} rows revised since, written to {} in {:.1}s",
                     s.las,
@@ -490,10 +497,10 @@ impl Cli {
                 ))
             }
             Command::Extract(a) => {
-                let options = crate::extract::ExtractOptions {
+                let options = crate::input::extract::ExtractOptions {
                     connection: a
                         .connection
-                        .ok_or(crate::extract::ExtractError::NoConnection)?,
+                        .ok_or(crate::input::extract::ExtractError::NoConnection)?,
                     la_code: a.la_code,
                     schema: a.schema,
                     data_dir: a.data,
@@ -504,7 +511,7 @@ impl Cli {
                     keep: a.keep.map(|k| k as usize),
                     connect_timeout: std::time::Duration::from_secs(a.connect_timeout),
                 };
-                let s = crate::extract::extract(&options)?;
+                let s = crate::input::extract::extract(&options)?;
                 let removed = match s.removed_snapshots.len() {
                     0 => String::new(),
                     n => format!("; {n} older snapshots removed (--keep)"),

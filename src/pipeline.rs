@@ -1,14 +1,14 @@
 //! The library API the CLI is a shell over: `run` computes and writes a scorecard table; `validate` checks a
 //! catalogue, and optionally the data, without computing.
 
-use crate::calendar::Month;
 use crate::catalogue::{self, Catalogue, CatalogueError, CheckedCatalogue};
-use crate::engine::{self, EngineError, RangeRequest, Spine};
+use crate::common::calendar::Month;
+use crate::common::quality::Finding;
+use crate::compute::engine::{self, EngineError, RangeRequest, Spine};
+use crate::compute::scorecard;
+use crate::input::reference::{Reference, ReferenceError};
+use crate::input::snapshot::{self, Inventory, LaSnapshot, SnapshotError};
 use crate::output::{self, OutputError};
-use crate::quality::Finding;
-use crate::reference::{Reference, ReferenceError};
-use crate::scorecard;
-use crate::snapshot::{self, Inventory, LaSnapshot, SnapshotError};
 use chrono::NaiveDate;
 use polars::prelude::*;
 use serde_json::json;
@@ -308,7 +308,13 @@ pub fn run_with_progress(
 ) -> Result<RunSummary, Error> {
     let started = Instant::now();
     let _lock = output::OutputLock::acquire(&options.out_dir)?;
-    let inputs = RunInputs::read(options)?;
+    let inputs = RunInputs::read(
+        &options.catalogue,
+        &options.indicators,
+        &options.data_dir,
+        options.as_of,
+        &options.las,
+    )?;
     let computed = compute(
         &inputs.catalogue,
         &inputs.inventory,
@@ -322,23 +328,33 @@ pub fn run_with_progress(
     write(options, &inputs, computed, started)
 }
 
-/// What a run reads before computing: the checked catalogue, the snapshots found, the LAs selected and the
-/// reference tables.
-struct RunInputs {
-    catalogue: CheckedCatalogue,
-    inventory: Inventory,
-    las: Vec<LaSnapshot>,
-    reference: Reference,
+/// What a run (and a history) reads before computing: the checked catalogue, the snapshots found, the LAs
+/// selected and the reference tables.
+pub(crate) struct RunInputs {
+    /// The catalogue, with only the indicators asked for.
+    pub catalogue: CheckedCatalogue,
+    /// Every snapshot under the data directory.
+    pub inventory: Inventory,
+    /// The selected LAs' snapshots.
+    pub las: Vec<LaSnapshot>,
+    /// The reference tables.
+    pub reference: Reference,
 }
 
 impl RunInputs {
-    /// Checks the catalogue, finds the snapshots, selects the LAs and loads the reference tables.
-    fn read(options: &RunOptions) -> Result<RunInputs, Error> {
-        let catalogue = checked_catalogue(&options.catalogue, &options.indicators)?;
-        let inventory = Inventory::discover(&options.data_dir)?;
-        let las = inventory.select(options.as_of, &options.las)?;
-        let reference =
-            Reference::load(&options.data_dir, &catalogue.calendar.bank_holidays_table)?;
+    /// Checks the catalogue (keeping `indicators` when some are named), finds the snapshots under `data_dir`,
+    /// selects the LAs (each one's latest snapshot on or before `as_of`) and loads the reference tables.
+    pub(crate) fn read(
+        catalogue: &Path,
+        indicators: &[String],
+        data_dir: &Path,
+        as_of: Option<NaiveDate>,
+        las: &[String],
+    ) -> Result<RunInputs, Error> {
+        let catalogue = checked_catalogue(catalogue, indicators)?;
+        let inventory = Inventory::discover(data_dir)?;
+        let las = inventory.select(as_of, las)?;
+        let reference = Reference::load(data_dir, &catalogue.calendar.bank_holidays_table)?;
         Ok(RunInputs {
             catalogue,
             inventory,
@@ -505,7 +521,7 @@ fn unknown_las(las: &[LaSnapshot], reference: &Reference) -> PolarsResult<Vec<Fi
             column: Some("la_code".into()),
             la_code: Some(l.la_code.clone()),
             snapshot_date: Some(l.snapshot_date),
-            kind: crate::quality::FindingKind::UnknownLa,
+            kind: crate::common::quality::FindingKind::UnknownLa,
             count: 1,
             example: Some(l.la_code.clone()),
             message: "the LA is not in reference/local_authorities: its name and region are null and it is in no regional comparison".into(),

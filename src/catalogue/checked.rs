@@ -24,7 +24,7 @@ pub fn load(path: &Path) -> Result<CheckedCatalogue, CatalogueError> {
 /// Checks catalogue text; `path` is used in messages and recorded in the result.
 pub fn parse(text: &str, path: &Path) -> Result<CheckedCatalogue, CatalogueError> {
     let catalogue = super::lower::lower(text, path)?;
-    crate::engine::type_check(&catalogue)?;
+    crate::compute::engine::type_check(&catalogue)?;
     Ok(CheckedCatalogue { catalogue })
 }
 

@@ -5,7 +5,7 @@ use super::model::*;
 use super::raw::{self, RawCounting, RawIndicator, RawStep};
 use super::recover::suggest;
 use super::scope::{ANY, Checker, DATES, Kind, NUMBERS, Scope, is_identifier, loc};
-use crate::contract::{self, TableSpec};
+use crate::input::contract::{self, TableSpec};
 use serde_saphyr::{Location as YamlLocation, Spanned};
 use std::collections::BTreeMap;
 

@@ -4,7 +4,7 @@
 use super::model::*;
 use super::raw::{self, RawStep};
 use super::scope::{ANY, Checker, DATES, Kind, Scope};
-use crate::contract::{self, TableSpec};
+use crate::input::contract::{self, TableSpec};
 use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
 

@@ -1,7 +1,7 @@
 //! The checked catalogue: every reference resolved, every expression parsed, every rule known to hold.
 
-use crate::calendar::FinancialYears;
-use crate::contract::TableSpec;
+use crate::common::calendar::FinancialYears;
+use crate::input::contract::TableSpec;
 use polars::prelude::Expr;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

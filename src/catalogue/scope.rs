@@ -5,7 +5,7 @@ use super::error::Problem;
 use super::model::{Condition, CurrentStatus, Location};
 use super::raw;
 use super::recover::suggest;
-use crate::contract::{self, Logical, TableSpec};
+use crate::input::contract::{self, Logical, TableSpec};
 use serde_saphyr::{Location as YamlLocation, Spanned};
 use std::collections::{BTreeMap, BTreeSet};
 

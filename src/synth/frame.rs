@@ -1,6 +1,6 @@
 //! Building one contract table row by row, then turning it into a Polars frame in the contract's Parquet types.
 
-use crate::contract::{Logical, TableSpec};
+use crate::input::contract::{Logical, TableSpec};
 use chrono::{NaiveDate, NaiveDateTime};
 use polars::prelude::*;
 
@@ -102,7 +102,7 @@ impl TableBuilder {
             match (&mut self.columns[i], v) {
                 (Cells::Text(c), Some(Value::Text(s))) => c.push(Some(s)),
                 (Cells::Date(c), Some(Value::Date(d))) => {
-                    c.push(Some(crate::calendar::epoch_days(d)))
+                    c.push(Some(crate::common::calendar::epoch_days(d)))
                 }
                 (Cells::DateTime(c), Some(Value::DateTime(d))) => {
                     c.push(Some(d.and_utc().timestamp_millis()))

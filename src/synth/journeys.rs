@@ -5,8 +5,8 @@
 
 use super::frame::{TableBuilder, Value, flag};
 use super::rng::Rng;
-use crate::calendar::{Month, WorkingDays, add_months, age_at};
-use crate::contract;
+use crate::common::calendar::{Month, WorkingDays, add_months, age_at};
+use crate::input::contract;
 use chrono::{Duration, NaiveDate};
 use std::collections::BTreeMap;
 

@@ -9,7 +9,7 @@ pub(crate) mod rng;
 
 pub use places::{AUTHORITIES, Authority, REGIONS, authority, bank_holidays};
 
-use crate::calendar::{Month, WorkingDays, epoch_days};
+use crate::common::calendar::{Month, WorkingDays, epoch_days};
 use frame::DateStyle;
 use polars::prelude::*;
 use rng::Rng;
@@ -175,7 +175,7 @@ pub fn generate(options: &GenerateOptions) -> Result<GenerateSummary, GenerateEr
     Ok(GenerateSummary {
         las: las.len(),
         rows,
-        files: files + crate::contract::REFERENCE_TABLES.len(),
+        files: files + crate::input::contract::REFERENCE_TABLES.len(),
         seconds: started.elapsed().as_secs_f64(),
     })
 }
@@ -183,7 +183,7 @@ pub fn generate(options: &GenerateOptions) -> Result<GenerateSummary, GenerateEr
 /// The days after the `count` month ends before the final snapshot's last complete month, when a nightly extract
 /// kept monthly would have taken them (the 1st of each month), oldest first: each first reports its month.
 fn monthly_snapshot_dates(snapshot: chrono::NaiveDate, count: usize) -> Vec<chrono::NaiveDate> {
-    let last = crate::engine::last_complete_month(snapshot);
+    let last = crate::compute::engine::last_complete_month(snapshot);
     (1..=count as i32)
         .rev()
         .map(|k| last.plus(-k).period_end() + chrono::Duration::days(1))
@@ -496,7 +496,7 @@ fn write_partition(
     snapshot: chrono::NaiveDate,
     df: &mut DataFrame,
 ) -> Result<(), GenerateError> {
-    let dir = crate::snapshot::snapshot_dir(out, table, la, snapshot);
+    let dir = crate::input::snapshot::snapshot_dir(out, table, la, snapshot);
     let err = |detail: String| GenerateError::Write {
         path: dir.clone(),
         detail,

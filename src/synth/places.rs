@@ -273,7 +273,7 @@ fn first_monday(year: i32, month: u32) -> NaiveDate {
 }
 
 fn last_monday(year: i32, month: u32) -> NaiveDate {
-    let last = crate::calendar::Month::new(year, month)
+    let last = crate::common::calendar::Month::new(year, month)
         .expect("valid month")
         .period_end();
     last - chrono::Duration::days(last.weekday().num_days_from_monday() as i64)

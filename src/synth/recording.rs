@@ -5,7 +5,7 @@
 //! longer for visits, reviews and closures than for referrals and contacts.
 
 use super::rng::Rng;
-use crate::contract::{Logical, TableSpec};
+use crate::input::contract::{Logical, TableSpec};
 use chrono::NaiveDate;
 use polars::prelude::*;
 
@@ -88,7 +88,7 @@ pub fn as_recorded_by(
         .iter()
         .find(|c| c.required && matches!(c.logical, Logical::Date | Logical::Datetime))
         .map(|c| c.name);
-    let cutoff = crate::calendar::epoch_days(snapshot);
+    let cutoff = crate::common::calendar::epoch_days(snapshot);
     let mut out = df.clone();
     let mut keep = vec![true; df.height()];
     for column in &dated {
@@ -143,9 +143,9 @@ mod tests {
 
     #[test]
     fn an_earlier_snapshot_lacks_later_rows_and_shows_unrecorded_ends_as_open() {
-        let table = crate::contract::table("ssd_cp_plans").unwrap();
+        let table = crate::input::contract::table("ssd_cp_plans").unwrap();
         let days = |v: &[Option<i32>]| Series::new("d".into(), v).cast(&DataType::Date).unwrap();
-        let d = |s: &str| crate::calendar::epoch_days(s.parse().unwrap());
+        let d = |s: &str| crate::common::calendar::epoch_days(s.parse().unwrap());
         let mut df = df!(
             "cppl_cp_plan_id" => ["A", "B", "C"],
             "cppl_person_id" => ["1", "2", "3"],

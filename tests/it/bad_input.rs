@@ -80,7 +80,7 @@ fn value(out: &Path, la: &str, indicator: &str, window: &str, month_end: &str) -
     let df = ParquetReader::new(std::fs::File::open(out.join("indicators.parquet")).unwrap())
         .finish()
         .unwrap();
-    let end = csc_indicators::calendar::epoch_days(month_end.parse().unwrap());
+    let end = csc_indicators::common::calendar::epoch_days(month_end.parse().unwrap());
     let row = df
         .lazy()
         .filter(

@@ -7,9 +7,9 @@
 //! to install it, unless `CSC_BROWSER_TEST=skip` says it cannot be installed on this machine; the test then says
 //! it was skipped.
 
-use csc_indicators::engine::RangeRequest;
+use csc_indicators::compute::engine::RangeRequest;
+use csc_indicators::output::report::{self, ReportOptions};
 use csc_indicators::pipeline::{self, RunOptions};
-use csc_indicators::report::{self, ReportOptions};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -852,10 +852,13 @@ fn the_committed_catalogue_reference_is_current() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let catalogue = csc_indicators::catalogue::load(&root.join("indicators.yaml")).unwrap();
     for (file, expected) in [
-        ("catalogue.md", csc_indicators::docs::markdown(&catalogue)),
+        (
+            "catalogue.md",
+            csc_indicators::output::docs::markdown(&catalogue),
+        ),
         (
             "catalogue.html",
-            csc_indicators::docs::html_page(&catalogue),
+            csc_indicators::output::docs::html_page(&catalogue),
         ),
     ] {
         let committed = std::fs::read_to_string(root.join("docs").join(file)).unwrap_or_default();

@@ -2,7 +2,7 @@
 
 use crate::support::{Fixture, catalogue_path, frame};
 use assert_cmd::Command;
-use csc_indicators::contract;
+use csc_indicators::input::contract;
 use predicates::prelude::*;
 
 fn cli() -> Command {

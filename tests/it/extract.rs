@@ -7,7 +7,7 @@
 use crate::postgres::{self, PASSWORD, Postgres};
 use crate::support::copy_dir;
 use assert_cmd::Command;
-use csc_indicators::contract::{self, Logical};
+use csc_indicators::input::contract::{self, Logical};
 use polars::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -120,7 +120,7 @@ fn run(data: &Path, out: &Path) {
 }
 
 fn indicators(out: &Path) -> DataFrame {
-    let keys = csc_indicators::scorecard::ROW_KEYS;
+    let keys = csc_indicators::compute::scorecard::ROW_KEYS;
     ParquetReader::new(std::fs::File::open(out.join("indicators.parquet")).unwrap())
         .finish()
         .unwrap()

@@ -1,7 +1,7 @@
 //! The generator: deterministic, in the contract's layout and types, with coherent journeys.
 
-use csc_indicators::calendar::Month;
-use csc_indicators::contract::{self, Logical};
+use csc_indicators::common::calendar::Month;
+use csc_indicators::input::contract::{self, Logical};
 use csc_indicators::synth::{self, GenerateOptions};
 use polars::prelude::*;
 use std::path::Path;
@@ -166,7 +166,7 @@ fn journeys_are_coherent_in_time() {
 
 #[test]
 fn an_la_writing_descriptions_gives_the_same_figures_as_one_writing_codes() {
-    use csc_indicators::engine::RangeRequest;
+    use csc_indicators::compute::engine::RangeRequest;
     use csc_indicators::pipeline::{self, RunOptions};
     let run = |descriptions: bool| {
         let dir = tempfile::tempdir().unwrap();

@@ -3,7 +3,7 @@
 
 use crate::support::{Fixture, frame, write_table};
 use assert_cmd::Command;
-use csc_indicators::contract;
+use csc_indicators::input::contract;
 use polars::prelude::*;
 use std::path::Path;
 

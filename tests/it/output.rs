@@ -66,7 +66,7 @@ fn the_indicator_table_has_typed_columns_and_catalogue_metadata_an_independent_r
         .collect();
     assert_eq!(
         names,
-        csc_indicators::scorecard::OUTPUT_COLUMNS
+        csc_indicators::compute::scorecard::OUTPUT_COLUMNS
             .iter()
             .map(|s| s.to_string())
             .collect::<Vec<_>>()
@@ -142,9 +142,9 @@ fn rows_carry_targets_rag_change_and_comparisons() {
     );
     let out = f.run("2023-04");
     let row = |month: &str| {
-        let end = csc_indicators::calendar::epoch_days(
+        let end = csc_indicators::common::calendar::epoch_days(
             month
-                .parse::<csc_indicators::calendar::Month>()
+                .parse::<csc_indicators::common::calendar::Month>()
                 .unwrap()
                 .period_end(),
         );
@@ -199,7 +199,7 @@ fn rows_carry_targets_rag_change_and_comparisons() {
 
 /// Three generated LAs (a small scale, with the realistic dirt) under `dir/data`.
 fn generated_las(dir: &std::path::Path) -> std::path::PathBuf {
-    use csc_indicators::calendar::Month;
+    use csc_indicators::common::calendar::Month;
     use csc_indicators::synth::{self, GenerateOptions};
     let data = dir.join("data");
     synth::generate(&GenerateOptions {
@@ -367,7 +367,7 @@ fn comparisons_pool_the_region_and_average_the_statistical_neighbours() {
         ("874", vec!["2023-04-01", "2023-04-15"]),
         ("841", vec!["2023-04-30"]),
     ] {
-        for spec in csc_indicators::contract::TABLES {
+        for spec in csc_indicators::input::contract::TABLES {
             let given = if spec.name == "ssd_cp_reviews" {
                 reviews(&held)
             } else {

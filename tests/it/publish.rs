@@ -2,8 +2,8 @@
 //! rule, previous values that would reveal a suppressed month), and end to end on the sample with `combine`.
 
 use csc_indicators::catalogue::Disclosure;
-use csc_indicators::publish::suppress;
-use csc_indicators::scorecard::OUTPUT_COLUMNS;
+use csc_indicators::compute::scorecard::OUTPUT_COLUMNS;
+use csc_indicators::output::publish::suppress;
 use polars::prelude::*;
 use std::path::Path;
 
@@ -223,7 +223,7 @@ fn frame() -> DataFrame {
     let n = r.len();
     let dates: Vec<i32> = r
         .iter()
-        .map(|x| csc_indicators::calendar::epoch_days(x.4.parse().unwrap()))
+        .map(|x| csc_indicators::common::calendar::epoch_days(x.4.parse().unwrap()))
         .collect();
     let mut columns: Vec<Column> = Vec::new();
     for name in OUTPUT_COLUMNS {
@@ -274,7 +274,7 @@ fn status_of(
     category: Option<&str>,
     month: &str,
 ) -> (Option<String>, Option<f64>, Option<f64>) {
-    let date = csc_indicators::calendar::epoch_days(month.parse().unwrap());
+    let date = csc_indicators::common::calendar::epoch_days(month.parse().unwrap());
     let mut filter = col("indicator_id")
         .eq(lit(indicator))
         .and(col("period_end").cast(DataType::Int32).eq(lit(date)));

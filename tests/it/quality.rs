@@ -2,7 +2,7 @@
 //! repeated ids, and the choice of snapshot.
 
 use crate::support::{Fixture, d, write_table};
-use csc_indicators::calendar::epoch_days;
+use csc_indicators::common::calendar::epoch_days;
 use polars::prelude::*;
 
 fn dates(values: &[Option<&str>]) -> Series {
@@ -160,7 +160,7 @@ fn each_la_is_read_from_its_latest_snapshot_or_the_latest_on_or_before_as_of() {
             ("cine_referral_date", &["2023-04-03", "2023-04-04"]),
         ],
     );
-    for spec in csc_indicators::contract::TABLES {
+    for spec in csc_indicators::input::contract::TABLES {
         let given = older_fixture.tables.iter().find(|(n, _)| n == spec.name);
         let mut df = crate::support::frame(spec, given.map(|(_, c)| c.as_slice()).unwrap_or(&[]));
         write_table(&f.data_dir(), spec.name, "873", older, &mut df);

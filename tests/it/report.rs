@@ -3,9 +3,9 @@
 //! ranks, and the errors a user meets. Every expected figure is worked out by hand from the rows below.
 
 use chrono::NaiveDate;
-use csc_indicators::calendar::{Month, epoch_days};
-use csc_indicators::report::{self, ReportError, ReportOptions};
-use csc_indicators::scorecard::OUTPUT_COLUMNS;
+use csc_indicators::common::calendar::{Month, epoch_days};
+use csc_indicators::compute::scorecard::OUTPUT_COLUMNS;
+use csc_indicators::output::report::{self, ReportError, ReportOptions};
 use polars::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -653,7 +653,7 @@ mod workbook {
         let run = Run::new();
         let mut options = run.options();
         options.xlsx = true;
-        let summary = csc_indicators::report::write(&options).unwrap();
+        let summary = csc_indicators::output::report::write(&options).unwrap();
         assert_eq!(summary.workbooks, 3, "two LAs and the overview");
         let path = run.out().join("report/873.xlsx");
         let mut book: Xlsx<_> = open_workbook(&path).unwrap();
@@ -757,7 +757,7 @@ mod workbook {
         let run = Run::new();
         let mut options = run.options();
         options.xlsx = true;
-        csc_indicators::report::write(&options).unwrap();
+        csc_indicators::output::report::write(&options).unwrap();
         let mut book: Xlsx<_> = open_workbook(run.out().join("report/overview.xlsx")).unwrap();
         assert_eq!(book.sheet_names(), ["Overview"]);
         let sheet = book.worksheet_range("Overview").unwrap();

@@ -2,9 +2,9 @@
 //! into the output.
 
 use chrono::NaiveDate;
-use csc_indicators::calendar::{Month, epoch_days};
-use csc_indicators::contract::{self, Logical};
-use csc_indicators::engine::RangeRequest;
+use csc_indicators::common::calendar::{Month, epoch_days};
+use csc_indicators::compute::engine::RangeRequest;
+use csc_indicators::input::contract::{self, Logical};
 use csc_indicators::pipeline::{self, RunOptions};
 use polars::prelude::*;
 use std::path::{Path, PathBuf};
