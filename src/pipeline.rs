@@ -6,6 +6,7 @@ use crate::common::calendar::Month;
 use crate::common::quality::Finding;
 use crate::compute::engine::{self, EngineError, RangeRequest, Spine};
 use crate::compute::scorecard;
+use crate::input::contract::LA_CODE;
 use crate::input::reference::{Reference, ReferenceError};
 use crate::input::snapshot::{self, Inventory, LaSnapshot, SnapshotError};
 use crate::output::{self, OutputError};
@@ -282,20 +283,20 @@ fn compute_batches(
 pub(crate) fn output_metadata(catalogue: &Catalogue) -> Vec<(String, String)> {
     vec![
         (
-            output::CATALOGUE_HASH_KEY.to_string(),
+            output::schema::CATALOGUE_HASH_KEY.to_string(),
             catalogue.hash.clone(),
         ),
         (
-            output::CATALOGUE_VERSION_KEY.to_string(),
+            output::schema::CATALOGUE_VERSION_KEY.to_string(),
             catalogue.version.clone(),
         ),
         (
-            output::DEFINITION_HASHES_KEY.to_string(),
+            output::schema::DEFINITION_HASHES_KEY.to_string(),
             serde_json::to_string(&catalogue.definition_hashes())
                 .expect("a map of strings serialises"),
         ),
         (
-            output::TOOL_VERSION_KEY.to_string(),
+            output::schema::TOOL_VERSION_KEY.to_string(),
             env!("CARGO_PKG_VERSION").to_string(),
         ),
     ]
@@ -508,7 +509,7 @@ pub(crate) fn spine_for(
 fn unknown_las(las: &[LaSnapshot], reference: &Reference) -> PolarsResult<Vec<Finding>> {
     let known: Vec<&str> = reference
         .local_authorities
-        .column("la_code")?
+        .column(LA_CODE)?
         .str()?
         .iter()
         .flatten()
@@ -518,7 +519,7 @@ fn unknown_las(las: &[LaSnapshot], reference: &Reference) -> PolarsResult<Vec<Fi
         .filter(|l| !known.contains(&l.la_code.as_str()))
         .map(|l| Finding {
             table: "local_authorities".into(),
-            column: Some("la_code".into()),
+            column: Some(LA_CODE.into()),
             la_code: Some(l.la_code.clone()),
             snapshot_date: Some(l.snapshot_date),
             kind: crate::common::quality::FindingKind::UnknownLa,
@@ -556,7 +557,7 @@ fn manifest(
         .iter()
         .map(|l| {
             json!({
-                "la_code": l.la_code,
+                LA_CODE: l.la_code,
                 "snapshot_date": l.snapshot_date.to_string(),
                 "last_month": spine.last_month.get(&l.la_code).map(|m| m.to_string()),
             })

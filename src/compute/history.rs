@@ -9,9 +9,11 @@
 
 use crate::common::calendar::Month;
 use crate::compute::engine::{RangeRequest, last_complete_month};
-use crate::compute::scorecard::{IDENTIFYING_COLUMNS, OUTPUT_COLUMNS, ROW_KEYS, keyed_join};
+use crate::compute::scorecard::keyed_join;
+use crate::input::contract::LA_CODE;
 use crate::input::snapshot::LaSnapshot;
 use crate::output;
+use crate::output::schema::{IDENTIFYING_COLUMNS, OUTPUT_COLUMNS, ROW_KEYS};
 use crate::pipeline::{self, Error, RunInputs};
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -231,7 +233,7 @@ fn compare(
 fn revisions(now: LazyFrame, firsts: Vec<LazyFrame>) -> PolarsResult<DataFrame> {
     let keys = ROW_KEYS.map(col);
     let schema = Schema::from_iter([
-        Field::new("la_code".into(), DataType::String),
+        Field::new(LA_CODE.into(), DataType::String),
         Field::new("period_end".into(), DataType::Date),
         Field::new("indicator_id".into(), DataType::String),
         Field::new("window".into(), DataType::String),
@@ -265,7 +267,7 @@ fn revisions(now: LazyFrame, firsts: Vec<LazyFrame>) -> PolarsResult<DataFrame> 
         .select(history_columns().into_iter().map(col).collect::<Vec<_>>())
         .sort(
             [
-                "la_code",
+                LA_CODE,
                 "indicator_id",
                 "window",
                 "breakdown",

@@ -3,7 +3,9 @@
 
 use crate::catalogue::{Catalogue, Polarity, Unit};
 use crate::compute::engine::Spine;
+use crate::input::contract::LA_CODE;
 use crate::input::reference::Reference;
+use crate::output::schema::OUTPUT_COLUMNS;
 use polars::prelude::*;
 
 /// The keys of one series: an indicator in one window and breakdown category.
@@ -15,69 +17,11 @@ const SERIES: [&str; 5] = [
     "month",
 ];
 
-/// The output columns, in order.
-pub const OUTPUT_COLUMNS: &[&str] = &[
-    "la_code",
-    "la_name",
-    "region_code",
-    "period_end",
-    "financial_year",
-    "indicator_id",
-    "window",
-    "breakdown",
-    "breakdown_value",
-    "numerator",
-    "denominator",
-    "value",
-    "unit",
-    "polarity",
-    "target",
-    "rag",
-    "previous_value",
-    "change",
-    "change_direction",
-    "region_value",
-    "region_las",
-    "region_method",
-    "stat_neighbours_value",
-    "stat_neighbours_las",
-    "england_value",
-    "england_las",
-    "england_method",
-    "flags",
-];
-
-/// The columns that name one row of the output: LA, month, indicator, window and breakdown category.
-pub const ROW_KEYS: [&str; 6] = [
-    "la_code",
-    "period_end",
-    "indicator_id",
-    "window",
-    "breakdown",
-    "breakdown_value",
-];
-
-/// How many of [`OUTPUT_COLUMNS`], from the first, say which row it is (the keys with the LA's name, region and the
-/// financial year) rather than what it measures: the columns other tables keyed like the output start with.
-pub const IDENTIFYING_COLUMNS: usize = 9;
-
 /// A comparison's method: the sum of the LAs' numerators over the sum of their denominators, scaled as the unit is.
 pub const POOLED: &str = "pooled";
 /// A comparison's method when some LA's row has no numerator or denominator (a file from elsewhere): the mean of
 /// the LAs' values.
 pub const MEAN_OF_VALUES: &str = "mean";
-
-/// The output columns that compare an LA with others, which [`compare`] adds.
-pub const COMPARISON_COLUMNS: [&str; 8] = [
-    "region_value",
-    "region_las",
-    "region_method",
-    "stat_neighbours_value",
-    "stat_neighbours_las",
-    "england_value",
-    "england_las",
-    "england_method",
-];
 
 /// A join on key columns in which a null key (a total row's breakdown) matches a null.
 pub(crate) fn keyed_join(how: JoinType) -> JoinArgs {
@@ -101,7 +45,7 @@ pub fn judge(
     let meta = indicator_metadata(catalogue)?.lazy();
     let targets = targets(catalogue, spine)?.lazy();
     let las = reference.local_authorities.clone().lazy().select([
-        col("la_code"),
+        col(LA_CODE),
         col("la_name"),
         col("region_code"),
     ]);
@@ -115,8 +59,8 @@ pub fn judge(
         )
         .join(
             las,
-            [col("la_code")],
-            [col("la_code")],
+            [col(LA_CODE)],
+            [col(LA_CODE)],
             JoinArgs::new(JoinType::Left),
         )
         .join(
@@ -127,8 +71,8 @@ pub fn judge(
         )
         .join(
             targets,
-            [col("indicator_id"), col("la_code"), col("financial_year")],
-            [col("indicator_id"), col("la_code"), col("financial_year")],
+            [col("indicator_id"), col(LA_CODE), col("financial_year")],
+            [col("indicator_id"), col(LA_CODE), col("financial_year")],
             JoinArgs::new(JoinType::Left),
         );
     let margin = coalesce(&[
@@ -169,7 +113,7 @@ pub fn judge(
 pub fn with_previous(rows: LazyFrame) -> LazyFrame {
     let rows = rows.cache();
     let previous = rows.clone().select([
-        col("la_code"),
+        col(LA_CODE),
         col("indicator_id"),
         col("window"),
         col("breakdown"),
@@ -179,8 +123,8 @@ pub fn with_previous(rows: LazyFrame) -> LazyFrame {
     ]);
     rows.join(
         previous,
-        keys(&["la_code"]),
-        keys(&["la_code"]),
+        keys(&[LA_CODE]),
+        keys(&[LA_CODE]),
         keyed_join(JoinType::Left),
     )
 }
@@ -212,7 +156,7 @@ pub fn change_columns() -> [Expr; 2] {
 pub fn sort_series(rows: LazyFrame, time: &str) -> LazyFrame {
     rows.sort(
         [
-            "la_code",
+            LA_CODE,
             "indicator_id",
             "window",
             "breakdown",
@@ -278,13 +222,13 @@ pub fn compare(rows: LazyFrame, neighbours: LazyFrame) -> LazyFrame {
     let england = pooled(base.clone(), &[], "england");
     let neighbours = neighbours
         .select([
-            col("la_code").alias("__for_la"),
-            col("neighbour_la_code").alias("la_code"),
+            col(LA_CODE).alias("__for_la"),
+            col("neighbour_la_code").alias(LA_CODE),
         ])
         .join(
             base.clone().filter(col("__scale").is_not_null()),
-            [col("la_code")],
-            [col("la_code")],
+            [col(LA_CODE)],
+            [col(LA_CODE)],
             JoinArgs::new(JoinType::Inner),
         )
         .filter(col("value").is_not_null())
@@ -293,7 +237,7 @@ pub fn compare(rows: LazyFrame, neighbours: LazyFrame) -> LazyFrame {
             col("value").mean().alias("stat_neighbours_value"),
             len().cast(DataType::UInt32).alias("stat_neighbours_las"),
         ])
-        .rename(["__for_la"], ["la_code"], true);
+        .rename(["__for_la"], [LA_CODE], true);
     let mut key_region = vec!["region_code"];
     key_region.extend(SERIES);
     let region_keys: Vec<Expr> = key_region.iter().map(|k| col(*k)).collect();
@@ -305,8 +249,8 @@ pub fn compare(rows: LazyFrame, neighbours: LazyFrame) -> LazyFrame {
     )
     .join(
         neighbours,
-        keys(&["la_code"]),
-        keys(&["la_code"]),
+        keys(&[LA_CODE]),
+        keys(&[LA_CODE]),
         keyed_join(JoinType::Left),
     )
     .join(england, keys(&[]), keys(&[]), keyed_join(JoinType::Left))
@@ -361,7 +305,7 @@ fn targets(catalogue: &Catalogue, spine: &Spine) -> PolarsResult<DataFrame> {
             }
         }
     }
-    df!("indicator_id" => ids, "la_code" => las, "financial_year" => fys, "target" => values)
+    df!("indicator_id" => ids, LA_CODE => las, "financial_year" => fys, "target" => values)
 }
 
 #[cfg(test)]
@@ -371,7 +315,7 @@ mod tests {
     /// Three LAs of one region: 1/4 (25%), 3/4 (75%) and 6/8 (75%), the third's numerator given or not.
     fn compared(third_numerator: Option<f64>) -> DataFrame {
         let rows = df!(
-            "la_code" => ["A", "B", "C"],
+            LA_CODE => ["A", "B", "C"],
             "region_code" => ["R"; 3],
             "indicator_id" => ["p"; 3],
             "window" => ["month"; 3],
@@ -385,12 +329,12 @@ mod tests {
         )
         .unwrap();
         let neighbours = df!(
-            "la_code" => ["A"],
+            LA_CODE => ["A"],
             "neighbour_la_code" => ["B"],
         )
         .unwrap();
         compare(rows.lazy(), neighbours.lazy())
-            .filter(col("la_code").eq(lit("A")))
+            .filter(col(LA_CODE).eq(lit("A")))
             .collect()
             .unwrap()
     }

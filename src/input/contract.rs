@@ -323,6 +323,10 @@ pub fn table(name: &str) -> Option<&'static TableSpec> {
     TABLES.iter().find(|t| t.name == name)
 }
 
+/// The column naming the LA: the partition key of every snapshot table (`la_code=<code>`), a column of the
+/// reference tables, and the first key of every output.
+pub const LA_CODE: &str = "la_code";
+
 /// The reference tables read from `<data>/reference/`.
 pub const REFERENCE_TABLES: &[&str] = &[
     "local_authorities",

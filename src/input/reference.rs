@@ -1,6 +1,7 @@
 //! The reference tables in `<data>/reference/`: local authorities, population, statistical neighbours, bank
 //! holidays and published benchmarks, each a Parquet or CSV file.
 
+use crate::input::contract::LA_CODE;
 use chrono::NaiveDate;
 use polars::prelude::*;
 use std::path::{Path, PathBuf};
@@ -56,7 +57,7 @@ impl Reference {
             "population",
             "children aged 0-17 per LA and mid-year, for rates",
             &[
-                ("la_code", DataType::String),
+                (LA_CODE, DataType::String),
                 ("mid_year", DataType::Int32),
                 ("age_0_17", DataType::Float64),
             ],
@@ -92,7 +93,7 @@ pub fn local_authorities(data_dir: &Path) -> Result<DataFrame, ReferenceError> {
         "local_authorities",
         "the DfE code, ONS code, name and region of each LA",
         &[
-            ("la_code", DataType::String),
+            (LA_CODE, DataType::String),
             ("ons_code", DataType::String),
             ("la_name", DataType::String),
             ("region_code", DataType::String),
@@ -105,7 +106,7 @@ pub fn local_authorities(data_dir: &Path) -> Result<DataFrame, ReferenceError> {
 /// table is absent, so that no neighbour comparison is made.
 pub fn statistical_neighbours(data_dir: &Path) -> Result<DataFrame, ReferenceError> {
     let columns = [
-        ("la_code", DataType::String),
+        (LA_CODE, DataType::String),
         ("rank", DataType::Int32),
         ("neighbour_la_code", DataType::String),
     ];

@@ -5,6 +5,7 @@
 use crate::common::calendar::epoch_days;
 use crate::common::lockfile::{LockError, LockFile};
 use crate::common::quality::Finding;
+use crate::input::contract::LA_CODE;
 use polars::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -110,22 +111,12 @@ fn remove_stale_temporaries(dir: &Path) -> Result<(), OutputError> {
     Ok(())
 }
 
-/// Footer metadata key for the catalogue's SHA-256.
-pub const CATALOGUE_HASH_KEY: &str = "csc_indicators.catalogue_hash";
-/// Footer metadata key for each indicator's definition fingerprint (a JSON object of id to SHA-256), so that
-/// `combine --allow-catalogue-mismatch` can compare outputs of different catalogues on what they share.
-pub const DEFINITION_HASHES_KEY: &str = "csc_indicators.definition_hashes";
-/// Footer metadata key for the catalogue's version.
-pub const CATALOGUE_VERSION_KEY: &str = "csc_indicators.catalogue_version";
-/// Footer metadata key for the tool's version.
-pub const TOOL_VERSION_KEY: &str = "csc_indicators.version";
-
 /// The findings as a table: `table, column, la_code, snapshot_date, kind, count, example, message`.
 pub fn findings_frame(findings: &[Finding]) -> PolarsResult<DataFrame> {
     let mut df = df!(
         "table" => findings.iter().map(|f| f.table.clone()).collect::<Vec<_>>(),
         "column" => findings.iter().map(|f| f.column.clone()).collect::<Vec<_>>(),
-        "la_code" => findings.iter().map(|f| f.la_code.clone()).collect::<Vec<_>>(),
+        LA_CODE => findings.iter().map(|f| f.la_code.clone()).collect::<Vec<_>>(),
         "snapshot_date" => findings.iter().map(|f| f.snapshot_date.map(epoch_days)).collect::<Vec<_>>(),
         "kind" => findings.iter().map(|f| f.kind.name()).collect::<Vec<_>>(),
         "count" => findings.iter().map(|f| f.count).collect::<Vec<_>>(),

@@ -2,21 +2,15 @@
 //! comparisons across all their LAs recomputed and ranks and quartiles added. A regional hub shares aggregate
 //! tables, never child-level records; `run --la` per shard plus `combine` is also how a run goes past one machine.
 
-use crate::compute::scorecard::{self, OUTPUT_COLUMNS};
+use crate::compute::scorecard;
+use crate::input::contract::LA_CODE;
 use crate::input::reference::{self, ReferenceError};
+use crate::output::schema::{OUTPUT_COLUMNS, RANK_COLUMNS, STATUS};
 use crate::output::{self, OutputError};
 use polars::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-/// The columns `combine` adds to those of `run`, after `status` (`c` for a cell a published input suppressed).
-pub const RANK_COLUMNS: [&str; 4] = [
-    "region_rank",
-    "region_quartile",
-    "england_rank",
-    "england_quartile",
-];
 
 /// Why the inputs could not be combined.
 #[allow(missing_docs)] // Variant fields are named for what they hold; the variant's doc says the rest.
@@ -132,9 +126,9 @@ pub fn combine(options: &CombineOptions) -> Result<CombineSummary, CombineError>
         };
         let (df, kv) = read(&path)?;
         let get = |key: &str| kv.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
-        let hash = get(output::CATALOGUE_HASH_KEY)
+        let hash = get(output::schema::CATALOGUE_HASH_KEY)
             .ok_or_else(|| CombineError::NoCatalogue { path: path.clone() })?;
-        let version = get(output::CATALOGUE_VERSION_KEY).unwrap_or_default();
+        let version = get(output::schema::CATALOGUE_VERSION_KEY).unwrap_or_default();
         catalogues
             .entry(format!(
                 "version {version}, sha256 {}",
@@ -144,9 +138,10 @@ pub fn combine(options: &CombineOptions) -> Result<CombineSummary, CombineError>
             .push(path.display().to_string());
         definitions.push((
             path.clone(),
-            get(output::DEFINITION_HASHES_KEY).and_then(|json| serde_json::from_str(&json).ok()),
+            get(output::schema::DEFINITION_HASHES_KEY)
+                .and_then(|json| serde_json::from_str(&json).ok()),
         ));
-        let codes = df.column("la_code")?.str()?.unique()?;
+        let codes = df.column(LA_CODE)?.str()?.unique()?;
         for la in (0..codes.len()).filter_map(|i| codes.get(i)) {
             if let Some(first) = la_source.insert(la.to_string(), path.clone()) {
                 return Err(CombineError::SameLa {
@@ -178,17 +173,18 @@ pub fn combine(options: &CombineOptions) -> Result<CombineSummary, CombineError>
             "the inputs were made with different catalogues: only the {} indicators defined identically in all are combined",
             shared.len()
         );
-        metadata
-            .retain(|(k, _)| k != output::CATALOGUE_HASH_KEY && k != output::DEFINITION_HASHES_KEY);
+        metadata.retain(|(k, _)| {
+            k != output::schema::CATALOGUE_HASH_KEY && k != output::schema::DEFINITION_HASHES_KEY
+        });
         metadata.push((
-            output::CATALOGUE_HASH_KEY.to_string(),
+            output::schema::CATALOGUE_HASH_KEY.to_string(),
             format!(
                 "mixed:{}",
                 catalogues.keys().cloned().collect::<Vec<_>>().join(";")
             ),
         ));
         metadata.push((
-            output::DEFINITION_HASHES_KEY.to_string(),
+            output::schema::DEFINITION_HASHES_KEY.to_string(),
             serde_json::to_string(&shared).expect("a map of strings serialises"),
         ));
         let ids = Series::new("ids".into(), shared.keys().cloned().collect::<Vec<_>>());
@@ -226,7 +222,7 @@ fn shared_definitions(
     for (path, hashes) in definitions {
         all.push(hashes.ok_or(CombineError::NoDefinitions {
             path,
-            key: output::DEFINITION_HASHES_KEY,
+            key: output::schema::DEFINITION_HASHES_KEY,
         })?);
     }
     let mut ids: Vec<String> = all.iter().flat_map(|h| h.keys().cloned()).collect();
@@ -259,7 +255,7 @@ fn pooled(rows: LazyFrame, neighbours: LazyFrame) -> PolarsResult<LazyFrame> {
         .then(lit(NULL).cast(DataType::Float64))
         .otherwise(lit(1.0));
     let rows = rows
-        .drop(cols(scorecard::COMPARISON_COLUMNS))
+        .drop(cols(output::schema::COMPARISON_COLUMNS))
         .with_columns([scale.alias("__scale"), col("period_end").alias("month")]);
     let series = [
         "indicator_id",
@@ -302,11 +298,11 @@ fn pooled(rows: LazyFrame, neighbours: LazyFrame) -> PolarsResult<LazyFrame> {
     let (england_rank, england_quartile) = rank_within(None)?;
     let mut columns: Vec<Expr> = OUTPUT_COLUMNS.iter().map(|c| col(*c)).collect();
     columns.extend([
-        col("status"),
-        region_rank.alias(RANK_COLUMNS[0]),
-        region_quartile.alias(RANK_COLUMNS[1]),
-        england_rank.alias(RANK_COLUMNS[2]),
-        england_quartile.alias(RANK_COLUMNS[3]),
+        col(STATUS.name),
+        region_rank.alias(RANK_COLUMNS[0].name),
+        region_quartile.alias(RANK_COLUMNS[1].name),
+        england_rank.alias(RANK_COLUMNS[2].name),
+        england_quartile.alias(RANK_COLUMNS[3].name),
     ]);
     Ok(scorecard::sort_series(
         scorecard::compare(rows, neighbours).select(columns),
@@ -317,7 +313,7 @@ fn pooled(rows: LazyFrame, neighbours: LazyFrame) -> PolarsResult<LazyFrame> {
 /// The statistical neighbours table (`la_code, neighbour_la_code`), empty without a data folder.
 fn neighbours(data_dir: Option<&Path>) -> Result<LazyFrame, CombineError> {
     let empty = || {
-        df!("la_code" => Vec::<String>::new(), "neighbour_la_code" => Vec::<String>::new())
+        df!(LA_CODE => Vec::<String>::new(), "neighbour_la_code" => Vec::<String>::new())
             .map(DataFrame::lazy)
     };
     let Some(dir) = data_dir else {
@@ -325,7 +321,7 @@ fn neighbours(data_dir: Option<&Path>) -> Result<LazyFrame, CombineError> {
         return Ok(empty()?);
     };
     let df = reference::statistical_neighbours(dir)?;
-    Ok(df.lazy().select([col("la_code"), col("neighbour_la_code")]))
+    Ok(df.lazy().select([col(LA_CODE), col("neighbour_la_code")]))
 }
 
 /// An indicator table's rows (the columns of `run`, and `status`: `c` where `publish` suppressed the cell) and
@@ -357,9 +353,9 @@ pub(crate) fn read(path: &Path) -> Result<(DataFrame, Vec<(String, String)>), Co
             missing.join(", ")
         )));
     }
-    let status = match df.column("status") {
+    let status = match df.column(STATUS.name) {
         Ok(c) => c.clone(),
-        Err(_) => Column::full_null("status".into(), df.height(), &DataType::String),
+        Err(_) => Column::full_null(STATUS.name.into(), df.height(), &DataType::String),
     };
     let mut rows = df.select(OUTPUT_COLUMNS.iter().copied())?;
     rows.with_column(status)?;

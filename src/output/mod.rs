@@ -8,5 +8,6 @@ pub mod combine;
 pub mod docs;
 pub mod publish;
 pub mod report;
+pub mod schema;
 
 pub use atomic::*;

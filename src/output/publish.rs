@@ -3,14 +3,13 @@
 //! with the next smallest category of a breakdown suppressed too, so that none can be recovered by subtraction.
 
 use crate::catalogue::{self, Catalogue, CatalogueError, Disclosure};
-use crate::compute::scorecard::{self, OUTPUT_COLUMNS, ROW_KEYS, keyed_join};
+use crate::compute::scorecard::{self, keyed_join};
+use crate::input::contract::LA_CODE;
 use crate::output::combine;
+use crate::output::schema::{DISCLOSURE_KEY, OUTPUT_COLUMNS, ROW_KEYS, STATUS};
 use crate::output::{self, OutputError};
 use polars::prelude::*;
 use std::path::PathBuf;
-
-/// Footer metadata key of the disclosure rules a published file was made with.
-pub const DISCLOSURE_KEY: &str = "csc_indicators.disclosure";
 
 /// Why the table could not be published.
 #[allow(missing_docs)] // Variant fields are named for what they hold; the variant's doc says the rest.
@@ -80,10 +79,10 @@ pub fn publish(options: &PublishOptions) -> Result<PublishSummary, PublishError>
     let catalogue = catalogue::load(&options.catalogue)?;
     let input = options.out_dir.join("indicators.parquet");
     let (mut df, metadata) = combine::read(&input)?;
-    let _ = df.drop_in_place("status")?;
+    let _ = df.drop_in_place(STATUS.name)?;
     let hash = metadata
         .iter()
-        .find(|(k, _)| k == output::CATALOGUE_HASH_KEY)
+        .find(|(k, _)| k == output::schema::CATALOGUE_HASH_KEY)
         .map(|(_, v)| v.as_str());
     if hash != Some(catalogue.hash.as_str()) {
         return Err(PublishError::CatalogueMismatch {
@@ -206,7 +205,7 @@ fn first_statuses(
         ROW_KEYS
             .iter()
             .map(|k| col(*k))
-            .chain([col("status").alias("first_status")])
+            .chain([col(STATUS.name).alias("first_status")])
             .collect::<Vec<_>>(),
     ))
 }
@@ -224,7 +223,7 @@ fn suppress_history(
         ROW_KEYS
             .iter()
             .map(|k| col(*k))
-            .chain([col("status")])
+            .chain([col(STATUS.name)])
             .collect::<Vec<_>>(),
     );
     let columns: Vec<String> = history
@@ -233,7 +232,7 @@ fn suppress_history(
         .map(|c| c.to_string())
         .collect();
     let first_hidden = col("first_status").is_not_null();
-    let now_hidden = col("status").is_not_null();
+    let now_hidden = col(STATUS.name).is_not_null();
     let blank = |c: &str, hidden: Expr, dtype: DataType| {
         when(hidden)
             .then(lit(NULL).cast(dtype))
@@ -242,7 +241,7 @@ fn suppress_history(
     };
     let either = first_hidden.clone().or(now_hidden.clone());
     let mut select: Vec<Expr> = columns.iter().map(|c| col(c.as_str())).collect();
-    select.extend([col("status"), col("first_status")]);
+    select.extend([col(STATUS.name), col("first_status")]);
     history
         .lazy()
         .join(
@@ -295,14 +294,7 @@ pub fn suppress(rows: LazyFrame, rules: &Disclosure) -> PolarsResult<LazyFrame> 
         .when(unit("days"))
         .then(small("denominator"))
         .otherwise(small("numerator").or(small("denominator")));
-    let group = [
-        "la_code",
-        "period_end",
-        "indicator_id",
-        "window",
-        "breakdown",
-    ]
-    .map(col);
+    let group = [LA_CODE, "period_end", "indicator_id", "window", "breakdown"].map(col);
     let candidate = col("breakdown")
         .is_not_null()
         .and(col("__primary").not())
@@ -341,14 +333,14 @@ pub fn suppress(rows: LazyFrame, rules: &Disclosure) -> PolarsResult<LazyFrame> 
             when(suppressed)
                 .then(lit(rules.marker.clone()))
                 .otherwise(lit(NULL).cast(DataType::String))
-                .alias("status"),
+                .alias(STATUS.name),
         ])
         // The previous month's value and the change are taken from the published values, so that a suppressed
         // month cannot be read back through the next one.
         .with_column(crate::compute::engine::month_of(col("period_end")).alias("month"))
         .drop(cols(["previous_value", "change", "change_direction"]));
     let mut columns: Vec<Expr> = OUTPUT_COLUMNS.iter().map(|c| col(*c)).collect();
-    columns.extend([col("status"), col("__primary"), col("__secondary")]);
+    columns.extend([col(STATUS.name), col("__primary"), col("__secondary")]);
     Ok(scorecard::with_previous(rows)
         .with_columns(scorecard::change_columns())
         .select(columns))

@@ -10,6 +10,7 @@ pub(crate) mod rng;
 pub use places::{AUTHORITIES, Authority, REGIONS, authority, bank_holidays};
 
 use crate::common::calendar::{Month, WorkingDays, epoch_days};
+use crate::input::contract::LA_CODE;
 use frame::DateStyle;
 use polars::prelude::*;
 use rng::Rng;
@@ -535,7 +536,7 @@ fn write_reference(out: &Path, scale: f64) -> Result<(), GenerateError> {
     write(
         "local_authorities",
         df!(
-            "la_code" => a.iter().map(|x| x.code).collect::<Vec<_>>(),
+            LA_CODE => a.iter().map(|x| x.code).collect::<Vec<_>>(),
             "ons_code" => a.iter().map(|x| x.ons).collect::<Vec<_>>(),
             "la_name" => a.iter().map(|x| x.name).collect::<Vec<_>>(),
             "region_code" => a.iter().map(|x| REGIONS[x.region].0).collect::<Vec<_>>(),
@@ -555,7 +556,7 @@ fn write_reference(out: &Path, scale: f64) -> Result<(), GenerateError> {
     }
     write(
         "population",
-        df!("la_code" => las, "mid_year" => years, "age_0_17" => counts),
+        df!(LA_CODE => las, "mid_year" => years, "age_0_17" => counts),
     )?;
     let (mut las, mut ranks, mut neighbours) = (vec![], vec![], vec![]);
     for x in a {
@@ -567,7 +568,7 @@ fn write_reference(out: &Path, scale: f64) -> Result<(), GenerateError> {
     }
     write(
         "statistical_neighbours",
-        df!("la_code" => las, "rank" => ranks, "neighbour_la_code" => neighbours),
+        df!(LA_CODE => las, "rank" => ranks, "neighbour_la_code" => neighbours),
     )?;
     let holidays = bank_holidays(2015, 2030);
     let mut bh = df!(

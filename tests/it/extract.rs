@@ -120,7 +120,7 @@ fn run(data: &Path, out: &Path) {
 }
 
 fn indicators(out: &Path) -> DataFrame {
-    let keys = csc_indicators::compute::scorecard::ROW_KEYS;
+    let keys = csc_indicators::output::schema::ROW_KEYS;
     ParquetReader::new(std::fs::File::open(out.join("indicators.parquet")).unwrap())
         .finish()
         .unwrap()

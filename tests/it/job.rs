@@ -260,7 +260,7 @@ fn three_shards_combined_give_the_comparisons_of_one_run() {
     };
     let one = read(&whole.join("indicators.parquet"));
     let pooled = read(&combined.join("indicators.parquet"));
-    let columns: Vec<&str> = csc_indicators::compute::scorecard::OUTPUT_COLUMNS.to_vec();
+    let columns: Vec<&str> = csc_indicators::output::schema::OUTPUT_COLUMNS.to_vec();
     let sorted = |df: &DataFrame| {
         df.select(columns.iter().copied())
             .unwrap()

@@ -66,7 +66,7 @@ fn the_indicator_table_has_typed_columns_and_catalogue_metadata_an_independent_r
         .collect();
     assert_eq!(
         names,
-        csc_indicators::compute::scorecard::OUTPUT_COLUMNS
+        csc_indicators::output::schema::OUTPUT_COLUMNS
             .iter()
             .map(|s| s.to_string())
             .collect::<Vec<_>>()
@@ -453,4 +453,25 @@ fn the_sample_data_brings_every_indicator_and_window_to_life_for_every_la() {
         0,
         "indicators with no non-zero value over the sample's reporting range:\n{live}"
     );
+}
+
+#[test]
+fn the_outputs_have_the_contract_columns_and_types() {
+    use csc_indicators::output::schema::{FINDING_COLUMNS, INDICATOR_COLUMNS, OutputColumn};
+    let f = fixture();
+    let out = f.run("2023-04");
+    let contract = |columns: &[OutputColumn]| -> Vec<(String, DataType)> {
+        columns
+            .iter()
+            .map(|c| (c.name.to_string(), c.kind.dtype()))
+            .collect()
+    };
+    let written = |df: &DataFrame| -> Vec<(String, DataType)> {
+        df.schema()
+            .iter()
+            .map(|(name, dtype)| (name.to_string(), dtype.clone()))
+            .collect()
+    };
+    assert_eq!(written(&out.indicators), contract(&INDICATOR_COLUMNS));
+    assert_eq!(written(&out.quality), contract(&FINDING_COLUMNS));
 }

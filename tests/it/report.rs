@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use csc_indicators::common::calendar::{Month, epoch_days};
-use csc_indicators::compute::scorecard::OUTPUT_COLUMNS;
+use csc_indicators::output::schema::OUTPUT_COLUMNS;
 use csc_indicators::output::report::{self, ReportError, ReportOptions};
 use polars::prelude::*;
 use std::path::{Path, PathBuf};

@@ -3,6 +3,7 @@
 //! computed once, and turned into findings afterwards.
 
 use crate::common::quality::{Finding, FindingKind};
+use crate::input::contract::LA_CODE;
 use crate::input::snapshot::{cell_str, cell_u64};
 use polars::prelude::*;
 
@@ -32,7 +33,7 @@ impl CheckPlan {
         to: &str,
     ) -> Option<CheckPlan> {
         let schema = rows.clone().collect_schema().ok()?;
-        if [from, to, table.record_id, "la_code"]
+        if [from, to, table.record_id, LA_CODE]
             .iter()
             .any(|c| !schema.contains(c))
         {
@@ -42,7 +43,7 @@ impl CheckPlan {
         let found = rows
             .clone()
             .filter(as_date(to).lt(as_date(from)).fill_null(false))
-            .group_by([col("la_code")])
+            .group_by([col(LA_CODE)])
             .agg([
                 len().cast(DataType::UInt64).alias(COUNT),
                 // A person id never reaches an output: no example then.
@@ -54,7 +55,7 @@ impl CheckPlan {
                 .alias(EXAMPLE),
             ])
             // LAs in order, so that the findings come in the same order on every run.
-            .sort(["la_code"], SortMultipleOptions::default());
+            .sort([LA_CODE], SortMultipleOptions::default());
         Some(CheckPlan {
             table: table.name,
             columns: format!("{from}, {to}"),
@@ -73,7 +74,7 @@ impl CheckPlan {
             .map(|row| Finding {
                 table: self.table.into(),
                 column: Some(self.columns.clone()),
-                la_code: cell_str(found, "la_code", row),
+                la_code: cell_str(found, LA_CODE, row),
                 snapshot_date: None,
                 kind: self.kind,
                 count: cell_u64(found, COUNT, row),

@@ -15,8 +15,10 @@ pub use spine::{RangeRequest, Spine, last_complete_month};
 use crate::catalogue::{self, Catalogue, CheckedCatalogue, Indicator, Measure};
 use crate::common::calendar::WorkingDays;
 use crate::common::quality::{Finding, FindingKind};
+use crate::input::contract::LA_CODE;
 use crate::input::reference::Reference;
 use crate::input::snapshot::Snapshot;
+use crate::output::schema::{COMPUTED_COLUMNS, Flag};
 use checks::CheckPlan;
 use polars::prelude::*;
 use std::collections::BTreeMap;
@@ -232,7 +234,7 @@ fn plans_without_data(
     };
     let spine = Spine::new(&[], range, 0, 12, catalogue.calendar.financial_years);
     let population = df!(
-        "la_code" => Vec::<String>::new(),
+        LA_CODE => Vec::<String>::new(),
         "__fy" => Vec::<i32>::new(),
         "population" => Vec::<f64>::new(),
         "population_year" => Vec::<i32>::new(),
@@ -455,7 +457,7 @@ fn execute_group(group: Vec<IndicatorPlan>) -> Result<Executed, EngineError> {
         }
         df.lazy()
             .filter(is_check.not())
-            .select(VALUE_COLUMNS.map(col))
+            .select(COMPUTED_COLUMNS.map(col))
             .collect()?
     };
     let seconds = started.elapsed().as_secs_f64();
@@ -466,20 +468,6 @@ fn execute_group(group: Vec<IndicatorPlan>) -> Result<Executed, EngineError> {
         seconds_by_query: vec![(ids, seconds)],
     })
 }
-
-/// The columns of computed values, in order.
-const VALUE_COLUMNS: [&str; 10] = [
-    "la_code",
-    "month",
-    "indicator_id",
-    "window",
-    "breakdown",
-    "breakdown_value",
-    "numerator",
-    "denominator",
-    "value",
-    "flags",
-];
 
 fn indicator_plan(
     indicator: &Indicator,
@@ -542,7 +530,7 @@ fn indicator_plan(
                         .gt_eq(lit(1.0))
                         .and(col("den").lt_eq(lit(SMALL_DENOMINATOR))),
                 )
-                .then(lit("small_denominator"))
+                .then(lit(Flag::SmallDenominator.text()))
                 .otherwise(no_flags)
                 .alias("flags"),
             ])
@@ -553,8 +541,8 @@ fn indicator_plan(
             )
             .join(
                 population.clone().lazy(),
-                [col("la_code"), col("__fy")],
-                [col("la_code"), col("__fy")],
+                [col(LA_CODE), col("__fy")],
+                [col(LA_CODE), col("__fy")],
                 JoinArgs::new(JoinType::Left),
             )
             .with_columns([
@@ -562,15 +550,15 @@ fn indicator_plan(
                 col("population").alias("denominator"),
                 safe_div(col("num"), col("population"), 10_000.0).alias("value"),
                 when(col("population").is_null())
-                    .then(lit("population_missing"))
+                    .then(lit(Flag::PopulationMissing.text()))
                     .when(col("population_year").neq(col("__fy")))
-                    .then(lit("population_from_") + col("population_year").cast(DataType::String))
+                    .then(lit(Flag::POPULATION_FROM) + col("population_year").cast(DataType::String))
                     .otherwise(no_flags)
                     .alias("flags"),
             ]),
     };
     Ok(lf.select([
-        col("la_code"),
+        col(LA_CODE),
         col("month"),
         lit(indicator.id.clone()).alias("indicator_id"),
         col("window"),
@@ -591,7 +579,7 @@ fn population(
     findings: &mut Vec<Finding>,
 ) -> PolarsResult<DataFrame> {
     let pop = &reference.population;
-    let la = pop.column("la_code")?.str()?;
+    let la = pop.column(LA_CODE)?.str()?;
     let year = pop.column("mid_year")?.i32()?;
     let count = pop.column("age_0_17")?.f64()?;
     let mut by_la: BTreeMap<String, BTreeMap<i32, f64>> = BTreeMap::new();
@@ -635,7 +623,7 @@ fn population(
             }
         }
     }
-    df!("la_code" => las, "__fy" => fys, "population" => pops, "population_year" => years)
+    df!(LA_CODE => las, "__fy" => fys, "population" => pops, "population_year" => years)
 }
 
 /// A finding about an LA's population estimates.
@@ -684,13 +672,13 @@ fn drop_not_computable(
     if las.is_empty() {
         return Ok(values);
     }
-    let drop = df!("la_code" => las, "indicator_id" => ids)?;
+    let drop = df!(LA_CODE => las, "indicator_id" => ids)?;
     values
         .lazy()
         .join(
             drop.lazy(),
-            [col("la_code"), col("indicator_id")],
-            [col("la_code"), col("indicator_id")],
+            [col(LA_CODE), col("indicator_id")],
+            [col(LA_CODE), col("indicator_id")],
             JoinArgs::new(JoinType::Anti),
         )
         .collect()
@@ -713,7 +701,7 @@ fn flag_current_status(
         return Ok(values);
     }
     let las = df!(
-        "la_code" => snapshot.las.iter().map(|l| l.la_code.clone()).collect::<Vec<_>>(),
+        LA_CODE => snapshot.las.iter().map(|l| l.la_code.clone()).collect::<Vec<_>>(),
         "__snapshot_month" => snapshot
             .las
             .iter()
@@ -728,16 +716,18 @@ fn flag_current_status(
         .lazy()
         .join(
             las.lazy(),
-            [col("la_code")],
-            [col("la_code")],
+            [col(LA_CODE)],
+            [col(LA_CODE)],
             JoinArgs::new(JoinType::Left),
         )
         .with_column(
             when(flagged.fill_null(false))
                 .then(
                     when(col("flags").is_null())
-                        .then(lit("current_status"))
-                        .otherwise(col("flags") + lit(";current_status")),
+                        .then(lit(Flag::CurrentStatus.text()))
+                        .otherwise(
+                            col("flags") + lit(Flag::SEPARATOR) + lit(Flag::CurrentStatus.text()),
+                        ),
                 )
                 .otherwise(col("flags"))
                 .alias("flags"),

@@ -7,6 +7,7 @@ use super::date_arithmetic::{in_months, month_of};
 use super::spine::{Spine, with_period_end};
 use super::steps::{self, StepContext, as_date};
 use crate::catalogue::{Condition, Counting, Indicator, Measure, OpenAtDate, Step, Timing};
+use crate::input::contract::LA_CODE;
 use polars::lazy::dsl::{int_ranges, max_horizontal, min_horizontal};
 use polars::prelude::*;
 
@@ -259,7 +260,7 @@ pub(super) fn prepare(
         .as_ref()
         .map_or(lit(true), |f| f.expr.clone().fill_null(false));
     let (in_num, num) = numerator(indicator);
-    let mut select = vec![col("la_code"), col(MONTH)];
+    let mut select = vec![col(LA_CODE), col(MONTH)];
     select.extend(keys(indicator));
     let at_period_end = if placement.judged_at_period_end {
         // Keep what the filter and numerator read; they are evaluated per window in `windows`.
@@ -270,7 +271,7 @@ pub(super) fn prepare(
                     .meta()
                     .root_names()
                     .into_iter()
-                    .filter(|n| !["period_end", "la_code", MONTH].contains(&n.as_str())),
+                    .filter(|n| !["period_end", LA_CODE, MONTH].contains(&n.as_str())),
             );
         }
         select.extend(read.into_iter().map(col));
@@ -375,7 +376,7 @@ fn spans_prepared(indicator: &Indicator, spanned: LazyFrame) -> Result<Prepared,
         lf = lf.filter(f.expr.clone().fill_null(false));
     }
     let (in_num, num) = numerator(indicator);
-    let mut select = vec![col("la_code"), col(SPAN_FIRST), col(SPAN_LAST)];
+    let mut select = vec![col(LA_CODE), col(SPAN_FIRST), col(SPAN_LAST)];
     select.extend(keys(indicator));
     select.extend([num.alias(NUM), in_num.alias(IN_NUM)]);
     select.extend(breakdown_columns(indicator));

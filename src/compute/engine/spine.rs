@@ -1,6 +1,7 @@
 //! The explicit LA x month spine every indicator is zero-filled against, and the month helpers the plans share.
 
 use crate::common::calendar::{FinancialYears, Month, epoch_days};
+use crate::input::contract::LA_CODE;
 use crate::input::snapshot::LaSnapshot;
 use polars::prelude::*;
 use std::collections::BTreeMap;
@@ -96,7 +97,7 @@ impl Spine {
                 m = m.plus(1);
             }
         }
-        df!("la_code" => las, "month" => months)
+        df!(LA_CODE => las, "month" => months)
     }
 
     /// One row per month from `calc_from` to the last reported month: `period_end` (Date) and `financial_year`.

@@ -12,6 +12,7 @@ use crate::catalogue::{
     Step,
 };
 use crate::common::calendar::WorkingDays;
+use crate::input::contract::LA_CODE;
 use polars::lazy::dsl::{business_day_count, int_ranges, max_horizontal};
 use polars::prelude::*;
 
@@ -165,7 +166,7 @@ pub(super) fn apply(
             } => {
                 let other = related(ctx, table, steps, checks)?;
                 let (left, right): (Vec<Expr>, Vec<Expr>) =
-                    std::iter::once((col("la_code"), col("la_code")))
+                    std::iter::once((col(LA_CODE), col(LA_CODE)))
                         .chain(on.iter().map(|(l, r)| (col(l.as_str()), col(r.as_str()))))
                         .unzip();
                 let mut keep: Vec<Expr> = right.clone();
@@ -214,7 +215,7 @@ pub(super) fn apply(
                 date,
                 otherwise,
             } => {
-                let mut keys: Vec<Expr> = vec![col("la_code")];
+                let mut keys: Vec<Expr> = vec![col(LA_CODE)];
                 keys.extend(same.iter().map(|s| col(s.as_str())));
                 let mut order = keys.clone();
                 order.push(col(date.as_str()));
@@ -270,7 +271,7 @@ fn related(
 }
 
 fn on_names(on: &[(String, String)]) -> Vec<PlSmallStr> {
-    std::iter::once(PlSmallStr::from("la_code"))
+    std::iter::once(PlSmallStr::from(LA_CODE))
         .chain(on.iter().map(|(_, r)| PlSmallStr::from(r.as_str())))
         .collect()
 }
@@ -316,10 +317,10 @@ fn exists(
     rule: OpenAtDate,
 ) -> Result<LazyFrame, EngineError> {
     let rows = rows.with_row_index(ROW, None).cache();
-    let mut local: Vec<Expr> = vec![col(ROW), col("la_code")];
-    let mut remote: Vec<Expr> = vec![col("la_code")];
-    let mut left_keys = vec![col("la_code")];
-    let mut right_keys = vec![col("la_code")];
+    let mut local: Vec<Expr> = vec![col(ROW), col(LA_CODE)];
+    let mut remote: Vec<Expr> = vec![col(LA_CODE)];
+    let mut left_keys = vec![col(LA_CODE)];
+    let mut right_keys = vec![col(LA_CODE)];
     for (i, (l, r)) in on.iter().enumerate() {
         let key = format!("__exists_key{i}");
         local.push(col(l.as_str()).alias(key.as_str()));
@@ -372,7 +373,7 @@ fn earlier_record(
     other_date: Option<&str>,
     within_months: Option<u32>,
 ) -> Result<LazyFrame, EngineError> {
-    let mut keys = vec![col("la_code")];
+    let mut keys = vec![col(LA_CODE)];
     keys.extend(same.iter().map(|s| col(s.as_str())));
     let rows = rows.with_row_index(ROW, None).cache();
     let mut this: Vec<Expr> = keys.clone();
@@ -440,8 +441,8 @@ fn conjuncts(condition: Expr) -> Vec<Expr> {
 /// Joins `local` (rows with a `ROW` index and the columns a match needs) to `other` on `la_code` and `on`, giving
 /// each side's key columns the same names.
 fn join_on(local: LazyFrame, other: LazyFrame, on: &[(String, String)]) -> LazyFrame {
-    let mut left_keys = vec![col("la_code")];
-    let mut right_keys = vec![col("la_code")];
+    let mut left_keys = vec![col(LA_CODE)];
+    let mut right_keys = vec![col(LA_CODE)];
     for (l, r) in on {
         left_keys.push(col(l.as_str()));
         right_keys.push(col(r.as_str()));
@@ -461,10 +462,10 @@ fn lookup_open_at(
     rule: OpenAtDate,
 ) -> Result<LazyFrame, EngineError> {
     let rows = rows.with_row_index(ROW, None).cache();
-    let mut local: Vec<Expr> = vec![col(ROW), col("la_code")];
+    let mut local: Vec<Expr> = vec![col(ROW), col(LA_CODE)];
     local.extend(on.iter().map(|(l, _)| col(l.as_str())));
     local.push(as_date(col(open_at.date.as_str())).alias("__lookup_at"));
-    let mut remote: Vec<Expr> = vec![col("la_code")];
+    let mut remote: Vec<Expr> = vec![col(LA_CODE)];
     remote.extend(on.iter().map(|(_, r)| col(r.as_str())));
     remote.push(as_date(col(open_at.start.as_str())).alias("__lookup_start"));
     remote.push(as_date(col(open_at.end.as_str())).alias("__lookup_end"));
@@ -547,7 +548,7 @@ fn related_summary(
                 .map(|n| n.to_string()),
         );
     }
-    let mut select = vec![col(ROW), col("la_code")];
+    let mut select = vec![col(ROW), col(LA_CODE)];
     select.extend(local.iter().map(|c| col(c.as_str())));
     let mut local = rows.clone().select(select);
     let mut on = on.to_vec();
@@ -651,7 +652,7 @@ fn group(
     columns: &[(String, GroupColumn)],
 ) -> Result<LazyFrame, EngineError> {
     let id = ctx.table.record_id;
-    let mut keys = vec![col("la_code")];
+    let mut keys = vec![col(LA_CODE)];
     keys.extend(same.iter().map(|s| col(s.as_str())));
     let mut order = keys.clone();
     order.push(col(order_by));
@@ -659,7 +660,7 @@ fn group(
     let keyed = same
         .iter()
         .fold(lit(true), |acc, s| acc.and(col(s.as_str()).is_not_null()));
-    let mut derived = vec![col("la_code"), col(id)];
+    let mut derived = vec![col(LA_CODE), col(id)];
     for (name, c) in columns {
         let over = |e: Expr| e.over(keys.clone());
         let value = match c {
@@ -692,11 +693,11 @@ fn group(
                 .with_maintain_order(true),
         )
         .select(derived)
-        .unique_stable(Some(cols(["la_code", id])), UniqueKeepStrategy::First);
+        .unique_stable(Some(cols([LA_CODE, id])), UniqueKeepStrategy::First);
     Ok(rows.join(
         groups,
-        [col("la_code"), col(id)],
-        [col("la_code"), col(id)],
+        [col(LA_CODE), col(id)],
+        [col(LA_CODE), col(id)],
         JoinArgs::new(JoinType::Left),
     ))
 }
@@ -764,13 +765,13 @@ fn with_birth_dates(
 ) -> Result<LazyFrame, EngineError> {
     let (dob, expected) = birth_date_columns(person);
     let people = ctx.tables.get("ssd_person")?.select([
-        col("la_code"),
+        col(LA_CODE),
         col("pers_person_id").alias("__age_person"),
         col("pers_dob").alias(dob.as_str()),
         col("pers_expected_dob").alias(expected.as_str()),
     ]);
-    let keys = vec![col("la_code"), col(person)];
-    let right = vec![col("la_code"), col("__age_person")];
+    let keys = vec![col(LA_CODE), col(person)];
+    let right = vec![col(LA_CODE), col("__age_person")];
     Ok(lookup_join(ctx, rows, keys, people, right))
 }
 

@@ -8,6 +8,7 @@ use super::rows::{
 use super::sorted_scans;
 use super::spine::{Spine, financial_year_of, month_in_year, with_period_end};
 use crate::catalogue::{Breakdown, Counting, Indicator, Period, Window, Windows};
+use crate::input::contract::LA_CODE;
 use polars::lazy::dsl::int_ranges;
 use polars::prelude::*;
 
@@ -27,7 +28,7 @@ pub(super) fn components(
     let rows = &prepared.rows;
     let fy = spine.financial_years;
     let bd = breakdown.map(|b| breakdown_column(&b.name));
-    let mut keys = vec![col("la_code"), col(MONTH)];
+    let mut keys = vec![col(LA_CODE), col(MONTH)];
     if let Some(b) = &bd {
         keys.push(col(b.as_str()).alias(BREAKDOWN_VALUE));
     }
@@ -42,7 +43,7 @@ pub(super) fn components(
         })
     };
     let group_cols = || {
-        let mut g = vec![col("la_code")];
+        let mut g = vec![col(LA_CODE)];
         if bd.is_some() {
             g.push(col(BREAKDOWN_VALUE));
         }
@@ -205,7 +206,7 @@ pub(super) fn components(
         lit(NULL).cast(DataType::String).alias(BREAKDOWN_VALUE)
     };
     let select = [
-        col("la_code"),
+        col(LA_CODE),
         col(MONTH),
         col(WINDOW),
         bd_value,
@@ -228,7 +229,7 @@ fn span_deltas(
     indicator: &Indicator,
     breakdown: Option<&str>,
 ) -> PolarsResult<LazyFrame> {
-    let mut group = vec!["la_code"];
+    let mut group = vec![LA_CODE];
     let rows = match breakdown {
         Some(b) => {
             group.push(BREAKDOWN_VALUE);

@@ -2,6 +2,7 @@
 
 use super::SnapshotError;
 use crate::input::contract;
+use crate::input::contract::LA_CODE;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -50,7 +51,7 @@ impl Inventory {
             }
             let by_la = inv.files.entry(table.name.to_string()).or_default();
             for la_dir in read_dir_sorted(&table_dir).map_err(|e| io(&table_dir, e))? {
-                let Some(la) = partition_value(&la_dir, "la_code") else {
+                let Some(la) = partition_value(&la_dir, LA_CODE) else {
                     continue;
                 };
                 if la.is_empty() || !la.chars().all(|c| c.is_ascii_alphanumeric()) {

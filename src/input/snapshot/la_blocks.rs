@@ -1,6 +1,7 @@
 //! Each LA's rows of a loaded table as one block, so that the per-LA checks read slices of the table instead of
 //! grouping every row by its LA code.
 
+use crate::input::contract::LA_CODE;
 use polars::prelude::*;
 
 /// The rows of one LA in a loaded table: `len` rows from row `offset`.
@@ -44,7 +45,7 @@ pub(super) fn la_blocks(df: DataFrame, order: &[&str]) -> PolarsResult<(DataFram
 
 /// The runs of consecutive rows with the same LA code.
 fn runs(df: &DataFrame) -> PolarsResult<Vec<LaBlock>> {
-    let la = df.column("la_code")?.str()?;
+    let la = df.column(LA_CODE)?.str()?;
     let rows = la.len();
     if rows == 0 {
         return Ok(Vec::new());
@@ -85,7 +86,9 @@ mod tests {
 
     #[test]
     fn rows_in_blocks_are_found_where_they_are() {
-        let df = df!("la_code" => ["201", "201", "202", "203", "203", "203"], "id" => [1, 2, 3, 4, 5, 6]).unwrap();
+        let df =
+            df!(LA_CODE => ["201", "201", "202", "203", "203", "203"], "id" => [1, 2, 3, 4, 5, 6])
+                .unwrap();
         let (same, blocks) = la_blocks(df.clone(), &["201", "202", "203"]).unwrap();
         assert!(same.equals(&df));
         assert_eq!(
@@ -101,7 +104,7 @@ mod tests {
 
     #[test]
     fn mixed_rows_are_put_back_in_blocks_keeping_each_las_order() {
-        let df = df!("la_code" => ["202", "201", "202", "201"], "id" => [1, 2, 3, 4]).unwrap();
+        let df = df!(LA_CODE => ["202", "201", "202", "201"], "id" => [1, 2, 3, 4]).unwrap();
         let (sorted, blocks) = la_blocks(df, &["201", "202"]).unwrap();
         assert_eq!(blocks, [block("201", 0, 2), block("202", 2, 2)]);
         let ids: Vec<Option<i32>> = sorted.column("id").unwrap().i32().unwrap().iter().collect();
@@ -111,7 +114,7 @@ mod tests {
     #[test]
     fn blocks_out_of_order_are_put_in_order_and_unknown_las_last() {
         let df =
-            df!("la_code" => ["203", "203", "999", "201", "202"], "id" => [1, 2, 3, 4, 5]).unwrap();
+            df!(LA_CODE => ["203", "203", "999", "201", "202"], "id" => [1, 2, 3, 4, 5]).unwrap();
         let (ordered, blocks) = la_blocks(df, &["201", "202", "203"]).unwrap();
         assert_eq!(
             blocks,
@@ -134,7 +137,7 @@ mod tests {
 
     #[test]
     fn an_empty_table_has_no_blocks() {
-        let df = df!("la_code" => Vec::<String>::new()).unwrap();
+        let df = df!(LA_CODE => Vec::<String>::new()).unwrap();
         assert_eq!(la_blocks(df, &["201"]).unwrap().1, []);
     }
 }

@@ -11,6 +11,7 @@ pub use discover::{Inventory, LaSnapshot, canonical_date, snapshot_dir};
 
 use crate::catalogue::ValueMap;
 use crate::common::quality::{Finding, FindingKind};
+use crate::input::contract::LA_CODE;
 use crate::input::contract::{self, TableSpec};
 use la_blocks::LaBlock;
 use normalise::{Normalised, normalise, target_type};
@@ -203,7 +204,7 @@ pub fn empty_tables(
         .iter()
         .filter_map(|(name, wanted)| {
             let table = contract::table(name)?;
-            let mut fields = vec![Field::new("la_code".into(), DataType::String)];
+            let mut fields = vec![Field::new(LA_CODE.into(), DataType::String)];
             fields.extend(
                 columns_to_read(table, wanted)
                     .into_iter()
@@ -256,7 +257,7 @@ impl FileRun<'_> {
             std::path::MAIN_SEPARATOR
         );
         let partitions = Schema::from_iter(
-            ["la_code", "snapshot_date"].map(|c| Field::new(c.into(), DataType::String)),
+            [LA_CODE, "snapshot_date"].map(|c| Field::new(c.into(), DataType::String)),
         );
         let args = ScanArgsParquet {
             hive_options: HiveOptions {
@@ -429,7 +430,7 @@ fn load_table(
     let mut frames = Vec::new();
     for run in runs {
         let scanned = run.scan(&table_dir)?;
-        let mut exprs = vec![col("la_code")];
+        let mut exprs = vec![col(LA_CODE)];
         for (spec, normalised) in run.plan.columns {
             if let Some((failed, kind)) = normalised.failed {
                 let check = checks.entry((spec.name, kind)).or_insert_with(|| Check {
@@ -563,7 +564,7 @@ fn report_flagged(
         .clone()
         .lazy()
         .filter(any_flagged)
-        .group_by_stable([col("la_code")])
+        .group_by_stable([col(LA_CODE)])
         .agg(aggregates)
         .collect()?;
     for (i, check) in checks.iter().enumerate() {
@@ -572,7 +573,7 @@ fn report_flagged(
             if count == 0 {
                 continue;
             }
-            let la = cell_str(&found, "la_code", row).unwrap_or_default();
+            let la = cell_str(&found, LA_CODE, row).unwrap_or_default();
             let raw_value = if table.is_sensitive(check.column) {
                 "<redacted>".to_string()
             } else {
@@ -668,11 +669,11 @@ fn dedupe_ids(
     let dupes = df
         .clone()
         .lazy()
-        .filter(col("la_code").is_in(lit(repeating).implode(false), false))
-        .group_by_stable([col("la_code"), col(table.record_id)])
+        .filter(col(LA_CODE).is_in(lit(repeating).implode(false), false))
+        .group_by_stable([col(LA_CODE), col(table.record_id)])
         .agg([len().alias("n")])
         .filter(col("n").gt(lit(1)))
-        .group_by_stable([col("la_code")])
+        .group_by_stable([col(LA_CODE)])
         .agg([
             (col("n") - lit(1)).sum().alias("count"),
             col(table.record_id).first(),
@@ -682,7 +683,7 @@ fn dedupe_ids(
         return Ok(df);
     }
     for row in 0..dupes.height() {
-        let la = cell_str(&dupes, "la_code", row).unwrap_or_default();
+        let la = cell_str(&dupes, LA_CODE, row).unwrap_or_default();
         findings.push(Finding {
             table: table.name.into(),
             column: Some(table.record_id.into()),
@@ -700,7 +701,7 @@ fn dedupe_ids(
     df.lazy()
         .unique_stable(
             Some(cols([
-                PlSmallStr::from("la_code"),
+                PlSmallStr::from(LA_CODE),
                 PlSmallStr::from(table.record_id),
             ])),
             UniqueKeepStrategy::First,

@@ -2,6 +2,7 @@
 //! flag on the values no map names.
 
 use crate::catalogue::{Unmapped, ValueMap};
+use crate::input::contract::LA_CODE;
 use polars::prelude::*;
 use std::collections::BTreeSet;
 
@@ -36,7 +37,7 @@ pub(super) fn apply(
     let generic = df!("__map_key" => all_keys, "__code_all" => all_codes)?
         .lazy()
         .unique_stable(None, UniqueKeepStrategy::First);
-    let by_la = df!("la_code" => la_las, "__map_key" => la_keys, "__code_la" => la_codes)?
+    let by_la = df!(LA_CODE => la_las, "__map_key" => la_keys, "__code_la" => la_codes)?
         .lazy()
         .unique_stable(None, UniqueKeepStrategy::First);
     let codes = Series::new("codes".into(), codes.into_iter().collect::<Vec<_>>());
@@ -65,8 +66,8 @@ pub(super) fn apply(
         .left_join(generic, col("__map_key"), col("__map_key"))
         .join(
             by_la,
-            [col("la_code"), col("__map_key")],
-            [col("la_code"), col("__map_key")],
+            [col(LA_CODE), col("__map_key")],
+            [col(LA_CODE), col("__map_key")],
             JoinArgs::new(JoinType::Left),
         )
         .with_columns([

@@ -6,6 +6,7 @@ use super::format;
 use super::results::{Comparison, LaResults};
 use super::{Context, style};
 use crate::catalogue::{Indicator, Unit};
+use crate::output::schema::Flag;
 use maud::{Markup, html};
 
 /// One LA's scorecard page.
@@ -319,17 +320,17 @@ fn breakdown(ind: &Indicator, name: &str, cats: &[Category]) -> Markup {
     }
 }
 
-fn flag_words(flag: &str) -> String {
-    if let Some(year) = flag.strip_prefix("population_from_") {
-        return format!("The rate uses the {year} mid-year population, the latest available.");
-    }
+fn flag_words(flag: &Flag) -> String {
     match flag {
-        "population_missing" => "No population figure for this LA: the rate cannot be worked out.".into(),
-        "small_denominator" => "The denominator is 1 to 5: the DfE would suppress this figure.".into(),
-        "current_status" => {
+        Flag::PopulationFrom(year) => {
+            format!("The rate uses the {year} mid-year population, the latest available.")
+        }
+        Flag::PopulationMissing => "No population figure for this LA: the rate cannot be worked out.".into(),
+        Flag::SmallDenominator => "The denominator is 1 to 5: the DfE would suppress this figure.".into(),
+        Flag::CurrentStatus => {
             "Reads what the case management system holds today, not what was recorded in this month.".into()
         }
-        other => other.replace('_', " "),
+        Flag::Other(other) => other.replace('_', " "),
     }
 }
 

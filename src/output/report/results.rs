@@ -4,7 +4,8 @@
 use super::ReportError;
 use crate::catalogue::{Catalogue, Window};
 use crate::common::calendar::Month;
-use crate::compute::scorecard::OUTPUT_COLUMNS;
+use crate::input::contract::LA_CODE;
+use crate::output::schema::{Flag, OUTPUT_COLUMNS};
 use chrono::NaiveDate;
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -39,8 +40,8 @@ pub struct Point {
     pub stat_neighbours: Comparison,
     /// Pooled over every LA in the run, and how many.
     pub england: Comparison,
-    /// The run's flags (`small_denominator`, `current_status`, ...).
-    pub flags: Vec<String>,
+    /// The run's flags.
+    pub flags: Vec<Flag>,
 }
 
 /// A comparison value and the number of LAs it was made from.
@@ -157,7 +158,7 @@ pub fn manifest(out_dir: &Path, catalogue: &Catalogue) -> Result<Manifest, Repor
         .map(|las| {
             las.iter()
                 .filter_map(|l| {
-                    let code = l.get("la_code")?.as_str()?;
+                    let code = l.get(LA_CODE)?.as_str()?;
                     let date = l.get("snapshot_date")?.as_str()?.parse().ok()?;
                     Some((code.to_string(), date))
                 })
@@ -202,17 +203,17 @@ pub fn load(
     }
     let last = scan
         .clone()
-        .group_by([col("la_code")])
+        .group_by([col(LA_CODE)])
         .agg([
             col("period_end").max().alias("last"),
             col("la_name").first(),
             col("region_code").first(),
         ])
-        .sort(["la_code"], Default::default())
+        .sort([LA_CODE], Default::default())
         .collect()
         .map_err(read)?;
     let mut chosen: Vec<(String, String, String, Month, Month)> = Vec::new();
-    let codes = last.column("la_code").map_err(read)?.str().map_err(read)?;
+    let codes = last.column(LA_CODE).map_err(read)?.str().map_err(read)?;
     let names = last.column("la_name").map_err(read)?.str().map_err(read)?;
     let regions = last
         .column("region_code")
@@ -263,7 +264,7 @@ pub fn load(
     let wanted = Series::new("wanted".into(), wanted);
     let rows = scan
         .filter(
-            col("la_code")
+            col(LA_CODE)
                 .is_in(lit(wanted).implode(false), false)
                 .and(col("period_end").gt_eq(lit(earliest.plus(-HISTORY_MONTHS).period_end())))
                 .and(col("period_end").lt_eq(lit(latest.period_end())))
@@ -335,7 +336,7 @@ fn first_reports(
             .and(col("first_snapshot_date").is_not_null()),
     )
     .select([
-        col("la_code"),
+        col(LA_CODE),
         col("indicator_id"),
         col("window"),
         col("period_end"),
@@ -347,7 +348,7 @@ fn first_reports(
     let text =
         |name: &str| -> PolarsResult<StringChunked> { Ok(rows.column(name)?.str()?.clone()) };
     let (las, ids, windows) = (
-        text("la_code").map_err(read)?,
+        text(LA_CODE).map_err(read)?,
         text("indicator_id").map_err(read)?,
         text("window").map_err(read)?,
     );
@@ -398,7 +399,7 @@ pub fn la_rows(out_dir: &Path, la_code: &str) -> Result<DataFrame, ReportError> 
         ScanArgsParquet::default(),
     )
     .map_err(read)?
-    .filter(col("la_code").eq(lit(la_code)))
+    .filter(col(LA_CODE).eq(lit(la_code)))
     .collect()
     .map_err(read)
 }
@@ -435,7 +436,7 @@ fn fill(rows: &DataFrame, by_la: &mut HashMap<String, LaResults>) -> PolarsResul
         Ok(rows.column(name)?.cast(&DataType::UInt32)?.u32()?.clone())
     };
     let (la, indicator, window, breakdown, category) = (
-        text("la_code")?,
+        text(LA_CODE)?,
         text("indicator_id")?,
         text("window")?,
         text("breakdown")?,
@@ -494,10 +495,7 @@ fn fill(rows: &DataFrame, by_la: &mut HashMap<String, LaResults>) -> PolarsResul
                 value: england.get(i),
                 las: england_las.get(i),
             },
-            flags: flags
-                .get(i)
-                .map(|f| f.split(';').map(str::to_string).collect())
-                .unwrap_or_default(),
+            flags: flags.get(i).map(Flag::parse_all).unwrap_or_default(),
         };
         let key = (id.to_string(), window);
         match (breakdown.get(i), category.get(i)) {
@@ -526,7 +524,7 @@ fn findings(out_dir: &Path) -> Result<HashMap<String, Vec<FindingRow>>, ReportEr
     let df = ParquetReader::new(file).finish().map_err(read)?;
     let text = |name: &str| -> PolarsResult<StringChunked> { Ok(df.column(name)?.str()?.clone()) };
     let (la, kind, table, column, message) = (
-        text("la_code").map_err(read)?,
+        text(LA_CODE).map_err(read)?,
         text("kind").map_err(read)?,
         text("table").map_err(read)?,
         text("column").map_err(read)?,
