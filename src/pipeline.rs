@@ -9,10 +9,14 @@ use crate::compute::scorecard;
 use crate::input::contract::LA_CODE;
 use crate::input::reference::{Reference, ReferenceError};
 use crate::input::snapshot::{self, Inventory, LaSnapshot, SnapshotError};
+use crate::output::manifest::{
+    BatchRecord, CatalogueRecord, LaRecord, MonthRange, QuerySeconds, RUN_MANIFEST, RowCounts,
+    RunManifest,
+};
+use crate::output::table::Footer;
 use crate::output::{self, OutputError};
 use chrono::NaiveDate;
 use polars::prelude::*;
-use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -278,30 +282,6 @@ fn compute_batches(
     })
 }
 
-/// The footer metadata of every output made with `catalogue`: its hash, version and definitions, and the tool's
-/// version.
-pub(crate) fn output_metadata(catalogue: &Catalogue) -> Vec<(String, String)> {
-    vec![
-        (
-            output::schema::CATALOGUE_HASH_KEY.to_string(),
-            catalogue.hash.clone(),
-        ),
-        (
-            output::schema::CATALOGUE_VERSION_KEY.to_string(),
-            catalogue.version.clone(),
-        ),
-        (
-            output::schema::DEFINITION_HASHES_KEY.to_string(),
-            serde_json::to_string(&catalogue.definition_hashes())
-                .expect("a map of strings serialises"),
-        ),
-        (
-            output::schema::TOOL_VERSION_KEY.to_string(),
-            env!("CARGO_PKG_VERSION").to_string(),
-        ),
-    ]
-}
-
 /// [`run`], telling `progress` how far it is: its stages, in order.
 pub fn run_with_progress(
     options: &RunOptions,
@@ -383,7 +363,7 @@ fn write(
     let stage = Instant::now();
     let mut quality = output::findings_frame(&findings)?;
     output::ensure_dir(&options.out_dir)?;
-    let metadata = output_metadata(&inputs.catalogue);
+    let metadata = Footer::of(&inputs.catalogue).entries;
     let staged_quality = output::stage_parquet(
         &options.out_dir.join("data_quality.parquet"),
         &mut quality,
@@ -418,7 +398,8 @@ fn write(
         &seconds_by_query,
         options,
     );
-    let staged_manifest = output::stage_text(&options.out_dir.join("run.json"), &manifest)?;
+    let staged_manifest =
+        output::stage_text(&options.out_dir.join(RUN_MANIFEST), &manifest.to_json())?;
     output::pause_before_commit();
     for staged in [staged_quality, staged_indicators, staged_manifest] {
         staged.commit()?;
@@ -530,6 +511,7 @@ fn unknown_las(las: &[LaSnapshot], reference: &Reference) -> PolarsResult<Vec<Fi
         .collect())
 }
 
+/// What the run records of itself in `run.json`.
 fn manifest(
     catalogue: &Catalogue,
     las: &[LaSnapshot],
@@ -538,52 +520,56 @@ fn manifest(
     timings: &BTreeMap<&'static str, f64>,
     seconds_by_query: &BTreeMap<Vec<String>, f64>,
     options: &RunOptions,
-) -> String {
+) -> RunManifest {
     let data_dir =
         std::fs::canonicalize(&options.data_dir).unwrap_or_else(|_| options.data_dir.clone());
     // Each indicator of a query is given an equal share of its time; the queries themselves are listed too.
-    let by_indicator: serde_json::Map<String, serde_json::Value> = seconds_by_query
+    let indicator_seconds = seconds_by_query
         .iter()
-        .flat_map(|(ids, s)| {
-            ids.iter()
-                .map(move |id| (id.clone(), json!(s / ids.len() as f64)))
-        })
+        .flat_map(|(ids, s)| ids.iter().map(move |id| (id.clone(), s / ids.len() as f64)))
         .collect();
-    let by_query: Vec<serde_json::Value> = slowest_first(seconds_by_query)
-        .into_iter()
-        .map(|(ids, s)| json!({ "indicators": ids, "seconds": s }))
-        .collect();
-    let las_json: Vec<_> = las
-        .iter()
-        .map(|l| {
-            json!({
-                LA_CODE: l.la_code,
-                "snapshot_date": l.snapshot_date.to_string(),
-                "last_month": spine.last_month.get(&l.la_code).map(|m| m.to_string()),
-            })
-        })
-        .collect();
-    let value = json!({
-        "status": "ok",
-        "findings": summary.findings,
-        "tool_version": env!("CARGO_PKG_VERSION"),
-        "catalogue": {
-            "path": catalogue.path.display().to_string(),
-            "version": catalogue.version,
-            "sha256": catalogue.hash,
-            "indicators": catalogue.indicators.len(),
+    RunManifest {
+        status: "ok".into(),
+        findings: summary.findings,
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        catalogue: CatalogueRecord {
+            path: catalogue.path.display().to_string(),
+            version: catalogue.version.clone(),
+            sha256: catalogue.hash.clone(),
+            indicators: catalogue.indicators.len(),
         },
-        "data": data_dir.display().to_string(),
-        "las": las_json,
-        "months": { "from": spine.report_from.to_string(), "to": spine.report_to().to_string() },
-        "rows": { "indicators": summary.rows, "data_quality": summary.findings },
-        "batches": { "count": summary.batches, "input_mb": options.batch_input_mb },
-        "timings_seconds": timings,
-        "indicator_seconds": by_indicator,
-        "query_seconds": by_query,
-        "total_seconds": summary.seconds,
-    });
-    serde_json::to_string_pretty(&value).expect("json values serialise") + "\n"
+        data: Some(data_dir),
+        las: las
+            .iter()
+            .map(|l| LaRecord {
+                la_code: l.la_code.clone(),
+                snapshot_date: l.snapshot_date,
+                last_month: spine.last_month.get(&l.la_code).map(|m| m.to_string()),
+            })
+            .collect(),
+        months: MonthRange {
+            from: spine.report_from.to_string(),
+            to: spine.report_to().to_string(),
+        },
+        rows: RowCounts {
+            indicators: summary.rows,
+            data_quality: summary.findings,
+        },
+        batches: BatchRecord {
+            count: summary.batches,
+            input_mb: options.batch_input_mb,
+        },
+        timings_seconds: timings.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        indicator_seconds,
+        query_seconds: slowest_first(seconds_by_query)
+            .into_iter()
+            .map(|(indicators, seconds)| QuerySeconds {
+                indicators,
+                seconds,
+            })
+            .collect(),
+        total_seconds: summary.seconds,
+    }
 }
 
 /// The queries with their seconds, slowest first.

@@ -211,7 +211,11 @@ fn compare(
     let mut table = revisions(now.lazy(), firsts)?;
     let revised = table.column("revised")?.bool()?.sum().unwrap_or(0) as usize;
     let path = options.out_dir.join("history.parquet");
-    let staged = output::stage_parquet(&path, &mut table, &pipeline::output_metadata(catalogue))?;
+    let staged = output::stage_parquet(
+        &path,
+        &mut table,
+        &crate::output::table::Footer::of(catalogue).entries,
+    )?;
     staged.commit()?;
     Ok(HistorySummary {
         las: latest.len(),

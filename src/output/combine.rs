@@ -6,6 +6,7 @@ use crate::compute::scorecard;
 use crate::input::contract::LA_CODE;
 use crate::input::reference::{self, ReferenceError};
 use crate::output::schema::{OUTPUT_COLUMNS, RANK_COLUMNS, STATUS};
+use crate::output::table::{Footer, IndicatorTable, TableError};
 use crate::output::{self, OutputError};
 use polars::prelude::*;
 use std::collections::BTreeMap;
@@ -19,14 +20,9 @@ pub enum CombineError {
     /// No input was given.
     #[error("no inputs: name the runs' output folders or their indicators.parquet files")]
     NoInputs,
-    /// An input cannot be read.
-    #[error("cannot read `{path}`: {detail}")]
-    Read { path: PathBuf, detail: String },
-    /// An input does not record the catalogue that made it.
-    #[error(
-        "`{path}` records no catalogue hash in its footer: it was not written by csc-indicators run; run it again"
-    )]
-    NoCatalogue { path: PathBuf },
+    /// An input is not a readable indicator table of csc-indicators.
+    #[error(transparent)]
+    Table(#[from] TableError),
     /// The inputs were made with different catalogues.
     #[error(
         "the inputs were made with different catalogues, so their indicators may not mean the same:\n{}\nrun them again with one catalogue",
@@ -69,10 +65,8 @@ impl crate::failure::Failing for CombineError {
             | CombineError::CatalogueMismatch { .. }
             | CombineError::NothingShared
             | CombineError::SameLa { .. } => Failure::BadCatalogueOrArguments,
-            CombineError::Read { .. }
-            | CombineError::NoCatalogue { .. }
-            | CombineError::NoDefinitions { .. }
-            | CombineError::Reference(_) => Failure::BadData,
+            CombineError::Table(e) => e.failure(),
+            CombineError::NoDefinitions { .. } | CombineError::Reference(_) => Failure::BadData,
             CombineError::Output(e) => e.failure(),
             CombineError::Polars(_) => Failure::Internal,
         }
@@ -124,23 +118,15 @@ pub fn combine(options: &CombineOptions) -> Result<CombineSummary, CombineError>
         } else {
             input.clone()
         };
-        let (df, kv) = read(&path)?;
-        let get = |key: &str| kv.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
-        let hash = get(output::schema::CATALOGUE_HASH_KEY)
-            .ok_or_else(|| CombineError::NoCatalogue { path: path.clone() })?;
-        let version = get(output::schema::CATALOGUE_VERSION_KEY).unwrap_or_default();
+        let (df, footer) = read(&path)?;
+        if footer.catalogue_hash().is_none() {
+            return Err(TableError::NoCatalogue { path }.into());
+        }
         catalogues
-            .entry(format!(
-                "version {version}, sha256 {}",
-                &hash[..hash.len().min(12)]
-            ))
+            .entry(footer.catalogue_words())
             .or_default()
             .push(path.display().to_string());
-        definitions.push((
-            path.clone(),
-            get(output::schema::DEFINITION_HASHES_KEY)
-                .and_then(|json| serde_json::from_str(&json).ok()),
-        ));
+        definitions.push((path.clone(), footer.definition_hashes()));
         let codes = df.column(LA_CODE)?.str()?.unique()?;
         for la in (0..codes.len()).filter_map(|i| codes.get(i)) {
             if let Some(first) = la_source.insert(la.to_string(), path.clone()) {
@@ -151,7 +137,8 @@ pub fn combine(options: &CombineOptions) -> Result<CombineSummary, CombineError>
                 });
             }
         }
-        metadata = kv
+        metadata = footer
+            .entries
             .into_iter()
             .filter(|(k, _)| k.starts_with("csc_indicators."))
             .collect();
@@ -325,39 +312,25 @@ fn neighbours(data_dir: Option<&Path>) -> Result<LazyFrame, CombineError> {
 }
 
 /// An indicator table's rows (the columns of `run`, and `status`: `c` where `publish` suppressed the cell) and
-/// footer key-value metadata.
-pub(crate) fn read(path: &Path) -> Result<(DataFrame, Vec<(String, String)>), CombineError> {
-    let err = |detail: String| CombineError::Read {
-        path: path.to_path_buf(),
-        detail,
+/// footer.
+pub(crate) fn read(path: &Path) -> Result<(DataFrame, Footer), TableError> {
+    let table = IndicatorTable::read(path)?;
+    let footer = table.footer.clone();
+    let has_status = table
+        .rows
+        .clone()
+        .collect_schema()
+        .is_ok_and(|s| s.contains(STATUS.name));
+    let status = if has_status {
+        col(STATUS.name)
+    } else {
+        lit(NULL).cast(DataType::String).alias(STATUS.name)
     };
-    let file = std::fs::File::open(path).map_err(|e| err(e.to_string()))?;
-    let mut reader = ParquetReader::new(file);
-    let kv: Vec<(String, String)> = reader
-        .get_metadata()
-        .map_err(|e| err(e.to_string()))?
-        .key_value_metadata()
-        .iter()
-        .flatten()
-        .filter_map(|e| Some((e.key.clone(), e.value.clone()?)))
-        .collect();
-    let df = reader.finish().map_err(|e| err(e.to_string()))?;
-    let missing: Vec<&str> = OUTPUT_COLUMNS
-        .iter()
-        .copied()
-        .filter(|c| df.schema().get(c).is_none())
-        .collect();
-    if !missing.is_empty() {
-        return Err(err(format!(
-            "columns {} are missing: it is not an indicators.parquet of csc-indicators run",
-            missing.join(", ")
-        )));
-    }
-    let status = match df.column(STATUS.name) {
-        Ok(c) => c.clone(),
-        Err(_) => Column::full_null(STATUS.name.into(), df.height(), &DataType::String),
+    let mut columns: Vec<Expr> = OUTPUT_COLUMNS.iter().map(|c| col(*c)).collect();
+    columns.push(status);
+    let table = IndicatorTable {
+        rows: table.rows.select(columns),
+        ..table
     };
-    let mut rows = df.select(OUTPUT_COLUMNS.iter().copied())?;
-    rows.with_column(status)?;
-    Ok((rows, kv))
+    Ok((table.collect()?, footer))
 }

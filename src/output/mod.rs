@@ -6,8 +6,10 @@
 mod atomic;
 pub mod combine;
 pub mod docs;
+pub mod manifest;
 pub mod publish;
 pub mod report;
 pub mod schema;
+pub mod table;
 
 pub use atomic::*;

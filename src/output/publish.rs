@@ -5,8 +5,8 @@
 use crate::catalogue::{self, Catalogue, CatalogueError, Disclosure};
 use crate::compute::scorecard::{self, keyed_join};
 use crate::input::contract::LA_CODE;
-use crate::output::combine;
 use crate::output::schema::{DISCLOSURE_KEY, OUTPUT_COLUMNS, ROW_KEYS, STATUS};
+use crate::output::table::{IndicatorTable, TableError};
 use crate::output::{self, OutputError};
 use polars::prelude::*;
 use std::path::PathBuf;
@@ -15,14 +15,9 @@ use std::path::PathBuf;
 #[allow(missing_docs)] // Variant fields are named for what they hold; the variant's doc says the rest.
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
-    /// The run's output cannot be read.
+    /// The run's output cannot be read, or was made with another catalogue.
     #[error(transparent)]
-    Input(#[from] combine::CombineError),
-    /// The output was made with other definitions than the catalogue given.
-    #[error(
-        "`{path}` was made with another catalogue than `{catalogue}`: run `csc-indicators run` again, or pass the catalogue that made it with --catalogue"
-    )]
-    CatalogueMismatch { path: PathBuf, catalogue: PathBuf },
+    Table(#[from] TableError),
     /// The catalogue cannot be used.
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),
@@ -38,10 +33,8 @@ impl crate::failure::Failing for PublishError {
     fn failure(&self) -> crate::failure::Failure {
         use crate::failure::Failure;
         match self {
-            PublishError::Input(e) => e.failure(),
-            PublishError::CatalogueMismatch { .. } | PublishError::Catalogue(_) => {
-                Failure::BadCatalogueOrArguments
-            }
+            PublishError::Table(e) => e.failure(),
+            PublishError::Catalogue(_) => Failure::BadCatalogueOrArguments,
             PublishError::Output(e) => e.failure(),
             PublishError::Polars(_) => Failure::Internal,
         }
@@ -78,18 +71,16 @@ pub struct PublishSummary {
 pub fn publish(options: &PublishOptions) -> Result<PublishSummary, PublishError> {
     let catalogue = catalogue::load(&options.catalogue)?;
     let input = options.out_dir.join("indicators.parquet");
-    let (mut df, metadata) = combine::read(&input)?;
-    let _ = df.drop_in_place(STATUS.name)?;
-    let hash = metadata
-        .iter()
-        .find(|(k, _)| k == output::schema::CATALOGUE_HASH_KEY)
-        .map(|(_, v)| v.as_str());
-    if hash != Some(catalogue.hash.as_str()) {
-        return Err(PublishError::CatalogueMismatch {
-            path: input,
-            catalogue: options.catalogue.clone(),
-        });
+    let table = IndicatorTable::read(&input)?;
+    table.made_with(&catalogue)?;
+    let metadata = table.footer.entries.clone();
+    let df = IndicatorTable {
+        rows: table
+            .rows
+            .select(OUTPUT_COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>()),
+        ..table
     }
+    .collect()?;
     let history = history_input(&options.out_dir)?;
     let first_statuses = match &history {
         Some(h) => Some(first_statuses(&df, h, &catalogue.disclosure)?),
@@ -156,7 +147,7 @@ fn history_input(out_dir: &std::path::Path) -> Result<Option<DataFrame>, Publish
     }
     // An unreadable history is bad input (exit 1), as an unreadable indicators.parquet is.
     let unreadable = |detail: String| {
-        PublishError::Input(combine::CombineError::Read {
+        PublishError::Table(TableError::Read {
             path: path.clone(),
             detail,
         })

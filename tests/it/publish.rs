@@ -2,8 +2,8 @@
 //! rule, previous values that would reveal a suppressed month), and end to end on the sample with `combine`.
 
 use csc_indicators::catalogue::Disclosure;
-use csc_indicators::output::schema::OUTPUT_COLUMNS;
 use csc_indicators::output::publish::suppress;
+use csc_indicators::output::schema::OUTPUT_COLUMNS;
 use polars::prelude::*;
 use std::path::Path;
 

@@ -4,8 +4,8 @@
 
 use chrono::NaiveDate;
 use csc_indicators::common::calendar::{Month, epoch_days};
-use csc_indicators::output::schema::OUTPUT_COLUMNS;
 use csc_indicators::output::report::{self, ReportError, ReportOptions};
+use csc_indicators::output::schema::OUTPUT_COLUMNS;
 use polars::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -278,7 +278,14 @@ impl Run {
         let run = Run { dir };
         std::fs::write(run.catalogue(), CATALOGUE).unwrap();
         let catalogue = csc_indicators::catalogue::load(&run.catalogue()).unwrap();
-        write_parquet(&run.out().join("indicators.parquet"), output_frame(&rows()));
+        // The footer a run writes: the catalogue that made the table.
+        let footer = csc_indicators::output::table::Footer::of(&catalogue).entries;
+        std::fs::create_dir_all(run.out()).unwrap();
+        let path = run.out().join("indicators.parquet");
+        csc_indicators::output::stage_parquet(&path, &mut output_frame(&rows()), &footer)
+            .unwrap()
+            .commit()
+            .unwrap();
         let quality = df!(
             "table" => ["ssd_cin_episodes"], "column" => ["cine_referral_id"], "la_code" => ["873"],
             "kind" => ["duplicate_id"], "count" => [4u64], "example" => ["cine_referral_id=R1"],

@@ -552,7 +552,9 @@ fn indicator_plan(
                 when(col("population").is_null())
                     .then(lit(Flag::PopulationMissing.text()))
                     .when(col("population_year").neq(col("__fy")))
-                    .then(lit(Flag::POPULATION_FROM) + col("population_year").cast(DataType::String))
+                    .then(
+                        lit(Flag::POPULATION_FROM) + col("population_year").cast(DataType::String),
+                    )
                     .otherwise(no_flags)
                     .alias("flags"),
             ]),

@@ -17,11 +17,12 @@ mod workbook;
 use crate::catalogue::{self, Catalogue, CatalogueError, Indicator, Unit};
 use crate::common::calendar::{FinancialYears, Month};
 use crate::input::reference::{self, ReferenceError};
+use crate::output::manifest::{ManifestError, RunManifest};
+use crate::output::table::{IndicatorTable, TableError};
 use crate::output::{self, OutputError};
 use benchmarks::Benchmarks;
 use card::Card;
 use results::LaResults;
-use results::Manifest;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -35,19 +36,12 @@ pub enum ReportError {
         "`{path}` cannot be read ({detail}): run `csc-indicators run` first, with the same --out"
     )]
     MissingOutput { path: PathBuf, detail: String },
-    /// `run.json` is not what a run writes.
-    #[error("`{path}` is not a run manifest ({detail}): run `csc-indicators run` again")]
-    Manifest { path: PathBuf, detail: String },
-    /// The output was made with other definitions than the catalogue given.
-    #[error(
-        "the output in `{out_dir}` was made with another catalogue ({made_with}) than `{catalogue}` ({catalogue_is}): run `csc-indicators run` again, or pass the catalogue that made it with --catalogue"
-    )]
-    CatalogueMismatch {
-        out_dir: PathBuf,
-        made_with: String,
-        catalogue: PathBuf,
-        catalogue_is: String,
-    },
+    /// `run.json` is missing or is not what a run writes.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    /// `indicators.parquet` is not an indicator table, or was made with another catalogue.
+    #[error(transparent)]
+    Table(#[from] TableError),
     /// An output file cannot be read.
     #[error("cannot read `{path}`: {detail}")]
     Read { path: PathBuf, detail: String },
@@ -86,11 +80,11 @@ impl crate::failure::Failing for ReportError {
         use crate::failure::Failure;
         match self {
             ReportError::MissingOutput { .. }
-            | ReportError::Manifest { .. }
             | ReportError::Read { .. }
             | ReportError::Reference(_) => Failure::BadData,
-            ReportError::CatalogueMismatch { .. }
-            | ReportError::UnknownLas { .. }
+            ReportError::Manifest(e) => e.failure(),
+            ReportError::Table(e) => e.failure(),
+            ReportError::UnknownLas { .. }
             | ReportError::NoResultsForMonth { .. }
             | ReportError::Catalogue(_) => Failure::BadCatalogueOrArguments,
             ReportError::Output(e) => e.failure(),
@@ -136,7 +130,7 @@ struct Context<'a> {
     /// The catalogue that made the output.
     catalogue: &'a Catalogue,
     /// What `run.json` says.
-    manifest: Manifest,
+    manifest: RunManifest,
     /// The financial-year rule.
     years: FinancialYears,
     /// Region names by ONS code.
@@ -174,13 +168,15 @@ impl Context<'_> {
 pub fn write(options: &ReportOptions) -> Result<ReportSummary, ReportError> {
     let started = Instant::now();
     let catalogue = catalogue::load(&options.catalogue)?;
-    let manifest = results::manifest(&options.out_dir, &catalogue)?;
+    let manifest = RunManifest::read(&options.out_dir)?;
+    let table = IndicatorTable::read(&results::output_file(
+        &options.out_dir,
+        "indicators.parquet",
+    )?)?;
+    table.made_with(&catalogue)?;
     let _lock = output::OutputLock::acquire(&options.out_dir)?;
-    let las = results::load(&options.out_dir, &options.las, options.period)?;
-    let data_dir = options
-        .data_dir
-        .clone()
-        .or_else(|| manifest.data_dir.clone());
+    let las = results::load(&table, &options.out_dir, &options.las, options.period)?;
+    let data_dir = options.data_dir.clone().or_else(|| manifest.data.clone());
     let (benchmarks, region_names) = match &data_dir {
         Some(dir) => (published(dir)?, region_names(dir)),
         None => {
@@ -211,7 +207,7 @@ pub fn write(options: &ReportOptions) -> Result<ReportSummary, ReportError> {
         )?);
         if options.xlsx {
             let path = report_dir.join(format!("{}.xlsx", la.la_code));
-            let rows = results::la_rows(&options.out_dir, &la.la_code)?;
+            let rows = results::la_rows(&table, &la.la_code)?;
             let title = format!("Children's social care scorecard: {}", la.la_name);
             let bytes = workbook::la_workbook(&title, la, &sections, &rows)
                 .map_err(|e| workbook_failed(&path, e))?;

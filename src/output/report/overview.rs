@@ -143,7 +143,7 @@ pub fn index_page(ctx: &Context, las: &[LaResults]) -> String {
         header {
             h1 { (title) }
             p.meta {
-                (las.len()) " local authorities · catalogue version " (ctx.manifest.catalogue_version)
+                (las.len()) " local authorities · catalogue version " (ctx.manifest.catalogue.version)
                 " · press a column heading to sort"
             }
             p.meta {

@@ -19,8 +19,7 @@ pub fn la_page(
     let title = format!("{}: children's social care scorecard, {month}", la.la_name);
     let snapshot = ctx
         .manifest
-        .snapshot_dates
-        .get(&la.la_code)
+        .snapshot_date(&la.la_code)
         .map(|d| d.format("%-d %B %Y").to_string());
     let body = html! {
         header {
@@ -30,7 +29,7 @@ pub fn la_page(
                 "Month: " strong { (month) }
                 " · LA " (la.la_code) " · region " (ctx.region_name(&la.region_code))
                 @if let Some(s) = &snapshot { " · data as at the snapshot of " (s) }
-                " · catalogue version " (ctx.manifest.catalogue_version)
+                " · catalogue version " (ctx.manifest.catalogue.version)
             }
             @if la.month < la.last_month {
                 p.meta { "Later months are reported up to " (format::month_long(la.last_month)) "." }

@@ -2,10 +2,11 @@
 //! Nothing is recomputed; the scorecard shows exactly what the run wrote.
 
 use super::ReportError;
-use crate::catalogue::{Catalogue, Window};
+use crate::catalogue::Window;
 use crate::common::calendar::Month;
 use crate::input::contract::LA_CODE;
-use crate::output::schema::{Flag, OUTPUT_COLUMNS};
+use crate::output::schema::Flag;
+use crate::output::table::IndicatorTable;
 use chrono::NaiveDate;
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -114,93 +115,17 @@ pub struct FindingRow {
     pub message: String,
 }
 
-/// What `run.json` says that the scorecard needs.
-#[derive(Debug, Clone)]
-pub struct Manifest {
-    /// Its version.
-    pub catalogue_version: String,
-    /// The data directory of the run, when recorded.
-    pub data_dir: Option<PathBuf>,
-    /// Each LA's snapshot date.
-    pub snapshot_dates: BTreeMap<String, NaiveDate>,
-}
-
-/// Reads `run.json`, checking it was made with `catalogue`.
-pub fn manifest(out_dir: &Path, catalogue: &Catalogue) -> Result<Manifest, ReportError> {
-    let path = out_dir.join("run.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| ReportError::MissingOutput {
-        path: path.clone(),
-        detail: e.to_string(),
-    })?;
-    let bad = |detail: &str| ReportError::Manifest {
-        path: path.clone(),
-        detail: detail.to_string(),
-    };
-    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(&e.to_string()))?;
-    let field = |pointer: &str| json.pointer(pointer).and_then(|v| v.as_str());
-    let sha = field("/catalogue/sha256").ok_or_else(|| bad("`catalogue.sha256` is missing"))?;
-    let version = field("/catalogue/version").unwrap_or("unknown");
-    if sha != catalogue.hash {
-        return Err(ReportError::CatalogueMismatch {
-            out_dir: out_dir.to_path_buf(),
-            made_with: format!("version {version}, sha256 {}", &sha[..sha.len().min(12)]),
-            catalogue: catalogue.path.clone(),
-            catalogue_is: format!(
-                "version {}, sha256 {}",
-                catalogue.version,
-                &catalogue.hash[..12]
-            ),
-        });
-    }
-    let snapshot_dates = json
-        .pointer("/las")
-        .and_then(|v| v.as_array())
-        .map(|las| {
-            las.iter()
-                .filter_map(|l| {
-                    let code = l.get(LA_CODE)?.as_str()?;
-                    let date = l.get("snapshot_date")?.as_str()?.parse().ok()?;
-                    Some((code.to_string(), date))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    Ok(Manifest {
-        catalogue_version: version.to_string(),
-        data_dir: field("/data").map(PathBuf::from),
-        snapshot_dates,
-    })
-}
-
 /// Reads the LAs' results for their scorecard months: `period` for every LA when given, else each LA's last
 /// reported month. `las` empty means every LA of the output.
 pub fn load(
+    table: &IndicatorTable,
     out_dir: &Path,
     las: &[String],
     period: Option<Month>,
 ) -> Result<Vec<LaResults>, ReportError> {
-    let path = output_file(out_dir, "indicators.parquet")?;
+    let path = table.path.clone();
     let read = unreadable(&path);
-    let scan = LazyFrame::scan_parquet(
-        PlRefPath::new(path.to_string_lossy().to_string()),
-        ScanArgsParquet::default(),
-    )
-    .map_err(read)?;
-    let schema = scan.clone().collect_schema().map_err(read)?;
-    let missing: Vec<&str> = OUTPUT_COLUMNS
-        .iter()
-        .copied()
-        .filter(|c| !schema.contains(c))
-        .collect();
-    if !missing.is_empty() {
-        return Err(ReportError::Read {
-            path: path.clone(),
-            detail: format!(
-                "columns {} are missing: the file was written by an older csc-indicators; run `csc-indicators run` again",
-                missing.join(", ")
-            ),
-        });
-    }
+    let scan = table.rows.clone();
     let last = scan
         .clone()
         .group_by([col(LA_CODE)])
@@ -391,21 +316,17 @@ fn first_reports(
 
 /// Every row of one LA in the run's `indicators.parquet`, in the file's order and with all its columns: the tidy
 /// table a workbook's Data sheet holds.
-pub fn la_rows(out_dir: &Path, la_code: &str) -> Result<DataFrame, ReportError> {
-    let path = output_file(out_dir, "indicators.parquet")?;
-    let read = unreadable(&path);
-    LazyFrame::scan_parquet(
-        PlRefPath::new(path.to_string_lossy().to_string()),
-        ScanArgsParquet::default(),
-    )
-    .map_err(read)?
-    .filter(col(LA_CODE).eq(lit(la_code)))
-    .collect()
-    .map_err(read)
+pub fn la_rows(table: &IndicatorTable, la_code: &str) -> Result<DataFrame, ReportError> {
+    table
+        .rows
+        .clone()
+        .filter(col(LA_CODE).eq(lit(la_code)))
+        .collect()
+        .map_err(unreadable(&table.path))
 }
 
 /// The path of one of the run's output files, which must exist.
-fn output_file(out_dir: &Path, name: &str) -> Result<PathBuf, ReportError> {
+pub(super) fn output_file(out_dir: &Path, name: &str) -> Result<PathBuf, ReportError> {
     let path = out_dir.join(name);
     if path.is_file() {
         Ok(path)
