@@ -17,6 +17,7 @@ mod narrative;
 mod raw;
 mod recover;
 mod scope;
+mod words;
 
 pub use checked::{CheckedCatalogue, load, parse};
 pub use error::{CatalogueError, Problem};

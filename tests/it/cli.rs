@@ -232,8 +232,10 @@ fn explain_shows_an_indicators_rows_steps_and_polars_plan_without_data() {
         .assert()
         .success()
         .stdout(
-            predicate::str::contains("rows: `ssd_cp_visits`, events dated by `cppv_cp_visit_date`")
-                .and(predicate::str::contains("PreviousDate"))
+            predicate::str::contains("rows: ssd_cp_visits, dated by cppv_cp_visit_date")
+                .and(predicate::str::contains(
+                    "previous_visit_or_plan_start = the previous cppv_cp_visit_date",
+                ))
                 .and(predicate::str::contains(
                     "numerator: working_days_since_previous <= 10",
                 ))
@@ -250,6 +252,36 @@ fn explain_shows_an_indicators_rows_steps_and_polars_plan_without_data() {
                 .and(predicate::str::contains("breakdown legal_status"))
                 .and(predicate::str::contains("Polars plan (optimized)")),
         );
+}
+
+/// `explain` of one indicator, as a user reads it, up to the Polars plan (whose text is Polars' own), compared with
+/// `tests/it/snapshots/explain_cp_visits_within_10wd.txt`. `CSC_UPDATE_SNAPSHOTS=1 cargo test explain` rewrites it
+/// after a deliberate change; review the diff.
+#[test]
+fn explain_speaks_the_catalogues_words() {
+    let out = cli()
+        .args(["explain", "cp_visits_within_10wd", "--catalogue"])
+        .arg(catalogue_path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let (words, plan) = text
+        .split_once("\nPolars plan (as built):\n")
+        .expect("the plan follows the definition");
+    assert!(plan.contains("business_day_count"), "{plan}");
+    let snapshot = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/it/snapshots/explain_cp_visits_within_10wd.txt");
+    if std::env::var_os("CSC_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&snapshot, words).unwrap();
+    }
+    let expected = std::fs::read_to_string(&snapshot).unwrap();
+    assert_eq!(
+        words,
+        expected,
+        "explain's text changed; see {}",
+        snapshot.display()
+    );
 }
 
 #[test]

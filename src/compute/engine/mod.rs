@@ -311,7 +311,7 @@ fn first_line(message: &str) -> String {
         .to_string()
 }
 
-/// The text of `explain`.
+/// The text of `explain`: the definition in the catalogue's words, then the Polars plan.
 fn describe(indicator: &Indicator, polars_plan: &str, checks: usize, optimized: bool) -> String {
     use std::fmt::Write;
     let mut out = String::new();
@@ -328,45 +328,31 @@ fn describe(indicator: &Indicator, polars_plan: &str, checks: usize, optimized: 
         .iter()
         .map(|w| w.to_string())
         .collect();
+    let _ = writeln!(out, "  unit: {}", indicator.measure);
     let _ = writeln!(
         out,
-        "  unit: {:?}, polarity: {:?}, windows: {}",
-        indicator.unit(),
-        indicator.polarity,
+        "  polarity: {}, windows: [{}]",
+        indicator.polarity.name(),
         windows.join(", ")
     );
-    let timing = match &rows.timing {
-        catalogue::Timing::Dated { date } => format!("events dated by `{date}`"),
-        catalogue::Timing::Open { start, end } => {
-            format!("records open at each period end (from `{start}` to `{end}`)")
-        }
-        catalogue::Timing::Current => "current rows, counted at every period end".to_string(),
-    };
-    let _ = writeln!(out, "  rows: `{}`, {timing}", rows.table.name);
+    let _ = writeln!(out, "  rows: {}, {}", rows.table.name, rows.timing);
     if let Some(c) = &rows.cohort {
         let _ = writeln!(out, "  cohort: {} (steps 1 to {})", c.name, c.steps);
         if let Some(f) = &c.filter {
             let _ = writeln!(out, "  cohort where: {}", f.sql);
         }
     }
-    let counting = match &rows.counting {
-        catalogue::Counting::Rows => "rows".to_string(),
-        catalogue::Counting::Distinct(c) => format!("distinct `{c}`"),
-    };
-    let _ = writeln!(out, "  counts: {counting}");
+    let _ = writeln!(out, "  count: {}", rows.counting);
     for (i, step) in rows.steps.iter().enumerate() {
-        let _ = writeln!(out, "  step {}: {step:?}", i + 1);
+        let _ = writeln!(out, "  step {}: {step}", i + 1);
     }
     if let Some(f) = &rows.filter {
         let _ = writeln!(out, "  where: {}", f.sql);
     }
-    if let catalogue::Measure::Percent { numerator } = &indicator.measure {
-        let _ = writeln!(out, "  numerator: {}", numerator.sql);
-    }
     for b in &indicator.breakdowns {
         let _ = writeln!(
             out,
-            "  breakdown {}: `{}` in {}",
+            "  breakdown {}: {} in [{}]",
             b.name,
             b.column,
             b.categories.join(", ")
