@@ -11,64 +11,91 @@ use crate::support::{Fixture, close};
 /// - CL6, former relevant, 18 until 1 May 2024, no plan review.
 fn leavers() -> Fixture {
     Fixture::new("2024-05-01")
-        .table(
+        .record(
             "ssd_person",
-            &[
-                (
-                    "pers_person_id",
-                    &["CL1", "CL2", "CL3", "CL4", "CL5", "CL6"],
-                ),
-                (
-                    "pers_dob",
-                    &[
-                        "2005-04-30",
-                        "2002-01-10",
-                        "1998-06-01",
-                        "2008-01-31",
-                        "2004-01-01",
-                        "2005-05-01",
-                    ],
-                ),
-            ],
+            &[("pers_person_id", "CL1"), ("pers_dob", "2005-04-30")],
         )
-        .table(
+        .record(
+            "ssd_person",
+            &[("pers_person_id", "CL2"), ("pers_dob", "2002-01-10")],
+        )
+        .record(
+            "ssd_person",
+            &[("pers_person_id", "CL3"), ("pers_dob", "1998-06-01")],
+        )
+        .record(
+            "ssd_person",
+            &[("pers_person_id", "CL4"), ("pers_dob", "2008-01-31")],
+        )
+        .record(
+            "ssd_person",
+            &[("pers_person_id", "CL5"), ("pers_dob", "2004-01-01")],
+        )
+        .record(
+            "ssd_person",
+            &[("pers_person_id", "CL6"), ("pers_dob", "2005-05-01")],
+        )
+        .record(
             "ssd_care_leavers",
             &[
-                ("clea_table_id", &["T1", "T2", "T3", "T4", "T5", "T6"]),
-                (
-                    "clea_person_id",
-                    &["CL1", "CL2", "CL3", "CL4", "CL5", "CL6"],
-                ),
-                (
-                    "clea_care_leaver_eligibility",
-                    &[
-                        "Former relevant",
-                        "former relevant",
-                        "FORMER RELEVANT",
-                        "Eligible",
-                        "Qualifying",
-                        "Former relevant",
-                    ],
-                ),
-                (
-                    "clea_care_leaver_activity",
-                    &["G5", "F1", "", "F2", "G4", "G6"],
-                ),
-                (
-                    "clea_care_leaver_accom_suitable",
-                    &["1", "2", "", "1", "2", "1"],
-                ),
-                (
-                    "clea_pathway_plan_review_date",
-                    &[
-                        "2024-03-15",
-                        "2023-10-30",
-                        "2024-01-01",
-                        "2024-04-01",
-                        "2024-04-01",
-                        "",
-                    ],
-                ),
+                ("clea_table_id", "T1"),
+                ("clea_person_id", "CL1"),
+                ("clea_care_leaver_eligibility", "Former relevant"),
+                ("clea_care_leaver_activity", "G5"),
+                ("clea_care_leaver_accom_suitable", "1"),
+                ("clea_pathway_plan_review_date", "2024-03-15"),
+            ],
+        )
+        .record(
+            "ssd_care_leavers",
+            &[
+                ("clea_table_id", "T2"),
+                ("clea_person_id", "CL2"),
+                ("clea_care_leaver_eligibility", "former relevant"),
+                ("clea_care_leaver_activity", "F1"),
+                ("clea_care_leaver_accom_suitable", "2"),
+                ("clea_pathway_plan_review_date", "2023-10-30"),
+            ],
+        )
+        .record(
+            "ssd_care_leavers",
+            &[
+                ("clea_table_id", "T3"),
+                ("clea_person_id", "CL3"),
+                ("clea_care_leaver_eligibility", "FORMER RELEVANT"),
+                ("clea_pathway_plan_review_date", "2024-01-01"),
+            ],
+        )
+        .record(
+            "ssd_care_leavers",
+            &[
+                ("clea_table_id", "T4"),
+                ("clea_person_id", "CL4"),
+                ("clea_care_leaver_eligibility", "Eligible"),
+                ("clea_care_leaver_activity", "F2"),
+                ("clea_care_leaver_accom_suitable", "1"),
+                ("clea_pathway_plan_review_date", "2024-04-01"),
+            ],
+        )
+        .record(
+            "ssd_care_leavers",
+            &[
+                ("clea_table_id", "T5"),
+                ("clea_person_id", "CL5"),
+                ("clea_care_leaver_eligibility", "Qualifying"),
+                ("clea_care_leaver_activity", "G4"),
+                ("clea_care_leaver_accom_suitable", "2"),
+                ("clea_pathway_plan_review_date", "2024-04-01"),
+            ],
+        )
+        .record(
+            "ssd_care_leavers",
+            &[
+                ("clea_table_id", "T6"),
+                ("clea_person_id", "CL6"),
+                ("clea_care_leaver_eligibility", "Former relevant"),
+                ("clea_care_leaver_activity", "G6"),
+                ("clea_care_leaver_accom_suitable", "1"),
             ],
         )
 }
@@ -78,10 +105,16 @@ fn pathway_plans_cover_care_leavers_from_16_years_3_months() {
     let out = leavers().run("2024-01");
     // 30 April 2024: CL1, CL2, CL3, CL4 (16 years 3 months that day) and CL6; the 6 months start on 31 October
     // 2023, so CL2's review on 30 October is too old.
-    let april = out.get("care_leavers_pathway_plan", "snapshot", "2024-04");
+    let april = out
+        .indicator("care_leavers_pathway_plan")
+        .window("snapshot")
+        .ending("2024-04");
     assert_eq!((april.numerator, april.denominator), (3.0, Some(5.0)));
     // 31 March 2024: CL4 is not yet 16 years 3 months; CL2's review is in the 6 months from 1 October.
-    let march = out.get("care_leavers_pathway_plan", "snapshot", "2024-03");
+    let march = out
+        .indicator("care_leavers_pathway_plan")
+        .window("snapshot")
+        .ending("2024-03");
     assert_eq!((march.numerator, march.denominator), (3.0, Some(4.0)));
 }
 
@@ -89,13 +122,11 @@ fn pathway_plans_cover_care_leavers_from_16_years_3_months() {
 fn neet_and_suitable_accommodation_cover_former_relevant_care_leavers_aged_19_to_25_by_age_band() {
     let out = leavers().run("2024-01");
     let get = |id: &str, band: Option<&str>| {
-        let f = out.get_for(
-            "873",
-            id,
-            "snapshot",
-            "2024-04",
-            band.map(|b| ("age_band", b)),
-        );
+        let f = out
+            .indicator(id)
+            .breakdown(band.map(|b| ("age_band", b)))
+            .window("snapshot")
+            .ending("2024-04");
         (f.numerator, f.denominator)
     };
     // CL1 turns 19 on period end; CL6 is 18; CL3's activity and suitability are unknown.
@@ -111,14 +142,23 @@ fn neet_and_suitable_accommodation_cover_former_relevant_care_leavers_aged_19_to
         (0.0, Some(1.0))
     );
     // 31 March 2024: CL1 is still 18.
-    let march = out.get("care_leavers_neet", "snapshot", "2024-03");
+    let march = out
+        .indicator("care_leavers_neet")
+        .window("snapshot")
+        .ending("2024-03");
     assert_eq!((march.numerator, march.denominator), (0.0, Some(1.0)));
 }
 
 #[test]
 fn indicators_reading_current_status_tables_are_flagged_before_the_snapshot_month() {
     let out = leavers().run("2024-01");
-    let flags = |id: &str, month: &str| out.get(id, "snapshot", month).flags.unwrap_or_default();
+    let flags = |id: &str, month: &str| {
+        out.indicator(id)
+            .window("snapshot")
+            .ending(month)
+            .flags
+            .unwrap_or_default()
+    };
     // Every reported month (January to April) is before the snapshot's month (May).
     for month in ["2024-01", "2024-02", "2024-03", "2024-04"] {
         assert!(
@@ -140,7 +180,9 @@ fn a_current_status_flag_is_not_set_in_the_snapshot_month_itself() {
     f.snapshot = crate::support::d("2024-04-30");
     let out = f.run("2024-03");
     let flags = |month: &str| {
-        out.get("care_leavers_pathway_plan", "snapshot", month)
+        out.indicator("care_leavers_pathway_plan")
+            .window("snapshot")
+            .ending(month)
             .flags
             .unwrap_or_default()
     };
@@ -153,63 +195,106 @@ fn a_current_status_flag_is_not_set_in_the_snapshot_month_itself() {
 /// (no placed-for-adoption date).
 fn adoptions() -> Fixture {
     Fixture::new("2023-10-01")
-        .table(
+        .record(
             "ssd_cla_episodes",
             &[
-                ("clae_cla_episode_id", &["X1", "X2", "Y1", "Y2", "V1"]),
-                ("clae_person_id", &["X", "X", "Y", "Y", "V"]),
-                ("clae_cla_id", &["LX", "LX", "LY1", "LY2", "LV"]),
-                (
-                    "clae_cla_episode_start_date",
-                    &[
-                        "2022-01-01",
-                        "2022-08-01",
-                        "2019-01-01",
-                        "2022-12-01",
-                        "2022-01-01",
-                    ],
-                ),
-                (
-                    "clae_cla_episode_ceased_date",
-                    &[
-                        "2022-08-01",
-                        "2023-06-15",
-                        "2020-01-01",
-                        "2023-09-01",
-                        "2023-05-01",
-                    ],
-                ),
-                (
-                    "clae_cla_episode_ceased_reason",
-                    &["X1", "E11", "E13", "E12", "E13"],
-                ),
+                ("clae_cla_episode_id", "X1"),
+                ("clae_person_id", "X"),
+                ("clae_cla_id", "LX"),
+                ("clae_cla_episode_start_date", "2022-01-01"),
+                ("clae_cla_episode_ceased_date", "2022-08-01"),
+                ("clae_cla_episode_ceased_reason", "X1"),
             ],
         )
-        .table(
+        .record(
+            "ssd_cla_episodes",
+            &[
+                ("clae_cla_episode_id", "X2"),
+                ("clae_person_id", "X"),
+                ("clae_cla_id", "LX"),
+                ("clae_cla_episode_start_date", "2022-08-01"),
+                ("clae_cla_episode_ceased_date", "2023-06-15"),
+                ("clae_cla_episode_ceased_reason", "E11"),
+            ],
+        )
+        .record(
+            "ssd_cla_episodes",
+            &[
+                ("clae_cla_episode_id", "Y1"),
+                ("clae_person_id", "Y"),
+                ("clae_cla_id", "LY1"),
+                ("clae_cla_episode_start_date", "2019-01-01"),
+                ("clae_cla_episode_ceased_date", "2020-01-01"),
+                ("clae_cla_episode_ceased_reason", "E13"),
+            ],
+        )
+        .record(
+            "ssd_cla_episodes",
+            &[
+                ("clae_cla_episode_id", "Y2"),
+                ("clae_person_id", "Y"),
+                ("clae_cla_id", "LY2"),
+                ("clae_cla_episode_start_date", "2022-12-01"),
+                ("clae_cla_episode_ceased_date", "2023-09-01"),
+                ("clae_cla_episode_ceased_reason", "E12"),
+            ],
+        )
+        .record(
+            "ssd_cla_episodes",
+            &[
+                ("clae_cla_episode_id", "V1"),
+                ("clae_person_id", "V"),
+                ("clae_cla_id", "LV"),
+                ("clae_cla_episode_start_date", "2022-01-01"),
+                ("clae_cla_episode_ceased_date", "2023-05-01"),
+                ("clae_cla_episode_ceased_reason", "E13"),
+            ],
+        )
+        .record(
             "ssd_permanence",
             &[
-                ("perm_table_id", &["AX", "AY", "AZ", "AW"]),
-                ("perm_person_id", &["X", "Y", "Z", "W"]),
-                (
-                    "perm_permanence_order_type",
-                    &["Adoption", "adoption", "Special guardianship", "Adoption"],
-                ),
-                (
-                    "perm_permanence_order_date",
-                    &["2023-06-15", "2023-09-01", "2023-07-01", "2023-08-01"],
-                ),
-                (
-                    "perm_placed_for_adoption_date",
-                    &["2023-01-10", "2023-03-01", "2023-01-01", ""],
-                ),
-                (
-                    "perm_placement_order_date",
-                    &["2022-09-01", "2023-05-01", "2022-01-01", "2023-02-01"],
-                ),
-                (
-                    "perm_matched_date",
-                    &["2022-11-01", "2023-04-01", "2022-02-01", "2023-03-03"],
-                ),
+                ("perm_table_id", "AX"),
+                ("perm_person_id", "X"),
+                ("perm_permanence_order_type", "Adoption"),
+                ("perm_permanence_order_date", "2023-06-15"),
+                ("perm_placed_for_adoption_date", "2023-01-10"),
+                ("perm_placement_order_date", "2022-09-01"),
+                ("perm_matched_date", "2022-11-01"),
+            ],
+        )
+        .record(
+            "ssd_permanence",
+            &[
+                ("perm_table_id", "AY"),
+                ("perm_person_id", "Y"),
+                ("perm_permanence_order_type", "adoption"),
+                ("perm_permanence_order_date", "2023-09-01"),
+                ("perm_placed_for_adoption_date", "2023-03-01"),
+                ("perm_placement_order_date", "2023-05-01"),
+                ("perm_matched_date", "2023-04-01"),
+            ],
+        )
+        .record(
+            "ssd_permanence",
+            &[
+                ("perm_table_id", "AZ"),
+                ("perm_person_id", "Z"),
+                ("perm_permanence_order_type", "Special guardianship"),
+                ("perm_permanence_order_date", "2023-07-01"),
+                ("perm_placed_for_adoption_date", "2023-01-01"),
+                ("perm_placement_order_date", "2022-01-01"),
+                ("perm_matched_date", "2022-02-01"),
+            ],
+        )
+        .record(
+            "ssd_permanence",
+            &[
+                ("perm_table_id", "AW"),
+                ("perm_person_id", "W"),
+                ("perm_permanence_order_type", "Adoption"),
+                ("perm_permanence_order_date", "2023-08-01"),
+                ("perm_placement_order_date", "2023-02-01"),
+                ("perm_matched_date", "2023-03-03"),
             ],
         )
 }
@@ -219,13 +304,22 @@ fn adoption_timeliness_averages_days_over_adoptions_in_the_window() {
     let out = adoptions().run("2023-04");
     // A1: X 374 days (1 January 2022 to 10 January 2023), Y 90 days (1 December 2022 to 1 March 2023, the period
     // ending on the order date); W has no placed date.
-    let a1 = out.get("a1_entering_care_to_placed", "rolling_12m", "2023-09");
+    let a1 = out
+        .indicator("a1_entering_care_to_placed")
+        .window("rolling_12m")
+        .ending("2023-09");
     assert_eq!((a1.numerator, a1.denominator), (464.0, Some(2.0)));
     close(a1.value, 232.0);
     // A2: X 61 days, Y matched 30 days before the placement order (0), W 30 days.
-    let a2 = out.get("a2_order_to_match", "rolling_12m", "2023-09");
+    let a2 = out
+        .indicator("a2_order_to_match")
+        .window("rolling_12m")
+        .ending("2023-09");
     assert_eq!((a2.numerator, a2.denominator), (91.0, Some(3.0)));
-    let june = out.get("a1_entering_care_to_placed", "rolling_12m", "2023-06");
+    let june = out
+        .indicator("a1_entering_care_to_placed")
+        .window("rolling_12m")
+        .ending("2023-06");
     assert_eq!((june.numerator, june.denominator), (374.0, Some(1.0)));
 }
 
@@ -233,73 +327,147 @@ fn adoption_timeliness_averages_days_over_adoptions_in_the_window() {
 fn children_ceasing_care_by_adoption_are_e11_and_e12() {
     let out = adoptions().run("2023-04");
     // April to September 2023: V (E13, 1 May), X (E11), Y (E12).
-    let ytd = out.get("cic_ceased_adopted", "ytd", "2023-09");
+    let ytd = out
+        .indicator("cic_ceased_adopted")
+        .window("ytd")
+        .ending("2023-09");
     assert_eq!((ytd.numerator, ytd.denominator), (2.0, Some(3.0)));
-    let q2 = out.get("cic_ceased_adopted", "quarter", "2023-09");
+    let q2 = out
+        .indicator("cic_ceased_adopted")
+        .window("quarter")
+        .ending("2023-09");
     assert_eq!((q2.numerator, q2.denominator), (1.0, Some(1.0)));
 }
 
 #[test]
 fn average_caseload_shares_open_involvements_among_professionals_by_the_role_of_their_job_title() {
     let out = Fixture::new("2024-05-01")
-        .table(
+        .record(
             "ssd_professionals",
             &[
-                ("prof_professional_id", &["W1", "W2", "W3", "W4"]),
-                (
-                    "prof_professional_job_title",
-                    &["Social Worker", "Personal Adviser", "Team Manager", "Chef"],
-                ),
+                ("prof_professional_id", "W1"),
+                ("prof_professional_job_title", "Social Worker"),
             ],
         )
-        .table(
+        .record(
+            "ssd_professionals",
+            &[
+                ("prof_professional_id", "W2"),
+                ("prof_professional_job_title", "Personal Adviser"),
+            ],
+        )
+        .record(
+            "ssd_professionals",
+            &[
+                ("prof_professional_id", "W3"),
+                ("prof_professional_job_title", "Team Manager"),
+            ],
+        )
+        .record(
+            "ssd_professionals",
+            &[
+                ("prof_professional_id", "W4"),
+                ("prof_professional_job_title", "Chef"),
+            ],
+        )
+        .record(
             "ssd_involvements",
             &[
-                (
-                    "invo_involvements_id",
-                    &["I1", "I2", "I3", "I4", "I5", "I6", "I7", "I8", "I9"],
-                ),
-                (
-                    "invo_professional_id",
-                    &["W1", "W1", "W1", "W1", "W2", "W2", "W3", "W4", "W4"],
-                ),
-                (
-                    "invo_person_id",
-                    &["A", "B", "C", "D", "A", "D", "E", "F", "G"],
-                ),
-                (
-                    "invo_professional_role_id",
-                    &["SW", "SW", "SW", "SW", "SW", "PA", "TM", "X", "X"],
-                ),
-                (
-                    "invo_involvement_start_date",
-                    &[
-                        "2024-01-01",
-                        "2024-02-01",
-                        "2024-03-01",
-                        "2024-01-01",
-                        "2024-01-01",
-                        "2024-01-01",
-                        "2024-01-01",
-                        "2024-01-01",
-                        "2024-01-01",
-                    ],
-                ),
-                (
-                    "invo_involvement_end_date",
-                    &["", "", "", "2024-04-30", "", "", "", "", ""],
-                ),
+                ("invo_involvements_id", "I1"),
+                ("invo_professional_id", "W1"),
+                ("invo_person_id", "A"),
+                ("invo_professional_role_id", "SW"),
+                ("invo_involvement_start_date", "2024-01-01"),
+            ],
+        )
+        .record(
+            "ssd_involvements",
+            &[
+                ("invo_involvements_id", "I2"),
+                ("invo_professional_id", "W1"),
+                ("invo_person_id", "B"),
+                ("invo_professional_role_id", "SW"),
+                ("invo_involvement_start_date", "2024-02-01"),
+            ],
+        )
+        .record(
+            "ssd_involvements",
+            &[
+                ("invo_involvements_id", "I3"),
+                ("invo_professional_id", "W1"),
+                ("invo_person_id", "C"),
+                ("invo_professional_role_id", "SW"),
+                ("invo_involvement_start_date", "2024-03-01"),
+            ],
+        )
+        .record(
+            "ssd_involvements",
+            &[
+                ("invo_involvements_id", "I4"),
+                ("invo_professional_id", "W1"),
+                ("invo_person_id", "D"),
+                ("invo_professional_role_id", "SW"),
+                ("invo_involvement_start_date", "2024-01-01"),
+                ("invo_involvement_end_date", "2024-04-30"),
+            ],
+        )
+        .record(
+            "ssd_involvements",
+            &[
+                ("invo_involvements_id", "I5"),
+                ("invo_professional_id", "W2"),
+                ("invo_person_id", "A"),
+                ("invo_professional_role_id", "SW"),
+                ("invo_involvement_start_date", "2024-01-01"),
+            ],
+        )
+        .record(
+            "ssd_involvements",
+            &[
+                ("invo_involvements_id", "I6"),
+                ("invo_professional_id", "W2"),
+                ("invo_person_id", "D"),
+                ("invo_professional_role_id", "PA"),
+                ("invo_involvement_start_date", "2024-01-01"),
+            ],
+        )
+        .record(
+            "ssd_involvements",
+            &[
+                ("invo_involvements_id", "I7"),
+                ("invo_professional_id", "W3"),
+                ("invo_person_id", "E"),
+                ("invo_professional_role_id", "TM"),
+                ("invo_involvement_start_date", "2024-01-01"),
+            ],
+        )
+        .record(
+            "ssd_involvements",
+            &[
+                ("invo_involvements_id", "I8"),
+                ("invo_professional_id", "W4"),
+                ("invo_person_id", "F"),
+                ("invo_professional_role_id", "X"),
+                ("invo_involvement_start_date", "2024-01-01"),
+            ],
+        )
+        .record(
+            "ssd_involvements",
+            &[
+                ("invo_involvements_id", "I9"),
+                ("invo_professional_id", "W4"),
+                ("invo_person_id", "G"),
+                ("invo_professional_role_id", "X"),
+                ("invo_involvement_start_date", "2024-01-01"),
             ],
         )
         .run("2024-01");
     let get = |role: Option<&str>| {
-        let f = out.get_for(
-            "873",
-            "average_caseload",
-            "snapshot",
-            "2024-04",
-            role.map(|r| ("role", r)),
-        );
+        let f = out
+            .indicator("average_caseload")
+            .breakdown(role.map(|r| ("role", r)))
+            .window("snapshot")
+            .ending("2024-04");
         (f.numerator, f.denominator, f.value)
     };
     // 30 April: W1 has 3 open (I4 ended that day), W2 2 (one recorded as SW, one as PA: the title decides), W3 1,
@@ -315,7 +483,10 @@ fn average_caseload_shares_open_involvements_among_professionals_by_the_role_of_
         (0.0, Some(0.0), None)
     );
     // 31 March: I1-I4 of W1.
-    let march = out.get("average_caseload", "snapshot", "2024-03");
+    let march = out
+        .indicator("average_caseload")
+        .window("snapshot")
+        .ending("2024-03");
     assert_eq!((march.numerator, march.denominator), (9.0, Some(4.0)));
     assert!(
         out.findings("unmapped_code")

@@ -3,67 +3,146 @@
 use crate::support::{Fixture, close};
 
 fn plans() -> Fixture {
-    Fixture::new("2024-05-01").table(
-        "ssd_cp_plans",
-        &[
-            (
-                "cppl_cp_plan_id",
-                &[
-                    "P1", "P2", "P3", "P4", "P6", "P7", "P8", "P9", "P10", "P11", "P12", "P13",
-                ],
-            ),
-            (
-                "cppl_person_id",
-                &["A", "A", "B", "C", "E", "E", "F", "F", "G", "G", "H", "H"],
-            ),
-            (
-                "cppl_cp_plan_start_date",
-                &[
-                    "2021-03-01",
-                    "2023-05-01",
-                    "2023-04-10",
-                    "2024-02-29",
-                    "2020-01-01",
-                    "2023-06-01",
-                    "2020-01-01",
-                    "2023-06-01",
-                    "2023-06-10",
-                    "2023-01-01",
-                    "2023-03-01",
-                    "2023-03-15",
-                ],
-            ),
-            (
-                "cppl_cp_plan_end_date",
-                &[
-                    "2023-04-15",
-                    "",
-                    "2023-04-30",
-                    "",
-                    "2021-06-01",
-                    "",
-                    "2021-05-31",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                ],
-            ),
-        ],
-    )
+    Fixture::new("2024-05-01")
+        .record(
+            "ssd_cp_plans",
+            &[
+                ("cppl_cp_plan_id", "P1"),
+                ("cppl_person_id", "A"),
+                ("cppl_cp_plan_start_date", "2021-03-01"),
+                ("cppl_cp_plan_end_date", "2023-04-15"),
+            ],
+        )
+        .record(
+            "ssd_cp_plans",
+            &[
+                ("cppl_cp_plan_id", "P2"),
+                ("cppl_person_id", "A"),
+                ("cppl_cp_plan_start_date", "2023-05-01"),
+            ],
+        )
+        .record(
+            "ssd_cp_plans",
+            &[
+                ("cppl_cp_plan_id", "P3"),
+                ("cppl_person_id", "B"),
+                ("cppl_cp_plan_start_date", "2023-04-10"),
+                ("cppl_cp_plan_end_date", "2023-04-30"),
+            ],
+        )
+        .record(
+            "ssd_cp_plans",
+            &[
+                ("cppl_cp_plan_id", "P4"),
+                ("cppl_person_id", "C"),
+                ("cppl_cp_plan_start_date", "2024-02-29"),
+            ],
+        )
+        .record(
+            "ssd_cp_plans",
+            &[
+                ("cppl_cp_plan_id", "P6"),
+                ("cppl_person_id", "E"),
+                ("cppl_cp_plan_start_date", "2020-01-01"),
+                ("cppl_cp_plan_end_date", "2021-06-01"),
+            ],
+        )
+        .record(
+            "ssd_cp_plans",
+            &[
+                ("cppl_cp_plan_id", "P7"),
+                ("cppl_person_id", "E"),
+                ("cppl_cp_plan_start_date", "2023-06-01"),
+            ],
+        )
+        .record(
+            "ssd_cp_plans",
+            &[
+                ("cppl_cp_plan_id", "P8"),
+                ("cppl_person_id", "F"),
+                ("cppl_cp_plan_start_date", "2020-01-01"),
+                ("cppl_cp_plan_end_date", "2021-05-31"),
+            ],
+        )
+        .record(
+            "ssd_cp_plans",
+            &[
+                ("cppl_cp_plan_id", "P9"),
+                ("cppl_person_id", "F"),
+                ("cppl_cp_plan_start_date", "2023-06-01"),
+            ],
+        )
+        .record(
+            "ssd_cp_plans",
+            &[
+                ("cppl_cp_plan_id", "P10"),
+                ("cppl_person_id", "G"),
+                ("cppl_cp_plan_start_date", "2023-06-10"),
+            ],
+        )
+        .record(
+            "ssd_cp_plans",
+            &[
+                ("cppl_cp_plan_id", "P11"),
+                ("cppl_person_id", "G"),
+                ("cppl_cp_plan_start_date", "2023-01-01"),
+            ],
+        )
+        .record(
+            "ssd_cp_plans",
+            &[
+                ("cppl_cp_plan_id", "P12"),
+                ("cppl_person_id", "H"),
+                ("cppl_cp_plan_start_date", "2023-03-01"),
+            ],
+        )
+        .record(
+            "ssd_cp_plans",
+            &[
+                ("cppl_cp_plan_id", "P13"),
+                ("cppl_person_id", "H"),
+                ("cppl_cp_plan_start_date", "2023-03-15"),
+            ],
+        )
 }
 
 #[test]
 fn children_on_a_plan_are_counted_once_at_the_end_of_each_month() {
     let out = plans().run("2023-04");
     // 30 April 2023: P3 ended that day (not open), P1 ended earlier; G and H (two overlapping plans) are open.
-    assert_eq!(out.get("cp_children", "snapshot", "2023-04").numerator, 2.0);
-    assert_eq!(out.get("cp_children", "snapshot", "2023-05").numerator, 3.0);
-    assert_eq!(out.get("cp_children", "snapshot", "2023-06").numerator, 5.0);
+    assert_eq!(
+        out.indicator("cp_children")
+            .window("snapshot")
+            .ending("2023-04")
+            .numerator,
+        2.0
+    );
+    assert_eq!(
+        out.indicator("cp_children")
+            .window("snapshot")
+            .ending("2023-05")
+            .numerator,
+        3.0
+    );
+    assert_eq!(
+        out.indicator("cp_children")
+            .window("snapshot")
+            .ending("2023-06")
+            .numerator,
+        5.0
+    );
     // A plan starting on 29 February 2024 is open at the end of that day.
-    assert_eq!(out.get("cp_children", "snapshot", "2024-02").numerator, 6.0);
-    let rate = out.get("cp_rate", "snapshot", "2023-04");
+    assert_eq!(
+        out.indicator("cp_children")
+            .window("snapshot")
+            .ending("2024-02")
+            .numerator,
+        6.0
+    );
+    let rate = out
+        .indicator("cp_rate")
+        .window("snapshot")
+        .ending("2023-04");
     assert_eq!(rate.denominator, Some(100_000.0));
     close(rate.value, 2.0 / 100_000.0 * 10_000.0);
 }
@@ -71,14 +150,35 @@ fn children_on_a_plan_are_counted_once_at_the_end_of_each_month() {
 #[test]
 fn plan_starts_and_ends_are_events_in_their_windows() {
     let out = plans().run("2023-04");
-    assert_eq!(out.get("cp_starts", "month", "2023-06").numerator, 3.0);
-    assert_eq!(out.get("cp_ends", "month", "2023-04").numerator, 2.0);
+    assert_eq!(
+        out.indicator("cp_starts")
+            .window("month")
+            .ending("2023-06")
+            .numerator,
+        3.0
+    );
+    assert_eq!(
+        out.indicator("cp_ends")
+            .window("month")
+            .ending("2023-04")
+            .numerator,
+        2.0
+    );
     // July 2022 to June 2023: P11, P12, P13, P3, P2 and June's P7, P9, P10.
     assert_eq!(
-        out.get("cp_starts", "rolling_12m", "2023-06").numerator,
+        out.indicator("cp_starts")
+            .window("rolling_12m")
+            .ending("2023-06")
+            .numerator,
         8.0
     );
-    assert_eq!(out.get("cp_ends", "ytd", "2024-03").numerator, 2.0);
+    assert_eq!(
+        out.indicator("cp_ends")
+            .window("ytd")
+            .ending("2024-03")
+            .numerator,
+        2.0
+    );
 }
 
 #[test]
@@ -86,14 +186,23 @@ fn repeat_plans_look_for_an_earlier_plan_ended_within_two_years_or_ever() {
     let out = plans().run("2023-04");
     // June 2023: P7 (E's P6 ended exactly 2 years before: counts), P9 (F's P8 ended one day too early),
     // P10 (G's P11 is still open: not a repeat within 2 years, but an earlier plan).
-    let two_years = out.get("cp_repeat_within_2y", "month", "2023-06");
+    let two_years = out
+        .indicator("cp_repeat_within_2y")
+        .window("month")
+        .ending("2023-06");
     assert_eq!(
         (two_years.numerator, two_years.denominator),
         (1.0, Some(3.0))
     );
-    let ever = out.get("cp_repeat_ever", "month", "2023-06");
+    let ever = out
+        .indicator("cp_repeat_ever")
+        .window("month")
+        .ending("2023-06");
     assert_eq!((ever.numerator, ever.denominator), (3.0, Some(3.0)));
-    let may = out.get("cp_repeat_within_2y", "month", "2023-05");
+    let may = out
+        .indicator("cp_repeat_within_2y")
+        .window("month")
+        .ending("2023-05");
     assert_eq!(
         (may.numerator, may.denominator),
         (1.0, Some(1.0)),
@@ -104,7 +213,10 @@ fn repeat_plans_look_for_an_earlier_plan_ended_within_two_years_or_ever() {
 #[test]
 fn plans_ending_after_two_years_or_more_use_calendar_years() {
     let out = plans().run("2023-04");
-    let april = out.get("cp_ended_2y_plus", "month", "2023-04");
+    let april = out
+        .indicator("cp_ended_2y_plus")
+        .window("month")
+        .ending("2023-04");
     assert_eq!((april.numerator, april.denominator), (1.0, Some(2.0)));
     close(april.value, 50.0);
 }
@@ -112,106 +224,228 @@ fn plans_ending_after_two_years_or_more_use_calendar_years() {
 #[test]
 fn reviews_are_on_time_when_held_on_or_before_the_due_date() {
     let out = Fixture::new("2024-05-01")
-        .table(
+        .record(
             "ssd_cp_reviews",
             &[
-                ("cppr_cp_review_id", &["V1", "V2", "V3", "V4"]),
-                ("cppr_person_id", &["A", "B", "C", "D"]),
-                ("cppr_cp_plan_id", &["P1", "P2", "P3", "P4"]),
-                (
-                    "cppr_cp_review_due",
-                    &["2023-04-30", "2023-04-15", "2023-04-20", "2023-05-01"],
-                ),
-                (
-                    "cppr_cp_review_date",
-                    &["2023-04-30", "2023-04-16", "", "2023-04-28"],
-                ),
+                ("cppr_cp_review_id", "V1"),
+                ("cppr_person_id", "A"),
+                ("cppr_cp_plan_id", "P1"),
+                ("cppr_cp_review_due", "2023-04-30"),
+                ("cppr_cp_review_date", "2023-04-30"),
+            ],
+        )
+        .record(
+            "ssd_cp_reviews",
+            &[
+                ("cppr_cp_review_id", "V2"),
+                ("cppr_person_id", "B"),
+                ("cppr_cp_plan_id", "P2"),
+                ("cppr_cp_review_due", "2023-04-15"),
+                ("cppr_cp_review_date", "2023-04-16"),
+            ],
+        )
+        .record(
+            "ssd_cp_reviews",
+            &[
+                ("cppr_cp_review_id", "V3"),
+                ("cppr_person_id", "C"),
+                ("cppr_cp_plan_id", "P3"),
+                ("cppr_cp_review_due", "2023-04-20"),
+            ],
+        )
+        .record(
+            "ssd_cp_reviews",
+            &[
+                ("cppr_cp_review_id", "V4"),
+                ("cppr_person_id", "D"),
+                ("cppr_cp_plan_id", "P4"),
+                ("cppr_cp_review_due", "2023-05-01"),
+                ("cppr_cp_review_date", "2023-04-28"),
             ],
         )
         .run("2023-04");
-    let april = out.get("cp_reviews_on_time", "month", "2023-04");
+    let april = out
+        .indicator("cp_reviews_on_time")
+        .window("month")
+        .ending("2023-04");
     assert_eq!((april.numerator, april.denominator), (1.0, Some(3.0)));
-    let ytd = out.get("cp_reviews_on_time", "ytd", "2023-05");
+    let ytd = out
+        .indicator("cp_reviews_on_time")
+        .window("ytd")
+        .ending("2023-05");
     assert_eq!((ytd.numerator, ytd.denominator), (2.0, Some(4.0)));
 }
 
 #[test]
 fn visits_are_timed_from_the_previous_visit_on_the_plan_or_its_start() {
     let out = Fixture::new("2024-05-01")
-        .table(
+        .record(
             "ssd_cp_plans",
             &[
-                ("cppl_cp_plan_id", &["V1", "V2"]),
-                ("cppl_person_id", &["A", "B"]),
-                ("cppl_cp_plan_start_date", &["2023-04-03", "2023-03-01"]),
-                ("cppl_cp_plan_end_date", &["", "2023-04-20"]),
+                ("cppl_cp_plan_id", "V1"),
+                ("cppl_person_id", "A"),
+                ("cppl_cp_plan_start_date", "2023-04-03"),
             ],
         )
-        .table(
+        .record(
+            "ssd_cp_plans",
+            &[
+                ("cppl_cp_plan_id", "V2"),
+                ("cppl_person_id", "B"),
+                ("cppl_cp_plan_start_date", "2023-03-01"),
+                ("cppl_cp_plan_end_date", "2023-04-20"),
+            ],
+        )
+        // 7 working days from the plan's start (over Easter).
+        .record(
             "ssd_cp_visits",
             &[
-                ("cppv_cp_visit_id", &["X1", "X2", "X3", "X4", "X5", "X6"]),
-                ("cppv_person_id", &["A", "A", "A", "A", "B", "C"]),
-                ("cppv_cp_plan_id", &["V1", "V1", "V1", "V1", "V2", "V9"]),
-                // 7 working days from the plan's start (Easter); 11; 0 (same day); 17; a visit after its plan
-                // ended; a visit on an unknown plan.
-                (
-                    "cppv_cp_visit_date",
-                    &[
-                        "2023-04-14",
-                        "2023-05-02",
-                        "2023-05-02",
-                        "2023-05-26",
-                        "2023-04-25",
-                        "2023-04-26",
-                    ],
-                ),
+                ("cppv_cp_visit_id", "X1"),
+                ("cppv_person_id", "A"),
+                ("cppv_cp_plan_id", "V1"),
+                ("cppv_cp_visit_date", "2023-04-14"),
+            ],
+        )
+        // 11 working days after X1.
+        .record(
+            "ssd_cp_visits",
+            &[
+                ("cppv_cp_visit_id", "X2"),
+                ("cppv_person_id", "A"),
+                ("cppv_cp_plan_id", "V1"),
+                ("cppv_cp_visit_date", "2023-05-02"),
+            ],
+        )
+        // The same day as X2: 0.
+        .record(
+            "ssd_cp_visits",
+            &[
+                ("cppv_cp_visit_id", "X3"),
+                ("cppv_person_id", "A"),
+                ("cppv_cp_plan_id", "V1"),
+                ("cppv_cp_visit_date", "2023-05-02"),
+            ],
+        )
+        // 17 working days after X3.
+        .record(
+            "ssd_cp_visits",
+            &[
+                ("cppv_cp_visit_id", "X4"),
+                ("cppv_person_id", "A"),
+                ("cppv_cp_plan_id", "V1"),
+                ("cppv_cp_visit_date", "2023-05-26"),
+            ],
+        )
+        // A visit after its plan ended.
+        .record(
+            "ssd_cp_visits",
+            &[
+                ("cppv_cp_visit_id", "X5"),
+                ("cppv_person_id", "B"),
+                ("cppv_cp_plan_id", "V2"),
+                ("cppv_cp_visit_date", "2023-04-25"),
+            ],
+        )
+        // A visit on an unknown plan.
+        .record(
+            "ssd_cp_visits",
+            &[
+                ("cppv_cp_visit_id", "X6"),
+                ("cppv_person_id", "C"),
+                ("cppv_cp_plan_id", "V9"),
+                ("cppv_cp_visit_date", "2023-04-26"),
             ],
         )
         .run("2023-04");
-    let april10 = out.get("cp_visits_within_10wd", "month", "2023-04");
+    let april10 = out
+        .indicator("cp_visits_within_10wd")
+        .window("month")
+        .ending("2023-04");
     assert_eq!((april10.numerator, april10.denominator), (1.0, Some(1.0)));
-    let may10 = out.get("cp_visits_within_10wd", "month", "2023-05");
+    let may10 = out
+        .indicator("cp_visits_within_10wd")
+        .window("month")
+        .ending("2023-05");
     assert_eq!((may10.numerator, may10.denominator), (1.0, Some(3.0)));
-    let may15 = out.get("cp_visits_within_15wd", "month", "2023-05");
+    let may15 = out
+        .indicator("cp_visits_within_15wd")
+        .window("month")
+        .ending("2023-05");
     assert_eq!((may15.numerator, may15.denominator), (2.0, Some(3.0)));
 }
 
 #[test]
 fn allocation_needs_a_qualified_social_worker_involved_at_month_end() {
     let out = plans()
-        .table(
+        .record(
             "ssd_professionals",
             &[
-                ("prof_professional_id", &["W1", "W2", "W3"]),
-                (
-                    "prof_professional_job_title",
-                    &[
-                        "Social Worker",
-                        "family support worker",
-                        "Senior Social Worker",
-                    ],
-                ),
+                ("prof_professional_id", "W1"),
+                ("prof_professional_job_title", "Social Worker"),
             ],
         )
-        .table(
+        .record(
+            "ssd_professionals",
+            &[
+                ("prof_professional_id", "W2"),
+                ("prof_professional_job_title", "family support worker"),
+            ],
+        )
+        .record(
+            "ssd_professionals",
+            &[
+                ("prof_professional_id", "W3"),
+                ("prof_professional_job_title", "Senior Social Worker"),
+            ],
+        )
+        .record(
             "ssd_involvements",
             &[
-                ("invo_involvements_id", &["I1", "I2", "I3", "I4"]),
-                ("invo_professional_id", &["W1", "W2", "W3", "W1"]),
-                ("invo_person_id", &["G", "H", "H", "A"]),
-                (
-                    "invo_involvement_start_date",
-                    &["2023-01-01", "2023-03-01", "2023-03-01", "2023-05-31"],
-                ),
-                ("invo_involvement_end_date", &["", "", "2023-04-30", ""]),
+                ("invo_involvements_id", "I1"),
+                ("invo_professional_id", "W1"),
+                ("invo_person_id", "G"),
+                ("invo_involvement_start_date", "2023-01-01"),
+            ],
+        )
+        .record(
+            "ssd_involvements",
+            &[
+                ("invo_involvements_id", "I2"),
+                ("invo_professional_id", "W2"),
+                ("invo_person_id", "H"),
+                ("invo_involvement_start_date", "2023-03-01"),
+            ],
+        )
+        .record(
+            "ssd_involvements",
+            &[
+                ("invo_involvements_id", "I3"),
+                ("invo_professional_id", "W3"),
+                ("invo_person_id", "H"),
+                ("invo_involvement_start_date", "2023-03-01"),
+                ("invo_involvement_end_date", "2023-04-30"),
+            ],
+        )
+        .record(
+            "ssd_involvements",
+            &[
+                ("invo_involvements_id", "I4"),
+                ("invo_professional_id", "W1"),
+                ("invo_person_id", "A"),
+                ("invo_involvement_start_date", "2023-05-31"),
             ],
         )
         .run("2023-04");
     // 30 April: G has a social worker; H has a family support worker, and a social worker who left that day.
-    let april = out.get("cp_allocated", "snapshot", "2023-04");
+    let april = out
+        .indicator("cp_allocated")
+        .window("snapshot")
+        .ending("2023-04");
     assert_eq!((april.numerator, april.denominator), (1.0, Some(2.0)));
-    let may = out.get("cp_allocated", "snapshot", "2023-05");
+    let may = out
+        .indicator("cp_allocated")
+        .window("snapshot")
+        .ending("2023-05");
     assert_eq!(
         (may.numerator, may.denominator),
         (2.0, Some(3.0)),

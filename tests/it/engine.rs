@@ -52,42 +52,100 @@ indicators:
 /// Eight referrals of three children from 2021 to April 2024 (snapshot 1 May 2024, reported from April 2023).
 fn output() -> Output {
     Fixture::new("2024-05-01")
-        .table(
+        .record(
             "ssd_cin_episodes",
             &[
-                (
-                    "cine_referral_id",
-                    &["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8"],
-                ),
-                (
-                    "cine_person_id",
-                    &["P1", "P1", "P2", "P2", "P3", "P1", "P3", "P2"],
-                ),
-                (
-                    "cine_referral_date",
-                    &[
-                        "2021-05-10",
-                        "2021-04-30",
-                        "2023-04-01",
-                        "2023-06-30",
-                        "2023-07-01",
-                        "2024-02-29",
-                        "2024-03-31",
-                        "2024-04-01",
-                    ],
-                ),
-                (
-                    "cine_referral_source_code",
-                    &["Individual", "1A", "2B", "Police", "1A", "Self", "1A", "2B"],
-                ),
+                ("cine_referral_id", "R1"),
+                ("cine_person_id", "P1"),
+                ("cine_referral_date", "2021-05-10"),
+                ("cine_referral_source_code", "Individual"),
             ],
         )
-        .table(
+        .record(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", "R2"),
+                ("cine_person_id", "P1"),
+                ("cine_referral_date", "2021-04-30"),
+                ("cine_referral_source_code", "1A"),
+            ],
+        )
+        .record(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", "R3"),
+                ("cine_person_id", "P2"),
+                ("cine_referral_date", "2023-04-01"),
+                ("cine_referral_source_code", "2B"),
+            ],
+        )
+        .record(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", "R4"),
+                ("cine_person_id", "P2"),
+                ("cine_referral_date", "2023-06-30"),
+                ("cine_referral_source_code", "Police"),
+            ],
+        )
+        .record(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", "R5"),
+                ("cine_person_id", "P3"),
+                ("cine_referral_date", "2023-07-01"),
+                ("cine_referral_source_code", "1A"),
+            ],
+        )
+        .record(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", "R6"),
+                ("cine_person_id", "P1"),
+                ("cine_referral_date", "2024-02-29"),
+                ("cine_referral_source_code", "Self"),
+            ],
+        )
+        .record(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", "R7"),
+                ("cine_person_id", "P3"),
+                ("cine_referral_date", "2024-03-31"),
+                ("cine_referral_source_code", "1A"),
+            ],
+        )
+        .record(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", "R8"),
+                ("cine_person_id", "P2"),
+                ("cine_referral_date", "2024-04-01"),
+                ("cine_referral_source_code", "2B"),
+            ],
+        )
+        .record(
             "ssd_person",
             &[
-                ("pers_person_id", &["P1", "P2", "P3"]),
-                ("pers_dob", &["2010-01-01", "2012-06-15", "2015-03-03"]),
-                ("pers_sex", &["F", "M", "F"]),
+                ("pers_person_id", "P1"),
+                ("pers_dob", "2010-01-01"),
+                ("pers_sex", "F"),
+            ],
+        )
+        .record(
+            "ssd_person",
+            &[
+                ("pers_person_id", "P2"),
+                ("pers_dob", "2012-06-15"),
+                ("pers_sex", "M"),
+            ],
+        )
+        .record(
+            "ssd_person",
+            &[
+                ("pers_person_id", "P3"),
+                ("pers_dob", "2015-03-03"),
+                ("pers_sex", "F"),
             ],
         )
         .run_catalogue(CATALOGUE, "2023-04")
@@ -96,7 +154,12 @@ fn output() -> Output {
 #[test]
 fn every_window_counts_the_events_dated_in_it() {
     let out = output();
-    let count = |window: &str, month: &str| out.get("referrals", window, month).numerator;
+    let count = |window: &str, month: &str| {
+        out.indicator("referrals")
+            .window(window)
+            .ending(month)
+            .numerator
+    };
     assert_eq!(count("month", "2023-04"), 1.0, "R3 on 1 April");
     assert_eq!(count("month", "2023-05"), 0.0, "an empty month is 0");
     assert_eq!(count("month", "2024-02"), 1.0, "R6 on 29 February");
@@ -154,7 +217,10 @@ fn every_window_counts_the_events_dated_in_it() {
 fn breakdowns_use_the_las_value_map_and_count_unknowns_in_the_total_only() {
     let out = output();
     let by = |source: &str, window: &str, month: &str| {
-        out.get_for("873", "referrals", window, month, Some(("source", source)))
+        out.indicator("referrals")
+            .category("source", source)
+            .window(window)
+            .ending(month)
             .numerator
     };
     assert_eq!(
@@ -168,7 +234,10 @@ fn breakdowns_use_the_las_value_map_and_count_unknowns_in_the_total_only() {
         "R3, and R4 written as `Police`"
     );
     assert_eq!(
-        out.get("referrals", "ytd", "2024-03").numerator,
+        out.indicator("referrals")
+            .window("ytd")
+            .ending("2024-03")
+            .numerator,
         5.0,
         "R6 is in the total"
     );
@@ -197,16 +266,21 @@ fn breakdowns_use_the_las_value_map_and_count_unknowns_in_the_total_only() {
 fn distinct_counts_and_lookups() {
     let out = output();
     assert_eq!(
-        out.get("children_referred", "ytd", "2024-03").numerator,
+        out.indicator("children_referred")
+            .window("ytd")
+            .ending("2024-03")
+            .numerator,
         3.0,
         "P2 and P3 twice, P1 once"
     );
     assert_eq!(
-        out.get("children_referred", "rolling_12m", "2024-04")
+        out.indicator("children_referred")
+            .window("rolling_12m")
+            .ending("2024-04")
             .numerator,
         3.0
     );
-    let girls = out.get("girls_share", "ytd", "2024-03");
+    let girls = out.indicator("girls_share").window("ytd").ending("2024-03");
     assert_eq!(
         (girls.numerator, girls.denominator),
         (3.0, Some(5.0)),
@@ -251,29 +325,50 @@ fn a_lookup_after_a_checked_step_keeps_its_columns() {
     ]
     .concat();
     let out = Fixture::new("2025-01-01")
-        .table(
+        .record(
             "ssd_cin_episodes",
             &[
-                ("cine_referral_id", &["R1", "R2", "R3", "R4"]),
-                ("cine_person_id", &["P1", "P2", "P1", "P1"]),
-                (
-                    "cine_referral_date",
-                    &["2024-01-10", "2024-02-01", "2023-05-01", "2024-12-01"],
-                ),
-                (
-                    "cine_close_date",
-                    &["2024-11-30", "2024-12-31", "2023-06-15", ""],
-                ),
+                ("cine_referral_id", "R1"),
+                ("cine_person_id", "P1"),
+                ("cine_referral_date", "2024-01-10"),
+                ("cine_close_date", "2024-11-30"),
             ],
         )
-        .table(
-            "ssd_person",
-            &[("pers_person_id", &["P1", "P2"]), ("pers_sex", &["F", "M"])],
+        .record(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", "R2"),
+                ("cine_person_id", "P2"),
+                ("cine_referral_date", "2024-02-01"),
+                ("cine_close_date", "2024-12-31"),
+            ],
         )
+        .record(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", "R3"),
+                ("cine_person_id", "P1"),
+                ("cine_referral_date", "2023-05-01"),
+                ("cine_close_date", "2023-06-15"),
+            ],
+        )
+        .record(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", "R4"),
+                ("cine_person_id", "P1"),
+                ("cine_referral_date", "2024-12-01"),
+            ],
+        )
+        .record("ssd_person", &[("pers_person_id", "P1"), ("pers_sex", "F")])
+        .record("ssd_person", &[("pers_person_id", "P2"), ("pers_sex", "M")])
         .run_catalogue(&catalogue, "2023-04");
     let open = |month: &str| {
-        let at_month_ends = out.get("girls_open_looked_up_at_month_ends", "snapshot", month);
-        let once = out.get("girls_open", "snapshot", month);
+        let at_month_ends = out
+            .indicator("girls_open_looked_up_at_month_ends")
+            .window("snapshot")
+            .ending(month);
+        let once = out.indicator("girls_open").window("snapshot").ending(month);
         assert_eq!(at_month_ends, once, "{month}");
         once.numerator
     };
@@ -289,37 +384,99 @@ fn a_lookup_after_a_checked_step_keeps_its_columns() {
 /// P3 has no row in `ssd_person`; P4 was recorded before birth (expected 10 March 2024).
 fn children_in_care(catalogue: &str) -> Output {
     Fixture::new("2024-05-01")
-        .table(
+        .record(
             "ssd_cla_episodes",
             &[
-                ("clae_cla_episode_id", &["E1", "E2", "E3", "E4"]),
-                ("clae_person_id", &["P1", "P2", "P3", "P4"]),
-                ("clae_cla_id", &["C1", "C2", "C3", "C4"]),
-                (
-                    "clae_cla_episode_start_date",
-                    &["2023-05-10", "2023-06-01", "2023-04-20", "2024-02-01"],
-                ),
-                ("clae_cla_episode_ceased_date", &["", "2024-04-10", "", ""]),
+                ("clae_cla_episode_id", "E1"),
+                ("clae_person_id", "P1"),
+                ("clae_cla_id", "C1"),
+                ("clae_cla_episode_start_date", "2023-05-10"),
             ],
         )
-        .table(
+        .record(
+            "ssd_cla_episodes",
+            &[
+                ("clae_cla_episode_id", "E2"),
+                ("clae_person_id", "P2"),
+                ("clae_cla_id", "C2"),
+                ("clae_cla_episode_start_date", "2023-06-01"),
+                ("clae_cla_episode_ceased_date", "2024-04-10"),
+            ],
+        )
+        .record(
+            "ssd_cla_episodes",
+            &[
+                ("clae_cla_episode_id", "E3"),
+                ("clae_person_id", "P3"),
+                ("clae_cla_id", "C3"),
+                ("clae_cla_episode_start_date", "2023-04-20"),
+            ],
+        )
+        .record(
+            "ssd_cla_episodes",
+            &[
+                ("clae_cla_episode_id", "E4"),
+                ("clae_person_id", "P4"),
+                ("clae_cla_id", "C4"),
+                ("clae_cla_episode_start_date", "2024-02-01"),
+            ],
+        )
+        .record(
+            "ssd_person",
+            &[("pers_person_id", "P1"), ("pers_dob", "2008-02-29")],
+        )
+        .record(
+            "ssd_person",
+            &[("pers_person_id", "P2"), ("pers_dob", "2023-03-15")],
+        )
+        .record(
             "ssd_person",
             &[
-                ("pers_person_id", &["P1", "P2", "P4"]),
-                ("pers_dob", &["2008-02-29", "2023-03-15", ""]),
-                ("pers_expected_dob", &["", "", "2024-03-10"]),
+                ("pers_person_id", "P4"),
+                ("pers_expected_dob", "2024-03-10"),
             ],
         )
-        .table(
+        .record(
             "ssd_cla_health",
             &[
-                ("clah_health_check_id", &["H1", "H2", "H3", "H4", "H5"]),
-                ("clah_person_id", &["P1", "P2", "P2", "P3", "P4"]),
-                ("clah_health_check_type", &["IHA", "IHA", "RHA", "", "IHA"]),
-                (
-                    "clah_health_check_date",
-                    &["2023-05-20", "2023-05-01", "2023-07-01", "2023-05-01", ""],
-                ),
+                ("clah_health_check_id", "H1"),
+                ("clah_person_id", "P1"),
+                ("clah_health_check_type", "IHA"),
+                ("clah_health_check_date", "2023-05-20"),
+            ],
+        )
+        .record(
+            "ssd_cla_health",
+            &[
+                ("clah_health_check_id", "H2"),
+                ("clah_person_id", "P2"),
+                ("clah_health_check_type", "IHA"),
+                ("clah_health_check_date", "2023-05-01"),
+            ],
+        )
+        .record(
+            "ssd_cla_health",
+            &[
+                ("clah_health_check_id", "H3"),
+                ("clah_person_id", "P2"),
+                ("clah_health_check_type", "RHA"),
+                ("clah_health_check_date", "2023-07-01"),
+            ],
+        )
+        .record(
+            "ssd_cla_health",
+            &[
+                ("clah_health_check_id", "H4"),
+                ("clah_person_id", "P3"),
+                ("clah_health_check_date", "2023-05-01"),
+            ],
+        )
+        .record(
+            "ssd_cla_health",
+            &[
+                ("clah_health_check_id", "H5"),
+                ("clah_person_id", "P4"),
+                ("clah_health_check_type", "IHA"),
             ],
         )
         .run_catalogue(catalogue, "2023-04")
@@ -347,7 +504,12 @@ fn ages_at_each_month_end_of_open_records() {
         crate::catalogue::HEADER
     );
     let out = children_in_care(&catalogue);
-    let babies = |month: &str| out.get("babies_in_care", "snapshot", month).numerator;
+    let babies = |month: &str| {
+        out.indicator("babies_in_care")
+            .window("snapshot")
+            .ending(month)
+            .numerator
+    };
     assert_eq!(babies("2023-05"), 0.0, "P1 is 15; P3 has no age");
     assert_eq!(babies("2023-06"), 1.0, "P2 from 1 June");
     assert_eq!(babies("2024-01"), 1.0, "P2 is 10 months old");
@@ -399,13 +561,19 @@ fn a_related_condition_holds_in_every_part() {
     ]
     .concat();
     let out = children_in_care(&catalogue);
-    let and = out.get("starts_with_iha", "ytd", "2024-03");
+    let and = out
+        .indicator("starts_with_iha")
+        .window("ytd")
+        .ending("2024-03");
     assert_eq!(
         (and.numerator, and.denominator),
         (1.0, Some(4.0)),
         "E1 (H1); not E2 (H2 before the start, H3 an RHA), E3 (H4 of no type) nor E4 (H5 undated)"
     );
-    let or = out.get("starts_with_iha_or_later_check", "ytd", "2024-03");
+    let or = out
+        .indicator("starts_with_iha_or_later_check")
+        .window("ytd")
+        .ending("2024-03");
     assert_eq!(
         (or.numerator, or.denominator),
         (4.0, Some(4.0)),

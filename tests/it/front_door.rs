@@ -32,40 +32,70 @@ fn referrals_count_by_month_financial_year_and_rolling_12_months_across_boundari
     ])
     .run("2023-04");
     assert_eq!(
-        out.triple("referrals", "month", "2023-04"),
+        out.indicator("referrals")
+            .window("month")
+            .ending("2023-04")
+            .triple(),
         (2.0, None, Some(2.0))
     );
     assert_eq!(
-        out.triple("referrals", "month", "2023-05"),
+        out.indicator("referrals")
+            .window("month")
+            .ending("2023-05")
+            .triple(),
         (0.0, None, Some(0.0))
     );
     assert_eq!(
-        out.triple("referrals", "month", "2024-02"),
+        out.indicator("referrals")
+            .window("month")
+            .ending("2024-02")
+            .triple(),
         (1.0, None, Some(1.0))
     );
-    assert_eq!(out.get("referrals", "ytd", "2024-03").numerator, 4.0);
     assert_eq!(
-        out.get("referrals", "ytd", "2024-04").numerator,
+        out.indicator("referrals")
+            .window("ytd")
+            .ending("2024-03")
+            .numerator,
+        4.0
+    );
+    assert_eq!(
+        out.indicator("referrals")
+            .window("ytd")
+            .ending("2024-04")
+            .numerator,
         1.0,
         "the year to date restarts in April"
     );
     assert_eq!(
-        out.get("referrals", "rolling_12m", "2024-02").numerator,
+        out.indicator("referrals")
+            .window("rolling_12m")
+            .ending("2024-02")
+            .numerator,
         4.0,
         "March 2023 to February 2024"
     );
     assert_eq!(
-        out.get("referrals", "rolling_12m", "2024-03").numerator,
+        out.indicator("referrals")
+            .window("rolling_12m")
+            .ending("2024-03")
+            .numerator,
         4.0,
         "31 March 2023 drops out"
     );
     assert_eq!(
-        out.get("referrals", "rolling_12m", "2024-04").numerator,
+        out.indicator("referrals")
+            .window("rolling_12m")
+            .ending("2024-04")
+            .numerator,
         3.0
     );
     // The first reported month's rolling window reaches back before the range: March 2023 counts.
     assert_eq!(
-        out.get("referrals", "rolling_12m", "2023-04").numerator,
+        out.indicator("referrals")
+            .window("rolling_12m")
+            .ending("2023-04")
+            .numerator,
         3.0
     );
 }
@@ -75,14 +105,20 @@ fn referral_rate_uses_the_population_of_the_financial_years_mid_year_and_flags_a
     let mut fixture = referrals(&[("R1", "A", "2023-06-01"), ("R2", "B", "2024-04-10")]);
     fixture.population = vec![(2022, 50_000.0), (2023, 80_000.0)];
     let out = fixture.run("2023-04");
-    let march = out.get("referral_rate", "rolling_12m", "2024-03");
+    let march = out
+        .indicator("referral_rate")
+        .window("rolling_12m")
+        .ending("2024-03");
     assert_eq!(
         march.denominator,
         Some(80_000.0),
         "FY 2023-24 uses mid-2023"
     );
     close(march.value, 1.0 / 80_000.0 * 10_000.0);
-    let april = out.get("referral_rate", "rolling_12m", "2024-04");
+    let april = out
+        .indicator("referral_rate")
+        .window("rolling_12m")
+        .ending("2024-04");
     assert_eq!(
         april.denominator,
         Some(80_000.0),
@@ -129,14 +165,35 @@ fn re_referrals_look_back_12_calendar_months_strictly_before_and_clamp_29_februa
         ("I2", "I", "2024-02-29"), // 29 Feb 2024 - 12 months = 28 Feb 2023: counts
     ])
     .run("2023-04");
-    assert_eq!(out.get("re_referrals", "month", "2023-04").numerator, 2.0);
-    let rate = out.get("re_referral_rate", "month", "2023-04");
+    assert_eq!(
+        out.indicator("re_referrals")
+            .window("month")
+            .ending("2023-04")
+            .numerator,
+        2.0
+    );
+    let rate = out
+        .indicator("re_referral_rate")
+        .window("month")
+        .ending("2023-04");
     assert_eq!((rate.numerator, rate.denominator), (2.0, Some(5.0)));
     close(rate.value, 40.0);
-    assert_eq!(out.get("re_referrals", "month", "2024-02").numerator, 1.0);
-    let ytd = out.get("re_referral_rate", "ytd", "2024-03");
+    assert_eq!(
+        out.indicator("re_referrals")
+            .window("month")
+            .ending("2024-02")
+            .numerator,
+        1.0
+    );
+    let ytd = out
+        .indicator("re_referral_rate")
+        .window("ytd")
+        .ending("2024-03");
     assert_eq!((ytd.numerator, ytd.denominator), (3.0, Some(6.0)));
-    let empty = out.get("re_referral_rate", "month", "2023-05");
+    let empty = out
+        .indicator("re_referral_rate")
+        .window("month")
+        .ending("2023-05");
     assert_eq!(
         (empty.numerator, empty.denominator, empty.value),
         (0.0, Some(0.0), None),
@@ -148,47 +205,86 @@ fn re_referrals_look_back_12_calendar_months_strictly_before_and_clamp_29_februa
 fn referral_completion_counts_working_days_after_the_referral_skipping_weekends_and_bank_holidays()
 {
     let out = Fixture::new("2024-05-01")
-        .table(
+        // Fri -> Tue over the Coronation holiday: 1 working day.
+        .record(
             "ssd_cin_episodes",
             &[
-                (
-                    "cine_referral_id",
-                    &["R1", "R2", "R3", "R4", "R5", "R6", "R7"],
-                ),
-                ("cine_person_id", &["A", "B", "C", "D", "E", "F", "G"]),
-                (
-                    "cine_referral_date",
-                    &[
-                        "2023-05-05",
-                        "2023-05-04",
-                        "2023-05-10",
-                        "2023-05-10",
-                        "2023-05-20",
-                        "2023-05-22",
-                        "2023-04-28",
-                    ],
-                ),
-                (
-                    "cine_referral_outcome_date",
-                    // Fri -> Tue over the Coronation holiday: 1; Thu -> Tue: 2; same day: 0; Wed -> Tue: 4;
-                    // outcome before referral: left out; no outcome: not completed; Fri -> Tue over 1 May: 1.
-                    &[
-                        "2023-05-09",
-                        "2023-05-09",
-                        "2023-05-10",
-                        "2023-05-16",
-                        "2023-05-19",
-                        "",
-                        "2023-05-02",
-                    ],
-                ),
+                ("cine_referral_id", "R1"),
+                ("cine_person_id", "A"),
+                ("cine_referral_date", "2023-05-05"),
+                ("cine_referral_outcome_date", "2023-05-09"),
+            ],
+        )
+        // Thu -> Tue: 2.
+        .record(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", "R2"),
+                ("cine_person_id", "B"),
+                ("cine_referral_date", "2023-05-04"),
+                ("cine_referral_outcome_date", "2023-05-09"),
+            ],
+        )
+        // The same day: 0.
+        .record(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", "R3"),
+                ("cine_person_id", "C"),
+                ("cine_referral_date", "2023-05-10"),
+                ("cine_referral_outcome_date", "2023-05-10"),
+            ],
+        )
+        // Wed -> Tue: 4.
+        .record(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", "R4"),
+                ("cine_person_id", "D"),
+                ("cine_referral_date", "2023-05-10"),
+                ("cine_referral_outcome_date", "2023-05-16"),
+            ],
+        )
+        // The outcome before the referral: left out.
+        .record(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", "R5"),
+                ("cine_person_id", "E"),
+                ("cine_referral_date", "2023-05-20"),
+                ("cine_referral_outcome_date", "2023-05-19"),
+            ],
+        )
+        // No outcome: not completed.
+        .record(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", "R6"),
+                ("cine_person_id", "F"),
+                ("cine_referral_date", "2023-05-22"),
+            ],
+        )
+        // Fri -> Tue over 1 May: 1.
+        .record(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", "R7"),
+                ("cine_person_id", "G"),
+                ("cine_referral_date", "2023-04-28"),
+                ("cine_referral_outcome_date", "2023-05-02"),
             ],
         )
         .run("2023-04");
-    let within = out.get("referral_completed_1wd", "month", "2023-05");
+    let within = out
+        .indicator("referral_completed_1wd")
+        .window("month")
+        .ending("2023-05");
     assert_eq!((within.numerator, within.denominator), (3.0, Some(5.0)));
     close(within.value, 60.0);
-    let over = out.get("referral_completed_over_3wd", "month", "2023-05");
+    let over = out
+        .indicator("referral_completed_over_3wd")
+        .window("month")
+        .ending("2023-05");
     assert_eq!((over.numerator, over.denominator), (1.0, Some(5.0)));
     close(over.value, 20.0);
     let bad = out.findings("end_before_start");
@@ -205,25 +301,57 @@ fn referral_completion_counts_working_days_after_the_referral_skipping_weekends_
 #[test]
 fn early_help_counts_starts_and_the_share_started_by_external_agencies() {
     let out = Fixture::new("2024-05-01")
-        .table(
+        .record(
             "ssd_early_help_episodes",
             &[
-                ("earl_episode_id", &["E1", "E2", "E3", "E4"]),
-                ("earl_person_id", &["A", "B", "C", "C"]),
-                (
-                    "earl_episode_start_date",
-                    &["2023-04-03", "2023-04-30", "2023-04-12", "2023-05-01"],
-                ),
-                (
-                    "earl_episode_organisation",
-                    &["external", "External", "Local authority", ""],
-                ),
+                ("earl_episode_id", "E1"),
+                ("earl_person_id", "A"),
+                ("earl_episode_start_date", "2023-04-03"),
+                ("earl_episode_organisation", "external"),
+            ],
+        )
+        .record(
+            "ssd_early_help_episodes",
+            &[
+                ("earl_episode_id", "E2"),
+                ("earl_person_id", "B"),
+                ("earl_episode_start_date", "2023-04-30"),
+                ("earl_episode_organisation", "External"),
+            ],
+        )
+        .record(
+            "ssd_early_help_episodes",
+            &[
+                ("earl_episode_id", "E3"),
+                ("earl_person_id", "C"),
+                ("earl_episode_start_date", "2023-04-12"),
+                ("earl_episode_organisation", "Local authority"),
+            ],
+        )
+        .record(
+            "ssd_early_help_episodes",
+            &[
+                ("earl_episode_id", "E4"),
+                ("earl_person_id", "C"),
+                ("earl_episode_start_date", "2023-05-01"),
             ],
         )
         .run("2023-04");
-    assert_eq!(out.get("eha_started", "month", "2023-04").numerator, 3.0);
-    let ext = out.get("eha_started_external", "month", "2023-04");
+    assert_eq!(
+        out.indicator("eha_started")
+            .window("month")
+            .ending("2023-04")
+            .numerator,
+        3.0
+    );
+    let ext = out
+        .indicator("eha_started_external")
+        .window("month")
+        .ending("2023-04");
     assert_eq!((ext.numerator, ext.denominator), (2.0, Some(3.0)));
-    let ytd = out.get("eha_started_external", "ytd", "2023-05");
+    let ytd = out
+        .indicator("eha_started_external")
+        .window("ytd")
+        .ending("2023-05");
     assert_eq!((ytd.numerator, ytd.denominator), (2.0, Some(4.0)));
 }

@@ -78,25 +78,48 @@ fn early_snapshot() -> Vec<TextTable> {
 fn la_with_two_snapshots() -> Fixture {
     let fixture = Fixture::new("2024-03-01")
         .table(PERSONS.0, PERSONS.1)
-        .table(
+        .record(
             "ssd_cp_plans",
             &[
-                ("cppl_cp_plan_id", &["P1", "P2"]),
-                ("cppl_person_id", &["C1", "C2"]),
-                ("cppl_cp_plan_start_date", &["2024-01-02", "2024-01-08"]),
-                ("cppl_cp_plan_end_date", &["", "2024-01-20"]),
+                ("cppl_cp_plan_id", "P1"),
+                ("cppl_person_id", "C1"),
+                ("cppl_cp_plan_start_date", "2024-01-02"),
             ],
         )
-        .table(
+        .record(
+            "ssd_cp_plans",
+            &[
+                ("cppl_cp_plan_id", "P2"),
+                ("cppl_person_id", "C2"),
+                ("cppl_cp_plan_start_date", "2024-01-08"),
+                ("cppl_cp_plan_end_date", "2024-01-20"),
+            ],
+        )
+        .record(
             "ssd_cp_visits",
             &[
-                ("cppv_cp_visit_id", &["V1", "V2", "V3"]),
-                ("cppv_person_id", &["C1", "C1", "C1"]),
-                ("cppv_cp_plan_id", &["P1", "P1", "P1"]),
-                (
-                    "cppv_cp_visit_date",
-                    &["2024-01-05", "2024-01-19", "2024-01-31"],
-                ),
+                ("cppv_cp_visit_id", "V1"),
+                ("cppv_person_id", "C1"),
+                ("cppv_cp_plan_id", "P1"),
+                ("cppv_cp_visit_date", "2024-01-05"),
+            ],
+        )
+        .record(
+            "ssd_cp_visits",
+            &[
+                ("cppv_cp_visit_id", "V2"),
+                ("cppv_person_id", "C1"),
+                ("cppv_cp_plan_id", "P1"),
+                ("cppv_cp_visit_date", "2024-01-19"),
+            ],
+        )
+        .record(
+            "ssd_cp_visits",
+            &[
+                ("cppv_cp_visit_id", "V3"),
+                ("cppv_person_id", "C1"),
+                ("cppv_cp_plan_id", "P1"),
+                ("cppv_cp_visit_date", "2024-01-31"),
             ],
         );
     fixture.write();

@@ -68,16 +68,28 @@ fn text_dates_timestamps_and_integer_ids_are_normalised_and_bad_values_become_fi
     csc_indicators::pipeline::run(&options).unwrap();
     let out = crate::support::Output::read(&f.out_dir());
     assert_eq!(
-        out.get("referrals", "month", "2023-04").numerator,
+        out.indicator("referrals")
+            .window("month")
+            .ending("2023-04")
+            .numerator,
         3.0,
         "the impossible date is unknown, not counted"
     );
     assert_eq!(
-        out.get("cp_children", "snapshot", "2023-04").numerator,
+        out.indicator("cp_children")
+            .window("snapshot")
+            .ending("2023-04")
+            .numerator,
         2.0,
         "timestamps are read as dates"
     );
-    assert_eq!(out.get("cp_children", "snapshot", "2023-05").numerator, 1.0);
+    assert_eq!(
+        out.indicator("cp_children")
+            .window("snapshot")
+            .ending("2023-05")
+            .numerator,
+        1.0
+    );
     assert_eq!(
         out.findings("unparseable_date"),
         vec![("ssd_cin_episodes".into(), "cine_referral_date".into(), 1)]
@@ -118,19 +130,38 @@ fn text_dates_timestamps_and_integer_ids_are_normalised_and_bad_values_become_fi
 fn a_repeated_record_id_is_counted_once_and_reported_whitespace_around_it_or_not() {
     // " R1 " is R1 once trimmed: the same referral twice, one counted and one reported.
     let out = Fixture::new("2024-05-01")
-        .table(
+        .record(
             "ssd_cin_episodes",
             &[
-                ("cine_referral_id", &["R1", " R1 ", "R2\t"]),
-                ("cine_person_id", &["A", "A", " B"]),
-                (
-                    "cine_referral_date",
-                    &["2023-04-03", "2023-04-03", "2023-04-04"],
-                ),
+                ("cine_referral_id", "R1"),
+                ("cine_person_id", "A"),
+                ("cine_referral_date", "2023-04-03"),
+            ],
+        )
+        .record(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", " R1 "),
+                ("cine_person_id", "A"),
+                ("cine_referral_date", "2023-04-03"),
+            ],
+        )
+        .record(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", "R2\t"),
+                ("cine_person_id", " B"),
+                ("cine_referral_date", "2023-04-04"),
             ],
         )
         .run("2023-04");
-    assert_eq!(out.get("referrals", "month", "2023-04").numerator, 2.0);
+    assert_eq!(
+        out.indicator("referrals")
+            .window("month")
+            .ending("2023-04")
+            .numerator,
+        2.0
+    );
     assert_eq!(
         out.findings("duplicate_id"),
         vec![("ssd_cin_episodes".into(), "cine_referral_id".into(), 1)]
@@ -141,25 +172,34 @@ fn a_repeated_record_id_is_counted_once_and_reported_whitespace_around_it_or_not
 
 #[test]
 fn each_la_is_read_from_its_latest_snapshot_or_the_latest_on_or_before_as_of() {
-    let f = Fixture::new("2024-05-01").table(
+    let f = Fixture::new("2024-05-01").record(
         "ssd_cin_episodes",
         &[
-            ("cine_referral_id", &["R1"]),
-            ("cine_person_id", &["A"]),
-            ("cine_referral_date", &["2023-04-03"]),
+            ("cine_referral_id", "R1"),
+            ("cine_person_id", "A"),
+            ("cine_referral_date", "2023-04-03"),
         ],
     );
     f.write();
     // An older snapshot with more referrals, for every table.
     let older = d("2024-03-05");
-    let older_fixture = Fixture::new("2024-03-05").table(
-        "ssd_cin_episodes",
-        &[
-            ("cine_referral_id", &["R1", "R2"]),
-            ("cine_person_id", &["A", "B"]),
-            ("cine_referral_date", &["2023-04-03", "2023-04-04"]),
-        ],
-    );
+    let older_fixture = Fixture::new("2024-03-05")
+        .record(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", "R1"),
+                ("cine_person_id", "A"),
+                ("cine_referral_date", "2023-04-03"),
+            ],
+        )
+        .record(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", "R2"),
+                ("cine_person_id", "B"),
+                ("cine_referral_date", "2023-04-04"),
+            ],
+        );
     for spec in csc_indicators::input::contract::TABLES {
         let given = older_fixture.tables.iter().find(|(n, _)| n == spec.name);
         let mut df = crate::support::frame(spec, given.map(|(_, c)| c.as_slice()).unwrap_or(&[]));
@@ -168,11 +208,25 @@ fn each_la_is_read_from_its_latest_snapshot_or_the_latest_on_or_before_as_of() {
     let mut options = f.options("2023-04");
     csc_indicators::pipeline::run(&options).unwrap();
     let latest = crate::support::Output::read(&f.out_dir());
-    assert_eq!(latest.get("referrals", "month", "2023-04").numerator, 1.0);
+    assert_eq!(
+        latest
+            .indicator("referrals")
+            .window("month")
+            .ending("2023-04")
+            .numerator,
+        1.0
+    );
     options.as_of = Some(d("2024-04-30"));
     csc_indicators::pipeline::run(&options).unwrap();
     let as_of = crate::support::Output::read(&f.out_dir());
-    assert_eq!(as_of.get("referrals", "month", "2023-04").numerator, 2.0);
+    assert_eq!(
+        as_of
+            .indicator("referrals")
+            .window("month")
+            .ending("2023-04")
+            .numerator,
+        2.0
+    );
     // The older snapshot's last complete month is February 2024: March is not reported.
     let months = as_of
         .indicators
@@ -186,12 +240,12 @@ fn each_la_is_read_from_its_latest_snapshot_or_the_latest_on_or_before_as_of() {
 
 #[test]
 fn reference_tables_may_be_csv() {
-    let f = Fixture::new("2024-05-01").table(
+    let f = Fixture::new("2024-05-01").record(
         "ssd_cin_episodes",
         &[
-            ("cine_referral_id", &["R1"]),
-            ("cine_person_id", &["A"]),
-            ("cine_referral_date", &["2023-06-01"]),
+            ("cine_referral_id", "R1"),
+            ("cine_person_id", "A"),
+            ("cine_referral_date", "2023-06-01"),
         ],
     );
     f.write();
@@ -210,7 +264,10 @@ fn reference_tables_may_be_csv() {
     .unwrap();
     csc_indicators::pipeline::run(&f.options("2023-04")).unwrap();
     let out = crate::support::Output::read(&f.out_dir());
-    let rate = out.get("referral_rate", "rolling_12m", "2023-06");
+    let rate = out
+        .indicator("referral_rate")
+        .window("rolling_12m")
+        .ending("2023-06");
     assert_eq!(rate.denominator, Some(40_000.0));
     crate::support::close(rate.value, 0.25);
 }
@@ -219,19 +276,46 @@ fn reference_tables_may_be_csv() {
 fn a_repeated_id_out_of_order_is_found_as_one_next_to_itself() {
     // R2 comes back after R1: the ids do not increase, so every id is counted.
     let out = Fixture::new("2024-05-01")
-        .table(
+        .record(
             "ssd_cin_episodes",
             &[
-                ("cine_referral_id", &["R2", "R1", "R2", "R3"]),
-                ("cine_person_id", &["A", "B", "A", "C"]),
-                (
-                    "cine_referral_date",
-                    &["2023-04-03", "2023-04-04", "2023-04-03", "2023-04-05"],
-                ),
+                ("cine_referral_id", "R2"),
+                ("cine_person_id", "A"),
+                ("cine_referral_date", "2023-04-03"),
+            ],
+        )
+        .record(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", "R1"),
+                ("cine_person_id", "B"),
+                ("cine_referral_date", "2023-04-04"),
+            ],
+        )
+        .record(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", "R2"),
+                ("cine_person_id", "A"),
+                ("cine_referral_date", "2023-04-03"),
+            ],
+        )
+        .record(
+            "ssd_cin_episodes",
+            &[
+                ("cine_referral_id", "R3"),
+                ("cine_person_id", "C"),
+                ("cine_referral_date", "2023-04-05"),
             ],
         )
         .run("2023-04");
-    assert_eq!(out.get("referrals", "month", "2023-04").numerator, 3.0);
+    assert_eq!(
+        out.indicator("referrals")
+            .window("month")
+            .ending("2023-04")
+            .numerator,
+        3.0
+    );
     assert_eq!(
         out.findings("duplicate_id"),
         vec![("ssd_cin_episodes".into(), "cine_referral_id".into(), 1)]
@@ -258,12 +342,20 @@ fn an_engine_check_on_people_gives_no_person_id_as_example() {
         crate::catalogue::HEADER
     );
     let out = Fixture::new("2024-05-01")
-        .table(
+        .record(
             "ssd_person",
             &[
-                ("pers_person_id", &["P1", "P2"]),
-                ("pers_dob", &["2020-01-01", "2023-06-01"]),
-                ("pers_death_date", &["2023-05-02", "2023-05-03"]),
+                ("pers_person_id", "P1"),
+                ("pers_dob", "2020-01-01"),
+                ("pers_death_date", "2023-05-02"),
+            ],
+        )
+        .record(
+            "ssd_person",
+            &[
+                ("pers_person_id", "P2"),
+                ("pers_dob", "2023-06-01"),
+                ("pers_death_date", "2023-05-03"),
             ],
         )
         .run_catalogue(&catalogue, "2023-04");
@@ -272,7 +364,14 @@ fn an_engine_check_on_people_gives_no_person_id_as_example() {
         vec![("ssd_person".into(), "pers_dob, pers_death_date".into(), 1)],
         "P2 died before birth"
     );
-    assert_eq!(out.get("deaths", "month", "2023-05").numerator, 1.0, "P1");
+    assert_eq!(
+        out.indicator("deaths")
+            .window("month")
+            .ending("2023-05")
+            .numerator,
+        1.0,
+        "P1"
+    );
     let example = out.quality.column("example").unwrap().str().unwrap().get(0);
     assert_eq!(example, None);
 }

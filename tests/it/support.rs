@@ -53,6 +53,33 @@ impl Fixture {
         self
     }
 
+    /// Adds one record (a row) to a table, as `(column, value)` pairs (dates `YYYY-MM-DD`); columns it does not
+    /// name are null. Records read top to bottom as the children's story.
+    pub fn record(mut self, table: &str, values: &[(&str, &str)]) -> Fixture {
+        let at = match self.tables.iter().position(|(n, _)| n == table) {
+            Some(at) => at,
+            None => {
+                self.tables.push((table.to_string(), Vec::new()));
+                self.tables.len() - 1
+            }
+        };
+        let columns = &mut self.tables[at].1;
+        let height = columns.first().map_or(0, |(_, v)| v.len());
+        for (name, _) in values {
+            if !columns.iter().any(|(c, _)| c == name) {
+                columns.push((name.to_string(), vec![String::new(); height]));
+            }
+        }
+        for (name, column) in columns.iter_mut() {
+            let value = values
+                .iter()
+                .find(|(c, _)| c == name)
+                .map_or("", |(_, v)| v);
+            column.push(value.to_string());
+        }
+        self
+    }
+
     /// The data directory.
     pub fn data_dir(&self) -> PathBuf {
         self.dir.path().join("data")
@@ -255,68 +282,16 @@ impl Output {
         }
     }
 
-    /// The total row of an indicator, window and month (`YYYY-MM`) for LA 873.
-    pub fn get(&self, indicator: &str, window: &str, month: &str) -> Figures {
-        self.get_for("873", indicator, window, month, None)
-    }
-
-    /// Any row.
-    pub fn get_for(
-        &self,
-        la: &str,
-        indicator: &str,
-        window: &str,
-        month: &str,
-        breakdown: Option<(&str, &str)>,
-    ) -> Figures {
-        let end = epoch_days(month.parse::<Month>().unwrap().period_end());
-        let mut filter = col("la_code")
-            .eq(lit(la))
-            .and(col("indicator_id").eq(lit(indicator)))
-            .and(col("window").eq(lit(window)))
-            .and(col("period_end").cast(DataType::Int32).eq(lit(end)));
-        filter = match breakdown {
-            Some((b, v)) => filter
-                .and(col("breakdown").eq(lit(b)))
-                .and(col("breakdown_value").eq(lit(v))),
-            None => filter.and(col("breakdown").is_null()),
-        };
-        let rows = self
-            .indicators
-            .clone()
-            .lazy()
-            .filter(filter)
-            .collect()
-            .unwrap();
-        assert_eq!(
-            rows.height(),
-            1,
-            "expected one row for {indicator} {window} {month}, got:\n{rows}"
-        );
-        let f = |c: &str| rows.column(c).unwrap().f64().unwrap().get(0);
-        Figures {
-            numerator: f("numerator").unwrap(),
-            denominator: f("denominator"),
-            value: f("value"),
-            flags: rows
-                .column("flags")
-                .unwrap()
-                .str()
-                .unwrap()
-                .get(0)
-                .map(str::to_string),
+    /// The rows of one indicator, narrowed by name: `out.indicator("cp_starts").window("month").ending("2023-06")`
+    /// is LA 873's total of the month window ending June 2023.
+    pub fn indicator<'a>(&'a self, id: &'a str) -> Lookup<'a> {
+        Lookup {
+            out: self,
+            indicator: id,
+            la: "873",
+            window: "",
+            breakdown: None,
         }
-    }
-
-    /// Shorthand: (numerator, denominator, value).
-    pub fn triple(
-        &self,
-        indicator: &str,
-        window: &str,
-        month: &str,
-    ) -> (f64, Option<f64>, Option<f64>) {
-        let f = self.get(indicator, window, month);
-        (f.numerator, f.denominator, f.value)
     }
 
     /// The findings of a kind, as (table, column, count).
@@ -346,6 +321,82 @@ impl Output {
                 )
             })
             .collect()
+    }
+}
+
+/// One output row, named field by field (LA 873 and the total unless said).
+pub struct Lookup<'a> {
+    out: &'a Output,
+    indicator: &'a str,
+    la: &'a str,
+    window: &'a str,
+    breakdown: Option<(&'a str, &'a str)>,
+}
+
+impl<'a> Lookup<'a> {
+    /// The window (`month`, `ytd`, `rolling_12m`, `snapshot`, ...).
+    pub fn window(self, window: &'a str) -> Lookup<'a> {
+        Lookup { window, ..self }
+    }
+
+    /// One category of a breakdown instead of the total.
+    pub fn category(self, breakdown: &'a str, value: &'a str) -> Lookup<'a> {
+        self.breakdown(Some((breakdown, value)))
+    }
+
+    /// A category of a breakdown, or the total for `None`.
+    pub fn breakdown(self, breakdown: Option<(&'a str, &'a str)>) -> Lookup<'a> {
+        Lookup { breakdown, ..self }
+    }
+
+    /// The figures of the window ending in `month` (`YYYY-MM`); exactly one row must match.
+    pub fn ending(self, month: &str) -> Figures {
+        let (indicator, window) = (self.indicator, self.window);
+        let end = epoch_days(month.parse::<Month>().unwrap().period_end());
+        let mut filter = col("la_code")
+            .eq(lit(self.la))
+            .and(col("indicator_id").eq(lit(indicator)))
+            .and(col("window").eq(lit(window)))
+            .and(col("period_end").cast(DataType::Int32).eq(lit(end)));
+        filter = match self.breakdown {
+            Some((b, v)) => filter
+                .and(col("breakdown").eq(lit(b)))
+                .and(col("breakdown_value").eq(lit(v))),
+            None => filter.and(col("breakdown").is_null()),
+        };
+        let rows = self
+            .out
+            .indicators
+            .clone()
+            .lazy()
+            .filter(filter)
+            .collect()
+            .unwrap();
+        assert_eq!(
+            rows.height(),
+            1,
+            "expected one row for {indicator} {window} {month}, got:\n{rows}"
+        );
+        let f = |c: &str| rows.column(c).unwrap().f64().unwrap().get(0);
+        Figures {
+            numerator: f("numerator").unwrap(),
+            denominator: f("denominator"),
+            value: f("value"),
+            flags: rows
+                .column("flags")
+                .unwrap()
+                .str()
+                .unwrap()
+                .get(0)
+                .map(str::to_string),
+        }
+    }
+}
+
+impl Figures {
+    /// (numerator, denominator, value).
+    pub fn triple(&self) -> (f64, Option<f64>, Option<f64>) {
+        (self.numerator, self.denominator, self.value)
     }
 }
 
