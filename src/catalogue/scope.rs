@@ -201,7 +201,7 @@ impl<'c> Checker<'c> {
         let expr = match polars::sql::sql_expr(&text.value) {
             Ok(e) => e,
             Err(e) => {
-                let detail = e.to_string().lines().next().unwrap_or_default().to_string();
+                let detail = crate::common::first_line(&e);
                 self.at(
                     &text.referenced,
                     format!("{role}: cannot parse SQL `{}`: {detail}", text.value),

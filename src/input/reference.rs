@@ -229,6 +229,6 @@ fn select(
         .collect()
         .map_err(|e| ReferenceError::Invalid {
             path,
-            detail: e.to_string().lines().next().unwrap_or_default().to_string(),
+            detail: crate::common::first_line(&e),
         })
 }

@@ -7,6 +7,7 @@ use super::schema::{
     TOOL_VERSION_KEY,
 };
 use crate::catalogue::Catalogue;
+use crate::common::first_line;
 use polars::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -130,8 +131,6 @@ impl IndicatorTable {
             path: path.to_path_buf(),
             detail,
         };
-        let first_line =
-            |e: PolarsError| e.to_string().lines().next().unwrap_or_default().to_string();
         let file = std::fs::File::open(path).map_err(|e| read(e.to_string()))?;
         let mut reader = ParquetReader::new(file);
         let entries: Vec<(String, String)> = reader
@@ -193,7 +192,7 @@ impl IndicatorTable {
     pub fn collect(self) -> Result<DataFrame, TableError> {
         let path = self.path;
         self.rows.collect().map_err(|e| TableError::Read {
-            detail: e.to_string().lines().next().unwrap_or_default().to_string(),
+            detail: first_line(&e),
             path,
         })
     }

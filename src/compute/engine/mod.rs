@@ -264,7 +264,7 @@ pub fn type_check(catalogue: &Catalogue) -> Result<(), crate::catalogue::Catalog
     };
     let detail = |e: EngineError| match e {
         EngineError::Polars(source) | EngineError::Indicator { source, .. } => {
-            first_line(&source.to_string())
+            crate::common::first_line(&source)
         }
         other => other.to_string(),
     };
@@ -299,16 +299,6 @@ pub fn type_check(catalogue: &Catalogue) -> Result<(), crate::catalogue::Catalog
     } else {
         Err(invalid(problems))
     }
-}
-
-/// The first line of a Polars message (the rest is the plan it failed in).
-fn first_line(message: &str) -> String {
-    message
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_string()
 }
 
 /// The text of `explain`: the definition in the catalogue's words, then the Polars plan.

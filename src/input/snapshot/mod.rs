@@ -145,7 +145,7 @@ struct Check {
 pub fn file_schema(path: &Path) -> Result<SchemaRef, SnapshotError> {
     let unreadable = |e: PolarsError| SnapshotError::Unreadable {
         path: path.to_path_buf(),
-        detail: e.to_string().lines().next().unwrap_or_default().to_string(),
+        detail: crate::common::first_line(&e),
     };
     let file = std::fs::File::open(path).map_err(|source| SnapshotError::Io {
         path: path.to_path_buf(),

@@ -342,7 +342,7 @@ pub(super) fn output_file(out_dir: &Path, name: &str) -> Result<PathBuf, ReportE
 fn unreadable(path: &Path) -> impl Fn(PolarsError) -> ReportError + Copy + '_ {
     move |e| ReportError::Read {
         path: path.to_path_buf(),
-        detail: e.to_string().lines().next().unwrap_or_default().to_string(),
+        detail: crate::common::first_line(&e),
     }
 }
 
