@@ -7,30 +7,18 @@ fn assessments_within_45_working_days_count_the_spring_bank_holidays() {
     // From Monday 3 April 2023, the 45th working day is Monday 12 June (Good Friday, Easter Monday, 1 May, the
     // Coronation on 8 May and 29 May are not working days).
     let out = Fixture::new("2024-05-01")
-        .record(
+        .records(
             "ssd_cin_assessments",
             &[
-                ("cina_assessment_id", "A1"),
-                ("cina_person_id", "A"),
-                ("cina_assessment_start_date", "2023-04-03"),
-                ("cina_assessment_auth_date", "2023-06-12"),
+                "cina_assessment_id",
+                "cina_person_id",
+                "cina_assessment_start_date",
+                "cina_assessment_auth_date",
             ],
-        )
-        .record(
-            "ssd_cin_assessments",
             &[
-                ("cina_assessment_id", "A2"),
-                ("cina_person_id", "B"),
-                ("cina_assessment_start_date", "2023-04-03"),
-                ("cina_assessment_auth_date", "2023-06-13"),
-            ],
-        )
-        .record(
-            "ssd_cin_assessments",
-            &[
-                ("cina_assessment_id", "A3"),
-                ("cina_person_id", "C"),
-                ("cina_assessment_start_date", "2023-04-03"),
+                &["A1", "A", "2023-04-03", "2023-06-12"],
+                &["A2", "B", "2023-04-03", "2023-06-13"],
+                &["A3", "C", "2023-04-03", ""],
             ],
         )
         .run("2023-04");
@@ -63,87 +51,36 @@ fn assessments_within_45_working_days_count_the_spring_bank_holidays() {
 
 fn s47_and_conferences() -> Fixture {
     Fixture::new("2024-05-01")
-        .record(
+        .records(
             "ssd_s47_enquiry",
             &[
-                ("s47e_s47_enquiry_id", "S1"),
-                ("s47e_person_id", "A"),
-                ("s47e_s47_start_date", "2023-04-03"),
-                ("s47e_s47_end_date", "2023-04-20"),
+                "s47e_s47_enquiry_id",
+                "s47e_person_id",
+                "s47e_s47_start_date",
+                "s47e_s47_end_date",
             ],
-        )
-        .record(
-            "ssd_s47_enquiry",
             &[
-                ("s47e_s47_enquiry_id", "S2"),
-                ("s47e_person_id", "A"),
-                ("s47e_s47_start_date", "2023-04-25"),
+                &["S1", "A", "2023-04-03", "2023-04-20"],
+                &["S2", "A", "2023-04-25", ""],
+                &["S3", "B", "2023-05-02", "2023-05-10"],
+                &["S4", "C", "2023-05-03", "2023-05-12"],
             ],
         )
-        .record(
-            "ssd_s47_enquiry",
-            &[
-                ("s47e_s47_enquiry_id", "S3"),
-                ("s47e_person_id", "B"),
-                ("s47e_s47_start_date", "2023-05-02"),
-                ("s47e_s47_end_date", "2023-05-10"),
-            ],
-        )
-        .record(
-            "ssd_s47_enquiry",
-            &[
-                ("s47e_s47_enquiry_id", "S4"),
-                ("s47e_person_id", "C"),
-                ("s47e_s47_start_date", "2023-05-03"),
-                ("s47e_s47_end_date", "2023-05-12"),
-            ],
-        )
-        .record(
+        .records(
             "ssd_initial_cp_conference",
             &[
-                ("icpc_icpc_id", "K1"),
-                ("icpc_s47_enquiry_id", "S1"),
-                ("icpc_person_id", "A"),
-                ("icpc_icpc_transfer_in", "N"),
-                ("icpc_icpc_date", "2023-04-24"),
+                "icpc_icpc_id",
+                "icpc_s47_enquiry_id",
+                "icpc_person_id",
+                "icpc_icpc_transfer_in",
+                "icpc_icpc_date",
             ],
-        )
-        .record(
-            "ssd_initial_cp_conference",
             &[
-                ("icpc_icpc_id", "K2"),
-                ("icpc_s47_enquiry_id", "S3"),
-                ("icpc_person_id", "B"),
-                ("icpc_icpc_date", "2023-05-25"),
-            ],
-        )
-        .record(
-            "ssd_initial_cp_conference",
-            &[
-                ("icpc_icpc_id", "K3"),
-                ("icpc_person_id", "D"),
-                ("icpc_icpc_transfer_in", "Y"),
-                ("icpc_icpc_date", "2023-05-15"),
-            ],
-        )
-        .record(
-            "ssd_initial_cp_conference",
-            &[
-                ("icpc_icpc_id", "K4"),
-                ("icpc_s47_enquiry_id", "S999"),
-                ("icpc_person_id", "E"),
-                ("icpc_icpc_transfer_in", "N"),
-                ("icpc_icpc_date", "2023-05-16"),
-            ],
-        )
-        .record(
-            "ssd_initial_cp_conference",
-            &[
-                ("icpc_icpc_id", "K5"),
-                ("icpc_s47_enquiry_id", "S2"),
-                ("icpc_person_id", "A"),
-                ("icpc_icpc_transfer_in", "n"),
-                ("icpc_icpc_date", "2023-05-30"),
+                &["K1", "S1", "A", "N", "2023-04-24"],
+                &["K2", "S3", "B", "", "2023-05-25"],
+                &["K3", "", "D", "Y", "2023-05-15"],
+                &["K4", "S999", "E", "N", "2023-05-16"],
+                &["K5", "S2", "A", "n", "2023-05-30"],
             ],
         )
 }

@@ -11,91 +11,35 @@ use crate::support::{Fixture, close};
 /// - CL6, former relevant, 18 until 1 May 2024, no plan review.
 fn leavers() -> Fixture {
     Fixture::new("2024-05-01")
-        .record(
+        .records(
             "ssd_person",
-            &[("pers_person_id", "CL1"), ("pers_dob", "2005-04-30")],
-        )
-        .record(
-            "ssd_person",
-            &[("pers_person_id", "CL2"), ("pers_dob", "2002-01-10")],
-        )
-        .record(
-            "ssd_person",
-            &[("pers_person_id", "CL3"), ("pers_dob", "1998-06-01")],
-        )
-        .record(
-            "ssd_person",
-            &[("pers_person_id", "CL4"), ("pers_dob", "2008-01-31")],
-        )
-        .record(
-            "ssd_person",
-            &[("pers_person_id", "CL5"), ("pers_dob", "2004-01-01")],
-        )
-        .record(
-            "ssd_person",
-            &[("pers_person_id", "CL6"), ("pers_dob", "2005-05-01")],
-        )
-        .record(
-            "ssd_care_leavers",
+            &["pers_person_id", "pers_dob"],
             &[
-                ("clea_table_id", "T1"),
-                ("clea_person_id", "CL1"),
-                ("clea_care_leaver_eligibility", "Former relevant"),
-                ("clea_care_leaver_activity", "G5"),
-                ("clea_care_leaver_accom_suitable", "1"),
-                ("clea_pathway_plan_review_date", "2024-03-15"),
+                &["CL1", "2005-04-30"],
+                &["CL2", "2002-01-10"],
+                &["CL3", "1998-06-01"],
+                &["CL4", "2008-01-31"],
+                &["CL5", "2004-01-01"],
+                &["CL6", "2005-05-01"],
             ],
         )
-        .record(
+        .records(
             "ssd_care_leavers",
             &[
-                ("clea_table_id", "T2"),
-                ("clea_person_id", "CL2"),
-                ("clea_care_leaver_eligibility", "former relevant"),
-                ("clea_care_leaver_activity", "F1"),
-                ("clea_care_leaver_accom_suitable", "2"),
-                ("clea_pathway_plan_review_date", "2023-10-30"),
+                "clea_table_id",
+                "clea_person_id",
+                "clea_care_leaver_eligibility",
+                "clea_care_leaver_activity",
+                "clea_care_leaver_accom_suitable",
+                "clea_pathway_plan_review_date",
             ],
-        )
-        .record(
-            "ssd_care_leavers",
             &[
-                ("clea_table_id", "T3"),
-                ("clea_person_id", "CL3"),
-                ("clea_care_leaver_eligibility", "FORMER RELEVANT"),
-                ("clea_pathway_plan_review_date", "2024-01-01"),
-            ],
-        )
-        .record(
-            "ssd_care_leavers",
-            &[
-                ("clea_table_id", "T4"),
-                ("clea_person_id", "CL4"),
-                ("clea_care_leaver_eligibility", "Eligible"),
-                ("clea_care_leaver_activity", "F2"),
-                ("clea_care_leaver_accom_suitable", "1"),
-                ("clea_pathway_plan_review_date", "2024-04-01"),
-            ],
-        )
-        .record(
-            "ssd_care_leavers",
-            &[
-                ("clea_table_id", "T5"),
-                ("clea_person_id", "CL5"),
-                ("clea_care_leaver_eligibility", "Qualifying"),
-                ("clea_care_leaver_activity", "G4"),
-                ("clea_care_leaver_accom_suitable", "2"),
-                ("clea_pathway_plan_review_date", "2024-04-01"),
-            ],
-        )
-        .record(
-            "ssd_care_leavers",
-            &[
-                ("clea_table_id", "T6"),
-                ("clea_person_id", "CL6"),
-                ("clea_care_leaver_eligibility", "Former relevant"),
-                ("clea_care_leaver_activity", "G6"),
-                ("clea_care_leaver_accom_suitable", "1"),
+                &["T1", "CL1", "Former relevant", "G5", "1", "2024-03-15"],
+                &["T2", "CL2", "former relevant", "F1", "2", "2023-10-30"],
+                &["T3", "CL3", "FORMER RELEVANT", "", "", "2024-01-01"],
+                &["T4", "CL4", "Eligible", "F2", "1", "2024-04-01"],
+                &["T5", "CL5", "Qualifying", "G4", "2", "2024-04-01"],
+                &["T6", "CL6", "Former relevant", "G6", "1", ""],
             ],
         )
 }
@@ -195,106 +139,72 @@ fn a_current_status_flag_is_not_set_in_the_snapshot_month_itself() {
 /// (no placed-for-adoption date).
 fn adoptions() -> Fixture {
     Fixture::new("2023-10-01")
-        .record(
+        .records(
             "ssd_cla_episodes",
             &[
-                ("clae_cla_episode_id", "X1"),
-                ("clae_person_id", "X"),
-                ("clae_cla_id", "LX"),
-                ("clae_cla_episode_start_date", "2022-01-01"),
-                ("clae_cla_episode_ceased_date", "2022-08-01"),
-                ("clae_cla_episode_ceased_reason", "X1"),
+                "clae_cla_episode_id",
+                "clae_person_id",
+                "clae_cla_id",
+                "clae_cla_episode_start_date",
+                "clae_cla_episode_ceased_date",
+                "clae_cla_episode_ceased_reason",
             ],
-        )
-        .record(
-            "ssd_cla_episodes",
             &[
-                ("clae_cla_episode_id", "X2"),
-                ("clae_person_id", "X"),
-                ("clae_cla_id", "LX"),
-                ("clae_cla_episode_start_date", "2022-08-01"),
-                ("clae_cla_episode_ceased_date", "2023-06-15"),
-                ("clae_cla_episode_ceased_reason", "E11"),
+                &["X1", "X", "LX", "2022-01-01", "2022-08-01", "X1"],
+                &["X2", "X", "LX", "2022-08-01", "2023-06-15", "E11"],
+                &["Y1", "Y", "LY1", "2019-01-01", "2020-01-01", "E13"],
+                &["Y2", "Y", "LY2", "2022-12-01", "2023-09-01", "E12"],
+                &["V1", "V", "LV", "2022-01-01", "2023-05-01", "E13"],
             ],
         )
-        .record(
-            "ssd_cla_episodes",
-            &[
-                ("clae_cla_episode_id", "Y1"),
-                ("clae_person_id", "Y"),
-                ("clae_cla_id", "LY1"),
-                ("clae_cla_episode_start_date", "2019-01-01"),
-                ("clae_cla_episode_ceased_date", "2020-01-01"),
-                ("clae_cla_episode_ceased_reason", "E13"),
-            ],
-        )
-        .record(
-            "ssd_cla_episodes",
-            &[
-                ("clae_cla_episode_id", "Y2"),
-                ("clae_person_id", "Y"),
-                ("clae_cla_id", "LY2"),
-                ("clae_cla_episode_start_date", "2022-12-01"),
-                ("clae_cla_episode_ceased_date", "2023-09-01"),
-                ("clae_cla_episode_ceased_reason", "E12"),
-            ],
-        )
-        .record(
-            "ssd_cla_episodes",
-            &[
-                ("clae_cla_episode_id", "V1"),
-                ("clae_person_id", "V"),
-                ("clae_cla_id", "LV"),
-                ("clae_cla_episode_start_date", "2022-01-01"),
-                ("clae_cla_episode_ceased_date", "2023-05-01"),
-                ("clae_cla_episode_ceased_reason", "E13"),
-            ],
-        )
-        .record(
+        .records(
             "ssd_permanence",
             &[
-                ("perm_table_id", "AX"),
-                ("perm_person_id", "X"),
-                ("perm_permanence_order_type", "Adoption"),
-                ("perm_permanence_order_date", "2023-06-15"),
-                ("perm_placed_for_adoption_date", "2023-01-10"),
-                ("perm_placement_order_date", "2022-09-01"),
-                ("perm_matched_date", "2022-11-01"),
+                "perm_table_id",
+                "perm_person_id",
+                "perm_permanence_order_type",
+                "perm_permanence_order_date",
+                "perm_placed_for_adoption_date",
+                "perm_placement_order_date",
+                "perm_matched_date",
             ],
-        )
-        .record(
-            "ssd_permanence",
             &[
-                ("perm_table_id", "AY"),
-                ("perm_person_id", "Y"),
-                ("perm_permanence_order_type", "adoption"),
-                ("perm_permanence_order_date", "2023-09-01"),
-                ("perm_placed_for_adoption_date", "2023-03-01"),
-                ("perm_placement_order_date", "2023-05-01"),
-                ("perm_matched_date", "2023-04-01"),
-            ],
-        )
-        .record(
-            "ssd_permanence",
-            &[
-                ("perm_table_id", "AZ"),
-                ("perm_person_id", "Z"),
-                ("perm_permanence_order_type", "Special guardianship"),
-                ("perm_permanence_order_date", "2023-07-01"),
-                ("perm_placed_for_adoption_date", "2023-01-01"),
-                ("perm_placement_order_date", "2022-01-01"),
-                ("perm_matched_date", "2022-02-01"),
-            ],
-        )
-        .record(
-            "ssd_permanence",
-            &[
-                ("perm_table_id", "AW"),
-                ("perm_person_id", "W"),
-                ("perm_permanence_order_type", "Adoption"),
-                ("perm_permanence_order_date", "2023-08-01"),
-                ("perm_placement_order_date", "2023-02-01"),
-                ("perm_matched_date", "2023-03-03"),
+                &[
+                    "AX",
+                    "X",
+                    "Adoption",
+                    "2023-06-15",
+                    "2023-01-10",
+                    "2022-09-01",
+                    "2022-11-01",
+                ],
+                &[
+                    "AY",
+                    "Y",
+                    "adoption",
+                    "2023-09-01",
+                    "2023-03-01",
+                    "2023-05-01",
+                    "2023-04-01",
+                ],
+                &[
+                    "AZ",
+                    "Z",
+                    "Special guardianship",
+                    "2023-07-01",
+                    "2023-01-01",
+                    "2022-01-01",
+                    "2022-02-01",
+                ],
+                &[
+                    "AW",
+                    "W",
+                    "Adoption",
+                    "2023-08-01",
+                    "",
+                    "2023-02-01",
+                    "2023-03-03",
+                ],
             ],
         )
 }
@@ -342,123 +252,36 @@ fn children_ceasing_care_by_adoption_are_e11_and_e12() {
 #[test]
 fn average_caseload_shares_open_involvements_among_professionals_by_the_role_of_their_job_title() {
     let out = Fixture::new("2024-05-01")
-        .record(
+        .records(
             "ssd_professionals",
+            &["prof_professional_id", "prof_professional_job_title"],
             &[
-                ("prof_professional_id", "W1"),
-                ("prof_professional_job_title", "Social Worker"),
+                &["W1", "Social Worker"],
+                &["W2", "Personal Adviser"],
+                &["W3", "Team Manager"],
+                &["W4", "Chef"],
             ],
         )
-        .record(
-            "ssd_professionals",
-            &[
-                ("prof_professional_id", "W2"),
-                ("prof_professional_job_title", "Personal Adviser"),
-            ],
-        )
-        .record(
-            "ssd_professionals",
-            &[
-                ("prof_professional_id", "W3"),
-                ("prof_professional_job_title", "Team Manager"),
-            ],
-        )
-        .record(
-            "ssd_professionals",
-            &[
-                ("prof_professional_id", "W4"),
-                ("prof_professional_job_title", "Chef"),
-            ],
-        )
-        .record(
+        .records(
             "ssd_involvements",
             &[
-                ("invo_involvements_id", "I1"),
-                ("invo_professional_id", "W1"),
-                ("invo_person_id", "A"),
-                ("invo_professional_role_id", "SW"),
-                ("invo_involvement_start_date", "2024-01-01"),
+                "invo_involvements_id",
+                "invo_professional_id",
+                "invo_person_id",
+                "invo_professional_role_id",
+                "invo_involvement_start_date",
+                "invo_involvement_end_date",
             ],
-        )
-        .record(
-            "ssd_involvements",
             &[
-                ("invo_involvements_id", "I2"),
-                ("invo_professional_id", "W1"),
-                ("invo_person_id", "B"),
-                ("invo_professional_role_id", "SW"),
-                ("invo_involvement_start_date", "2024-02-01"),
-            ],
-        )
-        .record(
-            "ssd_involvements",
-            &[
-                ("invo_involvements_id", "I3"),
-                ("invo_professional_id", "W1"),
-                ("invo_person_id", "C"),
-                ("invo_professional_role_id", "SW"),
-                ("invo_involvement_start_date", "2024-03-01"),
-            ],
-        )
-        .record(
-            "ssd_involvements",
-            &[
-                ("invo_involvements_id", "I4"),
-                ("invo_professional_id", "W1"),
-                ("invo_person_id", "D"),
-                ("invo_professional_role_id", "SW"),
-                ("invo_involvement_start_date", "2024-01-01"),
-                ("invo_involvement_end_date", "2024-04-30"),
-            ],
-        )
-        .record(
-            "ssd_involvements",
-            &[
-                ("invo_involvements_id", "I5"),
-                ("invo_professional_id", "W2"),
-                ("invo_person_id", "A"),
-                ("invo_professional_role_id", "SW"),
-                ("invo_involvement_start_date", "2024-01-01"),
-            ],
-        )
-        .record(
-            "ssd_involvements",
-            &[
-                ("invo_involvements_id", "I6"),
-                ("invo_professional_id", "W2"),
-                ("invo_person_id", "D"),
-                ("invo_professional_role_id", "PA"),
-                ("invo_involvement_start_date", "2024-01-01"),
-            ],
-        )
-        .record(
-            "ssd_involvements",
-            &[
-                ("invo_involvements_id", "I7"),
-                ("invo_professional_id", "W3"),
-                ("invo_person_id", "E"),
-                ("invo_professional_role_id", "TM"),
-                ("invo_involvement_start_date", "2024-01-01"),
-            ],
-        )
-        .record(
-            "ssd_involvements",
-            &[
-                ("invo_involvements_id", "I8"),
-                ("invo_professional_id", "W4"),
-                ("invo_person_id", "F"),
-                ("invo_professional_role_id", "X"),
-                ("invo_involvement_start_date", "2024-01-01"),
-            ],
-        )
-        .record(
-            "ssd_involvements",
-            &[
-                ("invo_involvements_id", "I9"),
-                ("invo_professional_id", "W4"),
-                ("invo_person_id", "G"),
-                ("invo_professional_role_id", "X"),
-                ("invo_involvement_start_date", "2024-01-01"),
+                &["I1", "W1", "A", "SW", "2024-01-01", ""],
+                &["I2", "W1", "B", "SW", "2024-02-01", ""],
+                &["I3", "W1", "C", "SW", "2024-03-01", ""],
+                &["I4", "W1", "D", "SW", "2024-01-01", "2024-04-30"],
+                &["I5", "W2", "A", "SW", "2024-01-01", ""],
+                &["I6", "W2", "D", "PA", "2024-01-01", ""],
+                &["I7", "W3", "E", "TM", "2024-01-01", ""],
+                &["I8", "W4", "F", "X", "2024-01-01", ""],
+                &["I9", "W4", "G", "X", "2024-01-01", ""],
             ],
         )
         .run("2024-01");

@@ -3,107 +3,29 @@
 use crate::support::{Fixture, close};
 
 fn plans() -> Fixture {
-    Fixture::new("2024-05-01")
-        .record(
-            "ssd_cp_plans",
-            &[
-                ("cppl_cp_plan_id", "P1"),
-                ("cppl_person_id", "A"),
-                ("cppl_cp_plan_start_date", "2021-03-01"),
-                ("cppl_cp_plan_end_date", "2023-04-15"),
-            ],
-        )
-        .record(
-            "ssd_cp_plans",
-            &[
-                ("cppl_cp_plan_id", "P2"),
-                ("cppl_person_id", "A"),
-                ("cppl_cp_plan_start_date", "2023-05-01"),
-            ],
-        )
-        .record(
-            "ssd_cp_plans",
-            &[
-                ("cppl_cp_plan_id", "P3"),
-                ("cppl_person_id", "B"),
-                ("cppl_cp_plan_start_date", "2023-04-10"),
-                ("cppl_cp_plan_end_date", "2023-04-30"),
-            ],
-        )
-        .record(
-            "ssd_cp_plans",
-            &[
-                ("cppl_cp_plan_id", "P4"),
-                ("cppl_person_id", "C"),
-                ("cppl_cp_plan_start_date", "2024-02-29"),
-            ],
-        )
-        .record(
-            "ssd_cp_plans",
-            &[
-                ("cppl_cp_plan_id", "P6"),
-                ("cppl_person_id", "E"),
-                ("cppl_cp_plan_start_date", "2020-01-01"),
-                ("cppl_cp_plan_end_date", "2021-06-01"),
-            ],
-        )
-        .record(
-            "ssd_cp_plans",
-            &[
-                ("cppl_cp_plan_id", "P7"),
-                ("cppl_person_id", "E"),
-                ("cppl_cp_plan_start_date", "2023-06-01"),
-            ],
-        )
-        .record(
-            "ssd_cp_plans",
-            &[
-                ("cppl_cp_plan_id", "P8"),
-                ("cppl_person_id", "F"),
-                ("cppl_cp_plan_start_date", "2020-01-01"),
-                ("cppl_cp_plan_end_date", "2021-05-31"),
-            ],
-        )
-        .record(
-            "ssd_cp_plans",
-            &[
-                ("cppl_cp_plan_id", "P9"),
-                ("cppl_person_id", "F"),
-                ("cppl_cp_plan_start_date", "2023-06-01"),
-            ],
-        )
-        .record(
-            "ssd_cp_plans",
-            &[
-                ("cppl_cp_plan_id", "P10"),
-                ("cppl_person_id", "G"),
-                ("cppl_cp_plan_start_date", "2023-06-10"),
-            ],
-        )
-        .record(
-            "ssd_cp_plans",
-            &[
-                ("cppl_cp_plan_id", "P11"),
-                ("cppl_person_id", "G"),
-                ("cppl_cp_plan_start_date", "2023-01-01"),
-            ],
-        )
-        .record(
-            "ssd_cp_plans",
-            &[
-                ("cppl_cp_plan_id", "P12"),
-                ("cppl_person_id", "H"),
-                ("cppl_cp_plan_start_date", "2023-03-01"),
-            ],
-        )
-        .record(
-            "ssd_cp_plans",
-            &[
-                ("cppl_cp_plan_id", "P13"),
-                ("cppl_person_id", "H"),
-                ("cppl_cp_plan_start_date", "2023-03-15"),
-            ],
-        )
+    Fixture::new("2024-05-01").records(
+        "ssd_cp_plans",
+        &[
+            "cppl_cp_plan_id",
+            "cppl_person_id",
+            "cppl_cp_plan_start_date",
+            "cppl_cp_plan_end_date",
+        ],
+        &[
+            &["P1", "A", "2021-03-01", "2023-04-15"],
+            &["P2", "A", "2023-05-01", ""],
+            &["P3", "B", "2023-04-10", "2023-04-30"],
+            &["P4", "C", "2024-02-29", ""],
+            &["P6", "E", "2020-01-01", "2021-06-01"],
+            &["P7", "E", "2023-06-01", ""],
+            &["P8", "F", "2020-01-01", "2021-05-31"],
+            &["P9", "F", "2023-06-01", ""],
+            &["P10", "G", "2023-06-10", ""],
+            &["P11", "G", "2023-01-01", ""],
+            &["P12", "H", "2023-03-01", ""],
+            &["P13", "H", "2023-03-15", ""],
+        ],
+    )
 }
 
 #[test]
@@ -224,43 +146,20 @@ fn plans_ending_after_two_years_or_more_use_calendar_years() {
 #[test]
 fn reviews_are_on_time_when_held_on_or_before_the_due_date() {
     let out = Fixture::new("2024-05-01")
-        .record(
+        .records(
             "ssd_cp_reviews",
             &[
-                ("cppr_cp_review_id", "V1"),
-                ("cppr_person_id", "A"),
-                ("cppr_cp_plan_id", "P1"),
-                ("cppr_cp_review_due", "2023-04-30"),
-                ("cppr_cp_review_date", "2023-04-30"),
+                "cppr_cp_review_id",
+                "cppr_person_id",
+                "cppr_cp_plan_id",
+                "cppr_cp_review_due",
+                "cppr_cp_review_date",
             ],
-        )
-        .record(
-            "ssd_cp_reviews",
             &[
-                ("cppr_cp_review_id", "V2"),
-                ("cppr_person_id", "B"),
-                ("cppr_cp_plan_id", "P2"),
-                ("cppr_cp_review_due", "2023-04-15"),
-                ("cppr_cp_review_date", "2023-04-16"),
-            ],
-        )
-        .record(
-            "ssd_cp_reviews",
-            &[
-                ("cppr_cp_review_id", "V3"),
-                ("cppr_person_id", "C"),
-                ("cppr_cp_plan_id", "P3"),
-                ("cppr_cp_review_due", "2023-04-20"),
-            ],
-        )
-        .record(
-            "ssd_cp_reviews",
-            &[
-                ("cppr_cp_review_id", "V4"),
-                ("cppr_person_id", "D"),
-                ("cppr_cp_plan_id", "P4"),
-                ("cppr_cp_review_due", "2023-05-01"),
-                ("cppr_cp_review_date", "2023-04-28"),
+                &["V1", "A", "P1", "2023-04-30", "2023-04-30"],
+                &["V2", "B", "P2", "2023-04-15", "2023-04-16"],
+                &["V3", "C", "P3", "2023-04-20", ""],
+                &["V4", "D", "P4", "2023-05-01", "2023-04-28"],
             ],
         )
         .run("2023-04");
@@ -279,81 +178,40 @@ fn reviews_are_on_time_when_held_on_or_before_the_due_date() {
 #[test]
 fn visits_are_timed_from_the_previous_visit_on_the_plan_or_its_start() {
     let out = Fixture::new("2024-05-01")
-        .record(
+        .records(
             "ssd_cp_plans",
             &[
-                ("cppl_cp_plan_id", "V1"),
-                ("cppl_person_id", "A"),
-                ("cppl_cp_plan_start_date", "2023-04-03"),
+                "cppl_cp_plan_id",
+                "cppl_person_id",
+                "cppl_cp_plan_start_date",
+                "cppl_cp_plan_end_date",
             ],
-        )
-        .record(
-            "ssd_cp_plans",
             &[
-                ("cppl_cp_plan_id", "V2"),
-                ("cppl_person_id", "B"),
-                ("cppl_cp_plan_start_date", "2023-03-01"),
-                ("cppl_cp_plan_end_date", "2023-04-20"),
+                &["V1", "A", "2023-04-03", ""],
+                &["V2", "B", "2023-03-01", "2023-04-20"],
             ],
         )
-        // 7 working days from the plan's start (over Easter).
-        .record(
+        .records(
             "ssd_cp_visits",
             &[
-                ("cppv_cp_visit_id", "X1"),
-                ("cppv_person_id", "A"),
-                ("cppv_cp_plan_id", "V1"),
-                ("cppv_cp_visit_date", "2023-04-14"),
+                "cppv_cp_visit_id",
+                "cppv_person_id",
+                "cppv_cp_plan_id",
+                "cppv_cp_visit_date",
             ],
-        )
-        // 11 working days after X1.
-        .record(
-            "ssd_cp_visits",
             &[
-                ("cppv_cp_visit_id", "X2"),
-                ("cppv_person_id", "A"),
-                ("cppv_cp_plan_id", "V1"),
-                ("cppv_cp_visit_date", "2023-05-02"),
-            ],
-        )
-        // The same day as X2: 0.
-        .record(
-            "ssd_cp_visits",
-            &[
-                ("cppv_cp_visit_id", "X3"),
-                ("cppv_person_id", "A"),
-                ("cppv_cp_plan_id", "V1"),
-                ("cppv_cp_visit_date", "2023-05-02"),
-            ],
-        )
-        // 17 working days after X3.
-        .record(
-            "ssd_cp_visits",
-            &[
-                ("cppv_cp_visit_id", "X4"),
-                ("cppv_person_id", "A"),
-                ("cppv_cp_plan_id", "V1"),
-                ("cppv_cp_visit_date", "2023-05-26"),
-            ],
-        )
-        // A visit after its plan ended.
-        .record(
-            "ssd_cp_visits",
-            &[
-                ("cppv_cp_visit_id", "X5"),
-                ("cppv_person_id", "B"),
-                ("cppv_cp_plan_id", "V2"),
-                ("cppv_cp_visit_date", "2023-04-25"),
-            ],
-        )
-        // A visit on an unknown plan.
-        .record(
-            "ssd_cp_visits",
-            &[
-                ("cppv_cp_visit_id", "X6"),
-                ("cppv_person_id", "C"),
-                ("cppv_cp_plan_id", "V9"),
-                ("cppv_cp_visit_date", "2023-04-26"),
+                // 7 working days from the plan's start (over Easter).
+                &["X1", "A", "V1", "2023-04-14"],
+                // 11 working days after X1.
+                &["X2", "A", "V1", "2023-05-02"],
+                // The same day as X2: 0.
+                &["X3", "A", "V1", "2023-05-02"],
+                // 17 working days after X3.
+                &["X4", "A", "V1", "2023-05-26"],
+                // A visit after its plan ended.
+                &["X5", "B", "V2", "2023-04-25"],
+                // A visit on an unknown plan.
+                &["X6", "C", "V9", "2023-04-26"],
             ],
         )
         .run("2023-04");
@@ -377,62 +235,29 @@ fn visits_are_timed_from_the_previous_visit_on_the_plan_or_its_start() {
 #[test]
 fn allocation_needs_a_qualified_social_worker_involved_at_month_end() {
     let out = plans()
-        .record(
+        .records(
             "ssd_professionals",
+            &["prof_professional_id", "prof_professional_job_title"],
             &[
-                ("prof_professional_id", "W1"),
-                ("prof_professional_job_title", "Social Worker"),
+                &["W1", "Social Worker"],
+                &["W2", "family support worker"],
+                &["W3", "Senior Social Worker"],
             ],
         )
-        .record(
-            "ssd_professionals",
-            &[
-                ("prof_professional_id", "W2"),
-                ("prof_professional_job_title", "family support worker"),
-            ],
-        )
-        .record(
-            "ssd_professionals",
-            &[
-                ("prof_professional_id", "W3"),
-                ("prof_professional_job_title", "Senior Social Worker"),
-            ],
-        )
-        .record(
+        .records(
             "ssd_involvements",
             &[
-                ("invo_involvements_id", "I1"),
-                ("invo_professional_id", "W1"),
-                ("invo_person_id", "G"),
-                ("invo_involvement_start_date", "2023-01-01"),
+                "invo_involvements_id",
+                "invo_professional_id",
+                "invo_person_id",
+                "invo_involvement_start_date",
+                "invo_involvement_end_date",
             ],
-        )
-        .record(
-            "ssd_involvements",
             &[
-                ("invo_involvements_id", "I2"),
-                ("invo_professional_id", "W2"),
-                ("invo_person_id", "H"),
-                ("invo_involvement_start_date", "2023-03-01"),
-            ],
-        )
-        .record(
-            "ssd_involvements",
-            &[
-                ("invo_involvements_id", "I3"),
-                ("invo_professional_id", "W3"),
-                ("invo_person_id", "H"),
-                ("invo_involvement_start_date", "2023-03-01"),
-                ("invo_involvement_end_date", "2023-04-30"),
-            ],
-        )
-        .record(
-            "ssd_involvements",
-            &[
-                ("invo_involvements_id", "I4"),
-                ("invo_professional_id", "W1"),
-                ("invo_person_id", "A"),
-                ("invo_involvement_start_date", "2023-05-31"),
+                &["I1", "W1", "G", "2023-01-01", ""],
+                &["I2", "W2", "H", "2023-03-01", ""],
+                &["I3", "W3", "H", "2023-03-01", "2023-04-30"],
+                &["I4", "W1", "A", "2023-05-31", ""],
             ],
         )
         .run("2023-04");

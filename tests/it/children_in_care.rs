@@ -10,159 +10,65 @@ use crate::support::{Fixture, close};
 /// - D, born 1 March 2006, two episodes of one period (X1 between) ending 15 March 2022 (V2, K2).
 fn cohort() -> Fixture {
     Fixture::new("2022-05-01")
-        .record(
+        .records(
             "ssd_person",
+            &["pers_person_id", "pers_dob", "pers_sex"],
             &[
-                ("pers_person_id", "A"),
-                ("pers_dob", "2012-02-29"),
-                ("pers_sex", "F"),
+                &["A", "2012-02-29", "F"],
+                &["B", "2015-05-05", "M"],
+                &["C", "2022-01-15", ""],
+                &["D", "2006-03-01", "M"],
             ],
         )
-        .record(
-            "ssd_person",
-            &[
-                ("pers_person_id", "B"),
-                ("pers_dob", "2015-05-05"),
-                ("pers_sex", "M"),
-            ],
-        )
-        .record(
-            "ssd_person",
-            &[("pers_person_id", "C"), ("pers_dob", "2022-01-15")],
-        )
-        .record(
-            "ssd_person",
-            &[
-                ("pers_person_id", "D"),
-                ("pers_dob", "2006-03-01"),
-                ("pers_sex", "M"),
-            ],
-        )
-        .record(
+        .records(
             "ssd_cla_episodes",
             &[
-                ("clae_cla_episode_id", "EA"),
-                ("clae_person_id", "A"),
-                ("clae_cla_id", "LA"),
-                ("clae_cla_episode_start_date", "2021-06-01"),
+                "clae_cla_episode_id",
+                "clae_person_id",
+                "clae_cla_id",
+                "clae_cla_episode_start_date",
+                "clae_cla_episode_ceased_date",
+                "clae_cla_episode_ceased_reason",
             ],
-        )
-        .record(
-            "ssd_cla_episodes",
             &[
-                ("clae_cla_episode_id", "EB"),
-                ("clae_person_id", "B"),
-                ("clae_cla_id", "LB"),
-                ("clae_cla_episode_start_date", "2022-01-01"),
+                &["EA", "A", "LA", "2021-06-01", "", ""],
+                &["EB", "B", "LB", "2022-01-01", "", ""],
+                &["EC", "C", "LC", "2022-02-01", "", ""],
+                &["ED1", "D", "LD", "2021-01-01", "2021-09-01", "X1"],
+                &["ED2", "D", "LD", "2021-09-01", "2022-03-15", "E13"],
             ],
         )
-        .record(
-            "ssd_cla_episodes",
-            &[
-                ("clae_cla_episode_id", "EC"),
-                ("clae_person_id", "C"),
-                ("clae_cla_id", "LC"),
-                ("clae_cla_episode_start_date", "2022-02-01"),
-            ],
-        )
-        .record(
-            "ssd_cla_episodes",
-            &[
-                ("clae_cla_episode_id", "ED1"),
-                ("clae_person_id", "D"),
-                ("clae_cla_id", "LD"),
-                ("clae_cla_episode_start_date", "2021-01-01"),
-                ("clae_cla_episode_ceased_date", "2021-09-01"),
-                ("clae_cla_episode_ceased_reason", "X1"),
-            ],
-        )
-        .record(
-            "ssd_cla_episodes",
-            &[
-                ("clae_cla_episode_id", "ED2"),
-                ("clae_person_id", "D"),
-                ("clae_cla_id", "LD"),
-                ("clae_cla_episode_start_date", "2021-09-01"),
-                ("clae_cla_episode_ceased_date", "2022-03-15"),
-                ("clae_cla_episode_ceased_reason", "E13"),
-            ],
-        )
-        .record(
+        .records(
             "ssd_legal_status",
             &[
-                ("lega_legal_status_id", "GA"),
-                ("lega_person_id", "A"),
-                ("lega_legal_status", "C2"),
-                ("lega_legal_status_start_date", "2021-06-01"),
+                "lega_legal_status_id",
+                "lega_person_id",
+                "lega_legal_status",
+                "lega_legal_status_start_date",
+                "lega_legal_status_end_date",
             ],
-        )
-        .record(
-            "ssd_legal_status",
             &[
-                ("lega_legal_status_id", "GB1"),
-                ("lega_person_id", "B"),
-                ("lega_legal_status", "V3"),
-                ("lega_legal_status_start_date", "2022-01-01"),
-                ("lega_legal_status_end_date", "2022-03-10"),
+                &["GA", "A", "C2", "2021-06-01", ""],
+                &["GB1", "B", "V3", "2022-01-01", "2022-03-10"],
+                &["GB2", "B", "C2", "2022-03-10", ""],
+                &["GC", "C", "C1", "2022-02-01", ""],
+                &["GD", "D", "V2", "2021-01-01", "2022-03-15"],
             ],
         )
-        .record(
-            "ssd_legal_status",
-            &[
-                ("lega_legal_status_id", "GB2"),
-                ("lega_person_id", "B"),
-                ("lega_legal_status", "C2"),
-                ("lega_legal_status_start_date", "2022-03-10"),
-            ],
-        )
-        .record(
-            "ssd_legal_status",
-            &[
-                ("lega_legal_status_id", "GC"),
-                ("lega_person_id", "C"),
-                ("lega_legal_status", "C1"),
-                ("lega_legal_status_start_date", "2022-02-01"),
-            ],
-        )
-        .record(
-            "ssd_legal_status",
-            &[
-                ("lega_legal_status_id", "GD"),
-                ("lega_person_id", "D"),
-                ("lega_legal_status", "V2"),
-                ("lega_legal_status_start_date", "2021-01-01"),
-                ("lega_legal_status_end_date", "2022-03-15"),
-            ],
-        )
-        .record(
+        .records(
             "ssd_cla_placement",
             &[
-                ("clap_cla_placement_id", "PA"),
-                ("clap_person_id", "A"),
-                ("clap_cla_placement_start_date", "2021-06-01"),
-                ("clap_cla_placement_type", "U4"),
-                ("clap_cla_placement_distance", "25"),
+                "clap_cla_placement_id",
+                "clap_person_id",
+                "clap_cla_placement_start_date",
+                "clap_cla_placement_type",
+                "clap_cla_placement_distance",
+                "clap_cla_placement_end_date",
             ],
-        )
-        .record(
-            "ssd_cla_placement",
             &[
-                ("clap_cla_placement_id", "PB"),
-                ("clap_person_id", "B"),
-                ("clap_cla_placement_start_date", "2022-01-01"),
-                ("clap_cla_placement_type", "U6"),
-                ("clap_cla_placement_distance", "5"),
-            ],
-        )
-        .record(
-            "ssd_cla_placement",
-            &[
-                ("clap_cla_placement_id", "PD"),
-                ("clap_person_id", "D"),
-                ("clap_cla_placement_start_date", "2021-01-01"),
-                ("clap_cla_placement_end_date", "2022-03-15"),
-                ("clap_cla_placement_type", "K2"),
-                ("clap_cla_placement_distance", "1"),
+                &["PA", "A", "2021-06-01", "U4", "25", ""],
+                &["PB", "B", "2022-01-01", "U6", "5", ""],
+                &["PD", "D", "2021-01-01", "K2", "1", "2022-03-15"],
             ],
         )
 }
@@ -388,125 +294,41 @@ fn every_breakdown_category_appears_for_every_month() {
 /// whose first episode is still open while a later one has ceased: not ended).
 fn periods() -> Fixture {
     Fixture::new("2022-06-01")
-        .record(
+        .records(
             "ssd_cla_episodes",
             &[
-                ("clae_cla_episode_id", "E1"),
-                ("clae_person_id", "E"),
-                ("clae_cla_id", "LE"),
-                ("clae_cla_episode_start_date", "2022-02-10"),
-                ("clae_cla_episode_ceased_date", "2022-02-20"),
-                ("clae_cla_episode_ceased_reason", "X1"),
+                "clae_cla_episode_id",
+                "clae_person_id",
+                "clae_cla_id",
+                "clae_cla_episode_start_date",
+                "clae_cla_episode_ceased_date",
+                "clae_cla_episode_ceased_reason",
             ],
-        )
-        .record(
-            "ssd_cla_episodes",
             &[
-                ("clae_cla_episode_id", "E2"),
-                ("clae_person_id", "E"),
-                ("clae_cla_id", "LE"),
-                ("clae_cla_episode_start_date", "2022-02-20"),
-                ("clae_cla_episode_ceased_date", "2022-04-05"),
-                ("clae_cla_episode_ceased_reason", "E13"),
+                &["E1", "E", "LE", "2022-02-10", "2022-02-20", "X1"],
+                &["E2", "E", "LE", "2022-02-20", "2022-04-05", "E13"],
+                &["F1", "F", "LF", "2022-02-01", "2022-03-01", "X1"],
+                &["G1", "G", "LG", "2022-02-05", "2022-03-20", "E13"],
+                &["H1", "H", "LH", "2022-01-10", "", ""],
+                &["I1", "I", "LI", "2022-03-05", "2022-03-05", "E13"],
+                &["J1", "J", "LJ", "2022-03-01", "", ""],
+                &["J2", "J", "LJ", "2022-03-10", "2022-04-10", "E4A"],
             ],
         )
-        .record(
-            "ssd_cla_episodes",
-            &[
-                ("clae_cla_episode_id", "F1"),
-                ("clae_person_id", "F"),
-                ("clae_cla_id", "LF"),
-                ("clae_cla_episode_start_date", "2022-02-01"),
-                ("clae_cla_episode_ceased_date", "2022-03-01"),
-                ("clae_cla_episode_ceased_reason", "X1"),
-            ],
-        )
-        .record(
-            "ssd_cla_episodes",
-            &[
-                ("clae_cla_episode_id", "G1"),
-                ("clae_person_id", "G"),
-                ("clae_cla_id", "LG"),
-                ("clae_cla_episode_start_date", "2022-02-05"),
-                ("clae_cla_episode_ceased_date", "2022-03-20"),
-                ("clae_cla_episode_ceased_reason", "E13"),
-            ],
-        )
-        .record(
-            "ssd_cla_episodes",
-            &[
-                ("clae_cla_episode_id", "H1"),
-                ("clae_person_id", "H"),
-                ("clae_cla_id", "LH"),
-                ("clae_cla_episode_start_date", "2022-01-10"),
-            ],
-        )
-        .record(
-            "ssd_cla_episodes",
-            &[
-                ("clae_cla_episode_id", "I1"),
-                ("clae_person_id", "I"),
-                ("clae_cla_id", "LI"),
-                ("clae_cla_episode_start_date", "2022-03-05"),
-                ("clae_cla_episode_ceased_date", "2022-03-05"),
-                ("clae_cla_episode_ceased_reason", "E13"),
-            ],
-        )
-        .record(
-            "ssd_cla_episodes",
-            &[
-                ("clae_cla_episode_id", "J1"),
-                ("clae_person_id", "J"),
-                ("clae_cla_id", "LJ"),
-                ("clae_cla_episode_start_date", "2022-03-01"),
-            ],
-        )
-        .record(
-            "ssd_cla_episodes",
-            &[
-                ("clae_cla_episode_id", "J2"),
-                ("clae_person_id", "J"),
-                ("clae_cla_id", "LJ"),
-                ("clae_cla_episode_start_date", "2022-03-10"),
-                ("clae_cla_episode_ceased_date", "2022-04-10"),
-                ("clae_cla_episode_ceased_reason", "E4A"),
-            ],
-        )
-        .record(
+        .records(
             "ssd_legal_status",
             &[
-                ("lega_legal_status_id", "GG"),
-                ("lega_person_id", "G"),
-                ("lega_legal_status", "V3"),
-                ("lega_legal_status_start_date", "2022-02-05"),
+                "lega_legal_status_id",
+                "lega_person_id",
+                "lega_legal_status",
+                "lega_legal_status_start_date",
+                "lega_legal_status_end_date",
             ],
-        )
-        .record(
-            "ssd_legal_status",
             &[
-                ("lega_legal_status_id", "GH1"),
-                ("lega_person_id", "H"),
-                ("lega_legal_status", "V3"),
-                ("lega_legal_status_start_date", "2022-01-10"),
-                ("lega_legal_status_end_date", "2022-02-01"),
-            ],
-        )
-        .record(
-            "ssd_legal_status",
-            &[
-                ("lega_legal_status_id", "GH2"),
-                ("lega_person_id", "H"),
-                ("lega_legal_status", "C2"),
-                ("lega_legal_status_start_date", "2022-02-01"),
-            ],
-        )
-        .record(
-            "ssd_legal_status",
-            &[
-                ("lega_legal_status_id", "GI"),
-                ("lega_person_id", "I"),
-                ("lega_legal_status", "V4"),
-                ("lega_legal_status_start_date", "2022-03-05"),
+                &["GG", "G", "V3", "2022-02-05", ""],
+                &["GH1", "H", "V3", "2022-01-10", "2022-02-01"],
+                &["GH2", "H", "C2", "2022-02-01", ""],
+                &["GI", "I", "V4", "2022-03-05", ""],
             ],
         )
 }
@@ -592,131 +414,49 @@ fn periods_of_care_end_at_their_last_episode_with_a_reason_other_than_x1() {
 /// - S (age 12): in care and in one placement since June 2020, 5 miles.
 fn placements() -> Fixture {
     Fixture::new("2023-10-01")
-        .record(
+        .records(
             "ssd_person",
-            &[("pers_person_id", "P"), ("pers_dob", "2013-01-01")],
+            &["pers_person_id", "pers_dob"],
+            &[
+                &["P", "2013-01-01"],
+                &["Q", "2013-01-01"],
+                &["R", "2005-01-01"],
+                &["S", "2011-01-01"],
+            ],
         )
-        .record(
-            "ssd_person",
-            &[("pers_person_id", "Q"), ("pers_dob", "2013-01-01")],
-        )
-        .record(
-            "ssd_person",
-            &[("pers_person_id", "R"), ("pers_dob", "2005-01-01")],
-        )
-        .record(
-            "ssd_person",
-            &[("pers_person_id", "S"), ("pers_dob", "2011-01-01")],
-        )
-        .record(
+        .records(
             "ssd_cla_episodes",
             &[
-                ("clae_cla_episode_id", "EP"),
-                ("clae_person_id", "P"),
-                ("clae_cla_id", "LP"),
-                ("clae_cla_episode_start_date", "2021-01-01"),
+                "clae_cla_episode_id",
+                "clae_person_id",
+                "clae_cla_id",
+                "clae_cla_episode_start_date",
             ],
-        )
-        .record(
-            "ssd_cla_episodes",
             &[
-                ("clae_cla_episode_id", "EQ"),
-                ("clae_person_id", "Q"),
-                ("clae_cla_id", "LQ"),
-                ("clae_cla_episode_start_date", "2021-01-01"),
+                &["EP", "P", "LP", "2021-01-01"],
+                &["EQ", "Q", "LQ", "2021-01-01"],
+                &["ER", "R", "LR", "2022-01-01"],
+                &["ES", "S", "LS", "2020-06-01"],
             ],
         )
-        .record(
-            "ssd_cla_episodes",
-            &[
-                ("clae_cla_episode_id", "ER"),
-                ("clae_person_id", "R"),
-                ("clae_cla_id", "LR"),
-                ("clae_cla_episode_start_date", "2022-01-01"),
-            ],
-        )
-        .record(
-            "ssd_cla_episodes",
-            &[
-                ("clae_cla_episode_id", "ES"),
-                ("clae_person_id", "S"),
-                ("clae_cla_id", "LS"),
-                ("clae_cla_episode_start_date", "2020-06-01"),
-            ],
-        )
-        .record(
+        .records(
             "ssd_cla_placement",
             &[
-                ("clap_cla_placement_id", "P1"),
-                ("clap_person_id", "P"),
-                ("clap_cla_placement_start_date", "2021-01-01"),
-                ("clap_cla_placement_end_date", "2022-10-01"),
-                ("clap_cla_placement_distance", "1"),
+                "clap_cla_placement_id",
+                "clap_person_id",
+                "clap_cla_placement_start_date",
+                "clap_cla_placement_end_date",
+                "clap_cla_placement_distance",
             ],
-        )
-        .record(
-            "ssd_cla_placement",
             &[
-                ("clap_cla_placement_id", "P2"),
-                ("clap_person_id", "P"),
-                ("clap_cla_placement_start_date", "2022-10-01"),
-                ("clap_cla_placement_end_date", "2023-03-01"),
-                ("clap_cla_placement_distance", "1"),
-            ],
-        )
-        .record(
-            "ssd_cla_placement",
-            &[
-                ("clap_cla_placement_id", "P3"),
-                ("clap_person_id", "P"),
-                ("clap_cla_placement_start_date", "2023-03-01"),
-                ("clap_cla_placement_distance", "25"),
-            ],
-        )
-        .record(
-            "ssd_cla_placement",
-            &[
-                ("clap_cla_placement_id", "Q1"),
-                ("clap_person_id", "Q"),
-                ("clap_cla_placement_start_date", "2021-01-01"),
-                ("clap_cla_placement_end_date", "2022-10-02"),
-                ("clap_cla_placement_distance", "1"),
-            ],
-        )
-        .record(
-            "ssd_cla_placement",
-            &[
-                ("clap_cla_placement_id", "Q2"),
-                ("clap_person_id", "Q"),
-                ("clap_cla_placement_start_date", "2022-10-02"),
-                ("clap_cla_placement_end_date", "2023-03-01"),
-                ("clap_cla_placement_distance", "1"),
-            ],
-        )
-        .record(
-            "ssd_cla_placement",
-            &[
-                ("clap_cla_placement_id", "Q3"),
-                ("clap_person_id", "Q"),
-                ("clap_cla_placement_start_date", "2023-03-01"),
-            ],
-        )
-        .record(
-            "ssd_cla_placement",
-            &[
-                ("clap_cla_placement_id", "R1"),
-                ("clap_person_id", "R"),
-                ("clap_cla_placement_start_date", "2022-01-01"),
-                ("clap_cla_placement_distance", "30"),
-            ],
-        )
-        .record(
-            "ssd_cla_placement",
-            &[
-                ("clap_cla_placement_id", "S1"),
-                ("clap_person_id", "S"),
-                ("clap_cla_placement_start_date", "2020-06-01"),
-                ("clap_cla_placement_distance", "5"),
+                &["P1", "P", "2021-01-01", "2022-10-01", "1"],
+                &["P2", "P", "2022-10-01", "2023-03-01", "1"],
+                &["P3", "P", "2023-03-01", "", "25"],
+                &["Q1", "Q", "2021-01-01", "2022-10-02", "1"],
+                &["Q2", "Q", "2022-10-02", "2023-03-01", "1"],
+                &["Q3", "Q", "2023-03-01", "", ""],
+                &["R1", "R", "2022-01-01", "", "30"],
+                &["S1", "S", "2020-06-01", "", "5"],
             ],
         )
 }
@@ -753,51 +493,21 @@ fn long_term_stability_and_distance_use_the_current_placement() {
 #[test]
 fn reviews_on_time_leave_out_cancelled_reviews_and_short_breaks() {
     let out = Fixture::new("2023-10-01")
-        .record(
+        .records(
             "ssd_cla_reviews",
             &[
-                ("clar_cla_review_id", "R1"),
-                ("clar_cla_person_id", "A"),
-                ("clar_cla_review_due_date", "2023-06-10"),
-                ("clar_cla_review_date", "2023-06-10"),
-                ("clar_cla_review_cancelled", "N"),
+                "clar_cla_review_id",
+                "clar_cla_person_id",
+                "clar_cla_review_due_date",
+                "clar_cla_review_date",
+                "clar_cla_review_cancelled",
             ],
-        )
-        .record(
-            "ssd_cla_reviews",
             &[
-                ("clar_cla_review_id", "R2"),
-                ("clar_cla_person_id", "B"),
-                ("clar_cla_review_due_date", "2023-06-15"),
-                ("clar_cla_review_date", "2023-06-16"),
-            ],
-        )
-        .record(
-            "ssd_cla_reviews",
-            &[
-                ("clar_cla_review_id", "R3"),
-                ("clar_cla_person_id", "C"),
-                ("clar_cla_review_due_date", "2023-06-20"),
-                ("clar_cla_review_cancelled", "n"),
-            ],
-        )
-        .record(
-            "ssd_cla_reviews",
-            &[
-                ("clar_cla_review_id", "R4"),
-                ("clar_cla_person_id", "D"),
-                ("clar_cla_review_due_date", "2023-06-30"),
-                ("clar_cla_review_date", "2023-06-01"),
-                ("clar_cla_review_cancelled", "N"),
-            ],
-        )
-        .record(
-            "ssd_cla_reviews",
-            &[
-                ("clar_cla_review_id", "R5"),
-                ("clar_cla_person_id", "E"),
-                ("clar_cla_review_due_date", "2023-06-05"),
-                ("clar_cla_review_cancelled", "y"),
+                &["R1", "A", "2023-06-10", "2023-06-10", "N"],
+                &["R2", "B", "2023-06-15", "2023-06-16", ""],
+                &["R3", "C", "2023-06-20", "", "n"],
+                &["R4", "D", "2023-06-30", "2023-06-01", "N"],
+                &["R5", "E", "2023-06-05", "", "y"],
             ],
         )
         .record(
@@ -822,56 +532,29 @@ fn reviews_on_time_leave_out_cancelled_reviews_and_short_breaks() {
 /// but on a V3 short break until 1 September 2023 (V3 and V4 are 18: never of school age).
 fn visits_and_checks() -> Fixture {
     Fixture::new("2023-10-01")
-        .record(
+        .records(
             "ssd_person",
-            &[("pers_person_id", "V1"), ("pers_dob", "2018-08-31")],
-        )
-        .record(
-            "ssd_person",
-            &[("pers_person_id", "V2"), ("pers_dob", "2018-09-01")],
-        )
-        .record(
-            "ssd_person",
-            &[("pers_person_id", "V3"), ("pers_dob", "2005-01-01")],
-        )
-        .record(
-            "ssd_person",
-            &[("pers_person_id", "V4"), ("pers_dob", "2005-01-01")],
-        )
-        .record(
-            "ssd_cla_episodes",
+            &["pers_person_id", "pers_dob"],
             &[
-                ("clae_cla_episode_id", "E1"),
-                ("clae_person_id", "V1"),
-                ("clae_cla_id", "L1"),
-                ("clae_cla_episode_start_date", "2022-01-01"),
+                &["V1", "2018-08-31"],
+                &["V2", "2018-09-01"],
+                &["V3", "2005-01-01"],
+                &["V4", "2005-01-01"],
             ],
         )
-        .record(
+        .records(
             "ssd_cla_episodes",
             &[
-                ("clae_cla_episode_id", "E2"),
-                ("clae_person_id", "V2"),
-                ("clae_cla_id", "L2"),
-                ("clae_cla_episode_start_date", "2022-01-01"),
+                "clae_cla_episode_id",
+                "clae_person_id",
+                "clae_cla_id",
+                "clae_cla_episode_start_date",
             ],
-        )
-        .record(
-            "ssd_cla_episodes",
             &[
-                ("clae_cla_episode_id", "E3"),
-                ("clae_person_id", "V3"),
-                ("clae_cla_id", "L3"),
-                ("clae_cla_episode_start_date", "2023-08-25"),
-            ],
-        )
-        .record(
-            "ssd_cla_episodes",
-            &[
-                ("clae_cla_episode_id", "E4"),
-                ("clae_person_id", "V4"),
-                ("clae_cla_id", "L4"),
-                ("clae_cla_episode_start_date", "2022-01-01"),
+                &["E1", "V1", "L1", "2022-01-01"],
+                &["E2", "V2", "L2", "2022-01-01"],
+                &["E3", "V3", "L3", "2023-08-25"],
+                &["E4", "V4", "L4", "2022-01-01"],
             ],
         )
         .record(
@@ -884,93 +567,38 @@ fn visits_and_checks() -> Fixture {
                 ("lega_legal_status_end_date", "2023-09-01"),
             ],
         )
-        .record(
+        .records(
             "ssd_cla_visits",
+            &["clav_cla_visit_id", "clav_person_id", "clav_cla_visit_date"],
             &[
-                ("clav_cla_visit_id", "W1"),
-                ("clav_person_id", "V1"),
-                ("clav_cla_visit_date", "2023-08-19"),
+                &["W1", "V1", "2023-08-19"],
+                &["W2", "V2", "2023-08-20"],
+                &["W3", "V3", "2023-09-01"],
+                &["W4", "V4", "2023-09-20"],
             ],
         )
-        .record(
-            "ssd_cla_visits",
-            &[
-                ("clav_cla_visit_id", "W2"),
-                ("clav_person_id", "V2"),
-                ("clav_cla_visit_date", "2023-08-20"),
-            ],
-        )
-        .record(
-            "ssd_cla_visits",
-            &[
-                ("clav_cla_visit_id", "W3"),
-                ("clav_person_id", "V3"),
-                ("clav_cla_visit_date", "2023-09-01"),
-            ],
-        )
-        .record(
-            "ssd_cla_visits",
-            &[
-                ("clav_cla_visit_id", "W4"),
-                ("clav_person_id", "V4"),
-                ("clav_cla_visit_date", "2023-09-20"),
-            ],
-        )
-        .record(
+        .records(
             "ssd_cla_health",
             &[
-                ("clah_health_check_id", "H1"),
-                ("clah_person_id", "V1"),
-                ("clah_health_check_type", "RHA"),
-                ("clah_health_check_date", "2022-10-01"),
-                ("clah_health_check_status", "completed"),
+                "clah_health_check_id",
+                "clah_person_id",
+                "clah_health_check_type",
+                "clah_health_check_date",
+                "clah_health_check_status",
             ],
-        )
-        .record(
-            "ssd_cla_health",
             &[
-                ("clah_health_check_id", "H2"),
-                ("clah_person_id", "V2"),
-                ("clah_health_check_type", "RHA"),
-                ("clah_health_check_date", "2022-09-30"),
-                ("clah_health_check_status", "Completed"),
+                &["H1", "V1", "RHA", "2022-10-01", "completed"],
+                &["H2", "V2", "RHA", "2022-09-30", "Completed"],
+                &["H3", "V2", "DENTAL", "2023-01-01", "Completed"],
+                &["H4", "V1", "DENTAL", "2023-02-01", "Refused"],
             ],
         )
-        .record(
-            "ssd_cla_health",
-            &[
-                ("clah_health_check_id", "H3"),
-                ("clah_person_id", "V2"),
-                ("clah_health_check_type", "DENTAL"),
-                ("clah_health_check_date", "2023-01-01"),
-                ("clah_health_check_status", "Completed"),
-            ],
-        )
-        .record(
-            "ssd_cla_health",
-            &[
-                ("clah_health_check_id", "H4"),
-                ("clah_person_id", "V1"),
-                ("clah_health_check_type", "DENTAL"),
-                ("clah_health_check_date", "2023-02-01"),
-                ("clah_health_check_status", "Refused"),
-            ],
-        )
-        .record(
+        .records(
             "ssd_cla_pep",
+            &["pep_id", "pep_person_id", "pep_date", "pep_status"],
             &[
-                ("pep_id", "D1"),
-                ("pep_person_id", "V1"),
-                ("pep_date", "2023-04-01"),
-            ],
-        )
-        .record(
-            "ssd_cla_pep",
-            &[
-                ("pep_id", "D2"),
-                ("pep_person_id", "V2"),
-                ("pep_date", "2023-09-01"),
-                ("pep_status", "Completed"),
+                &["D1", "V1", "2023-04-01", ""],
+                &["D2", "V2", "2023-09-01", "Completed"],
             ],
         )
 }
@@ -1028,53 +656,34 @@ fn pep_cohort_age_is_taken_on_the_preceding_31_august() {
 #[test]
 fn initial_health_assessments_count_periods_that_have_lasted_28_days_by_period_end() {
     let out = Fixture::new("2023-10-01")
-        .record(
+        .records(
             "ssd_cla_episodes",
             &[
-                ("clae_cla_episode_id", "E1"),
-                ("clae_person_id", "I1"),
-                ("clae_cla_id", "L1"),
-                ("clae_cla_episode_start_date", "2023-04-03"),
+                "clae_cla_episode_id",
+                "clae_person_id",
+                "clae_cla_id",
+                "clae_cla_episode_start_date",
+                "clae_cla_episode_ceased_date",
+                "clae_cla_episode_ceased_reason",
             ],
-        )
-        .record(
-            "ssd_cla_episodes",
             &[
-                ("clae_cla_episode_id", "E2"),
-                ("clae_person_id", "I2"),
-                ("clae_cla_id", "L2"),
-                ("clae_cla_episode_start_date", "2023-06-20"),
+                &["E1", "I1", "L1", "2023-04-03", "", ""],
+                &["E2", "I2", "L2", "2023-06-20", "", ""],
+                &["E3", "I3", "L3", "2023-04-10", "2023-04-30", "E13"],
             ],
         )
-        .record(
-            "ssd_cla_episodes",
-            &[
-                ("clae_cla_episode_id", "E3"),
-                ("clae_person_id", "I3"),
-                ("clae_cla_id", "L3"),
-                ("clae_cla_episode_start_date", "2023-04-10"),
-                ("clae_cla_episode_ceased_date", "2023-04-30"),
-                ("clae_cla_episode_ceased_reason", "E13"),
-            ],
-        )
-        .record(
+        .records(
             "ssd_cla_health",
             &[
-                ("clah_health_check_id", "H1"),
-                ("clah_person_id", "I1"),
-                ("clah_health_check_type", "IHA"),
-                ("clah_health_check_date", "2023-05-02"),
-                ("clah_health_check_status", "Completed"),
+                "clah_health_check_id",
+                "clah_person_id",
+                "clah_health_check_type",
+                "clah_health_check_date",
+                "clah_health_check_status",
             ],
-        )
-        .record(
-            "ssd_cla_health",
             &[
-                ("clah_health_check_id", "H2"),
-                ("clah_person_id", "I3"),
-                ("clah_health_check_type", "IHA"),
-                ("clah_health_check_date", "2023-04-12"),
-                ("clah_health_check_status", "Completed"),
+                &["H1", "I1", "IHA", "2023-05-02", "Completed"],
+                &["H2", "I3", "IHA", "2023-04-12", "Completed"],
             ],
         )
         .run("2023-04");
@@ -1107,33 +716,20 @@ fn initial_health_assessments_count_periods_that_have_lasted_28_days_by_period_e
 /// M4 once in care and once after leaving care.
 fn missing() -> Fixture {
     Fixture::new("2023-07-01")
-        .record(
+        .records(
             "ssd_cla_episodes",
             &[
-                ("clae_cla_episode_id", "E1"),
-                ("clae_person_id", "M1"),
-                ("clae_cla_id", "L1"),
-                ("clae_cla_episode_start_date", "2023-01-01"),
+                "clae_cla_episode_id",
+                "clae_person_id",
+                "clae_cla_id",
+                "clae_cla_episode_start_date",
+                "clae_cla_episode_ceased_date",
+                "clae_cla_episode_ceased_reason",
             ],
-        )
-        .record(
-            "ssd_cla_episodes",
             &[
-                ("clae_cla_episode_id", "E3"),
-                ("clae_person_id", "M3"),
-                ("clae_cla_id", "L3"),
-                ("clae_cla_episode_start_date", "2023-01-01"),
-            ],
-        )
-        .record(
-            "ssd_cla_episodes",
-            &[
-                ("clae_cla_episode_id", "E4"),
-                ("clae_person_id", "M4"),
-                ("clae_cla_id", "L4"),
-                ("clae_cla_episode_start_date", "2023-05-01"),
-                ("clae_cla_episode_ceased_date", "2023-05-12"),
-                ("clae_cla_episode_ceased_reason", "E13"),
+                &["E1", "M1", "L1", "2023-01-01", "", ""],
+                &["E3", "M3", "L3", "2023-01-01", "", ""],
+                &["E4", "M4", "L4", "2023-05-01", "2023-05-12", "E13"],
             ],
         )
         .record(
@@ -1145,74 +741,38 @@ fn missing() -> Fixture {
                 ("lega_legal_status_start_date", "2023-01-01"),
             ],
         )
-        .record(
+        .records(
             "ssd_missing",
             &[
-                ("miss_table_id", "X1"),
-                ("miss_person_id", "M1"),
-                ("miss_missing_episode_type", "M"),
-                ("miss_missing_episode_start_date", "2023-05-10 14:00"),
-                ("miss_missing_episode_end_date", "2023-05-11 10:00"),
-                ("miss_missing_rhi_date", "2023-05-14 10:00"),
+                "miss_table_id",
+                "miss_person_id",
+                "miss_missing_episode_type",
+                "miss_missing_episode_start_date",
+                "miss_missing_episode_end_date",
+                "miss_missing_rhi_date",
             ],
-        )
-        .record(
-            "ssd_missing",
             &[
-                ("miss_table_id", "X2"),
-                ("miss_person_id", "M1"),
-                ("miss_missing_episode_type", "M"),
-                ("miss_missing_episode_start_date", "2023-05-20 08:00"),
-                ("miss_missing_episode_end_date", "2023-05-20 20:00"),
-                ("miss_missing_rhi_date", "2023-05-23 20:01"),
-            ],
-        )
-        .record(
-            "ssd_missing",
-            &[
-                ("miss_table_id", "X3"),
-                ("miss_person_id", "M2"),
-                ("miss_missing_episode_type", "M"),
-                ("miss_missing_episode_start_date", "2023-05-15 09:00"),
-                ("miss_missing_episode_end_date", "2023-05-16 09:00"),
-            ],
-        )
-        .record(
-            "ssd_missing",
-            &[
-                ("miss_table_id", "X4"),
-                ("miss_person_id", "M2"),
-                ("miss_missing_episode_type", "A"),
-                ("miss_missing_episode_start_date", "2023-05-18 09:00"),
-                ("miss_missing_episode_end_date", "2023-05-18 12:00"),
-            ],
-        )
-        .record(
-            "ssd_missing",
-            &[
-                ("miss_table_id", "X5"),
-                ("miss_person_id", "M3"),
-                ("miss_missing_episode_type", "M"),
-                ("miss_missing_episode_start_date", "2023-05-25 10:00"),
-            ],
-        )
-        .record(
-            "ssd_missing",
-            &[
-                ("miss_table_id", "X6"),
-                ("miss_person_id", "M4"),
-                ("miss_missing_episode_type", "M"),
-                ("miss_missing_episode_start_date", "2023-05-05 10:00"),
-                ("miss_missing_episode_end_date", "2023-05-05 18:00"),
-            ],
-        )
-        .record(
-            "ssd_missing",
-            &[
-                ("miss_table_id", "X7"),
-                ("miss_person_id", "M4"),
-                ("miss_missing_episode_type", "M"),
-                ("miss_missing_episode_start_date", "2023-05-20 10:00"),
+                &[
+                    "X1",
+                    "M1",
+                    "M",
+                    "2023-05-10 14:00",
+                    "2023-05-11 10:00",
+                    "2023-05-14 10:00",
+                ],
+                &[
+                    "X2",
+                    "M1",
+                    "M",
+                    "2023-05-20 08:00",
+                    "2023-05-20 20:00",
+                    "2023-05-23 20:01",
+                ],
+                &["X3", "M2", "M", "2023-05-15 09:00", "2023-05-16 09:00", ""],
+                &["X4", "M2", "A", "2023-05-18 09:00", "2023-05-18 12:00", ""],
+                &["X5", "M3", "M", "2023-05-25 10:00", "", ""],
+                &["X6", "M4", "M", "2023-05-05 10:00", "2023-05-05 18:00", ""],
+                &["X7", "M4", "M", "2023-05-20 10:00", "", ""],
             ],
         )
 }
@@ -1268,23 +828,18 @@ fn legal_status_descriptions_map_to_codes_and_an_unmapped_one_is_a_finding() {
                 ("clae_cla_episode_start_date", "2022-01-01"),
             ],
         )
-        .record(
+        .records(
             "ssd_legal_status",
             &[
-                ("lega_legal_status_id", "G1"),
-                ("lega_person_id", "A"),
-                ("lega_legal_status", "  full CARE order "),
-                ("lega_legal_status_start_date", "2022-01-01"),
-                ("lega_legal_status_end_date", "2022-03-01"),
+                "lega_legal_status_id",
+                "lega_person_id",
+                "lega_legal_status",
+                "lega_legal_status_start_date",
+                "lega_legal_status_end_date",
             ],
-        )
-        .record(
-            "ssd_legal_status",
             &[
-                ("lega_legal_status_id", "G2"),
-                ("lega_person_id", "A"),
-                ("lega_legal_status", "Interim supervision order"),
-                ("lega_legal_status_start_date", "2022-03-01"),
+                &["G1", "A", "  full CARE order ", "2022-01-01", "2022-03-01"],
+                &["G2", "A", "Interim supervision order", "2022-03-01", ""],
             ],
         )
         .run("2022-01");

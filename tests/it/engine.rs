@@ -52,100 +52,32 @@ indicators:
 /// Eight referrals of three children from 2021 to April 2024 (snapshot 1 May 2024, reported from April 2023).
 fn output() -> Output {
     Fixture::new("2024-05-01")
-        .record(
+        .records(
             "ssd_cin_episodes",
             &[
-                ("cine_referral_id", "R1"),
-                ("cine_person_id", "P1"),
-                ("cine_referral_date", "2021-05-10"),
-                ("cine_referral_source_code", "Individual"),
+                "cine_referral_id",
+                "cine_person_id",
+                "cine_referral_date",
+                "cine_referral_source_code",
             ],
-        )
-        .record(
-            "ssd_cin_episodes",
             &[
-                ("cine_referral_id", "R2"),
-                ("cine_person_id", "P1"),
-                ("cine_referral_date", "2021-04-30"),
-                ("cine_referral_source_code", "1A"),
+                &["R1", "P1", "2021-05-10", "Individual"],
+                &["R2", "P1", "2021-04-30", "1A"],
+                &["R3", "P2", "2023-04-01", "2B"],
+                &["R4", "P2", "2023-06-30", "Police"],
+                &["R5", "P3", "2023-07-01", "1A"],
+                &["R6", "P1", "2024-02-29", "Self"],
+                &["R7", "P3", "2024-03-31", "1A"],
+                &["R8", "P2", "2024-04-01", "2B"],
             ],
         )
-        .record(
-            "ssd_cin_episodes",
-            &[
-                ("cine_referral_id", "R3"),
-                ("cine_person_id", "P2"),
-                ("cine_referral_date", "2023-04-01"),
-                ("cine_referral_source_code", "2B"),
-            ],
-        )
-        .record(
-            "ssd_cin_episodes",
-            &[
-                ("cine_referral_id", "R4"),
-                ("cine_person_id", "P2"),
-                ("cine_referral_date", "2023-06-30"),
-                ("cine_referral_source_code", "Police"),
-            ],
-        )
-        .record(
-            "ssd_cin_episodes",
-            &[
-                ("cine_referral_id", "R5"),
-                ("cine_person_id", "P3"),
-                ("cine_referral_date", "2023-07-01"),
-                ("cine_referral_source_code", "1A"),
-            ],
-        )
-        .record(
-            "ssd_cin_episodes",
-            &[
-                ("cine_referral_id", "R6"),
-                ("cine_person_id", "P1"),
-                ("cine_referral_date", "2024-02-29"),
-                ("cine_referral_source_code", "Self"),
-            ],
-        )
-        .record(
-            "ssd_cin_episodes",
-            &[
-                ("cine_referral_id", "R7"),
-                ("cine_person_id", "P3"),
-                ("cine_referral_date", "2024-03-31"),
-                ("cine_referral_source_code", "1A"),
-            ],
-        )
-        .record(
-            "ssd_cin_episodes",
-            &[
-                ("cine_referral_id", "R8"),
-                ("cine_person_id", "P2"),
-                ("cine_referral_date", "2024-04-01"),
-                ("cine_referral_source_code", "2B"),
-            ],
-        )
-        .record(
+        .records(
             "ssd_person",
+            &["pers_person_id", "pers_dob", "pers_sex"],
             &[
-                ("pers_person_id", "P1"),
-                ("pers_dob", "2010-01-01"),
-                ("pers_sex", "F"),
-            ],
-        )
-        .record(
-            "ssd_person",
-            &[
-                ("pers_person_id", "P2"),
-                ("pers_dob", "2012-06-15"),
-                ("pers_sex", "M"),
-            ],
-        )
-        .record(
-            "ssd_person",
-            &[
-                ("pers_person_id", "P3"),
-                ("pers_dob", "2015-03-03"),
-                ("pers_sex", "F"),
+                &["P1", "2010-01-01", "F"],
+                &["P2", "2012-06-15", "M"],
+                &["P3", "2015-03-03", "F"],
             ],
         )
         .run_catalogue(CATALOGUE, "2023-04")
@@ -325,43 +257,26 @@ fn a_lookup_after_a_checked_step_keeps_its_columns() {
     ]
     .concat();
     let out = Fixture::new("2025-01-01")
-        .record(
+        .records(
             "ssd_cin_episodes",
             &[
-                ("cine_referral_id", "R1"),
-                ("cine_person_id", "P1"),
-                ("cine_referral_date", "2024-01-10"),
-                ("cine_close_date", "2024-11-30"),
+                "cine_referral_id",
+                "cine_person_id",
+                "cine_referral_date",
+                "cine_close_date",
             ],
-        )
-        .record(
-            "ssd_cin_episodes",
             &[
-                ("cine_referral_id", "R2"),
-                ("cine_person_id", "P2"),
-                ("cine_referral_date", "2024-02-01"),
-                ("cine_close_date", "2024-12-31"),
+                &["R1", "P1", "2024-01-10", "2024-11-30"],
+                &["R2", "P2", "2024-02-01", "2024-12-31"],
+                &["R3", "P1", "2023-05-01", "2023-06-15"],
+                &["R4", "P1", "2024-12-01", ""],
             ],
         )
-        .record(
-            "ssd_cin_episodes",
-            &[
-                ("cine_referral_id", "R3"),
-                ("cine_person_id", "P1"),
-                ("cine_referral_date", "2023-05-01"),
-                ("cine_close_date", "2023-06-15"),
-            ],
+        .records(
+            "ssd_person",
+            &["pers_person_id", "pers_sex"],
+            &[&["P1", "F"], &["P2", "M"]],
         )
-        .record(
-            "ssd_cin_episodes",
-            &[
-                ("cine_referral_id", "R4"),
-                ("cine_person_id", "P1"),
-                ("cine_referral_date", "2024-12-01"),
-            ],
-        )
-        .record("ssd_person", &[("pers_person_id", "P1"), ("pers_sex", "F")])
-        .record("ssd_person", &[("pers_person_id", "P2"), ("pers_sex", "M")])
         .run_catalogue(&catalogue, "2023-04");
     let open = |month: &str| {
         let at_month_ends = out
@@ -384,99 +299,45 @@ fn a_lookup_after_a_checked_step_keeps_its_columns() {
 /// P3 has no row in `ssd_person`; P4 was recorded before birth (expected 10 March 2024).
 fn children_in_care(catalogue: &str) -> Output {
     Fixture::new("2024-05-01")
-        .record(
+        .records(
             "ssd_cla_episodes",
             &[
-                ("clae_cla_episode_id", "E1"),
-                ("clae_person_id", "P1"),
-                ("clae_cla_id", "C1"),
-                ("clae_cla_episode_start_date", "2023-05-10"),
+                "clae_cla_episode_id",
+                "clae_person_id",
+                "clae_cla_id",
+                "clae_cla_episode_start_date",
+                "clae_cla_episode_ceased_date",
             ],
-        )
-        .record(
-            "ssd_cla_episodes",
             &[
-                ("clae_cla_episode_id", "E2"),
-                ("clae_person_id", "P2"),
-                ("clae_cla_id", "C2"),
-                ("clae_cla_episode_start_date", "2023-06-01"),
-                ("clae_cla_episode_ceased_date", "2024-04-10"),
+                &["E1", "P1", "C1", "2023-05-10", ""],
+                &["E2", "P2", "C2", "2023-06-01", "2024-04-10"],
+                &["E3", "P3", "C3", "2023-04-20", ""],
+                &["E4", "P4", "C4", "2024-02-01", ""],
             ],
         )
-        .record(
-            "ssd_cla_episodes",
-            &[
-                ("clae_cla_episode_id", "E3"),
-                ("clae_person_id", "P3"),
-                ("clae_cla_id", "C3"),
-                ("clae_cla_episode_start_date", "2023-04-20"),
-            ],
-        )
-        .record(
-            "ssd_cla_episodes",
-            &[
-                ("clae_cla_episode_id", "E4"),
-                ("clae_person_id", "P4"),
-                ("clae_cla_id", "C4"),
-                ("clae_cla_episode_start_date", "2024-02-01"),
-            ],
-        )
-        .record(
+        .records(
             "ssd_person",
-            &[("pers_person_id", "P1"), ("pers_dob", "2008-02-29")],
-        )
-        .record(
-            "ssd_person",
-            &[("pers_person_id", "P2"), ("pers_dob", "2023-03-15")],
-        )
-        .record(
-            "ssd_person",
+            &["pers_person_id", "pers_dob", "pers_expected_dob"],
             &[
-                ("pers_person_id", "P4"),
-                ("pers_expected_dob", "2024-03-10"),
+                &["P1", "2008-02-29", ""],
+                &["P2", "2023-03-15", ""],
+                &["P4", "", "2024-03-10"],
             ],
         )
-        .record(
+        .records(
             "ssd_cla_health",
             &[
-                ("clah_health_check_id", "H1"),
-                ("clah_person_id", "P1"),
-                ("clah_health_check_type", "IHA"),
-                ("clah_health_check_date", "2023-05-20"),
+                "clah_health_check_id",
+                "clah_person_id",
+                "clah_health_check_type",
+                "clah_health_check_date",
             ],
-        )
-        .record(
-            "ssd_cla_health",
             &[
-                ("clah_health_check_id", "H2"),
-                ("clah_person_id", "P2"),
-                ("clah_health_check_type", "IHA"),
-                ("clah_health_check_date", "2023-05-01"),
-            ],
-        )
-        .record(
-            "ssd_cla_health",
-            &[
-                ("clah_health_check_id", "H3"),
-                ("clah_person_id", "P2"),
-                ("clah_health_check_type", "RHA"),
-                ("clah_health_check_date", "2023-07-01"),
-            ],
-        )
-        .record(
-            "ssd_cla_health",
-            &[
-                ("clah_health_check_id", "H4"),
-                ("clah_person_id", "P3"),
-                ("clah_health_check_date", "2023-05-01"),
-            ],
-        )
-        .record(
-            "ssd_cla_health",
-            &[
-                ("clah_health_check_id", "H5"),
-                ("clah_person_id", "P4"),
-                ("clah_health_check_type", "IHA"),
+                &["H1", "P1", "IHA", "2023-05-20"],
+                &["H2", "P2", "IHA", "2023-05-01"],
+                &["H3", "P2", "RHA", "2023-07-01"],
+                &["H4", "P3", "", "2023-05-01"],
+                &["H5", "P4", "IHA", ""],
             ],
         )
         .run_catalogue(catalogue, "2023-04")

@@ -205,73 +205,29 @@ fn re_referrals_look_back_12_calendar_months_strictly_before_and_clamp_29_februa
 fn referral_completion_counts_working_days_after_the_referral_skipping_weekends_and_bank_holidays()
 {
     let out = Fixture::new("2024-05-01")
-        // Fri -> Tue over the Coronation holiday: 1 working day.
-        .record(
+        .records(
             "ssd_cin_episodes",
             &[
-                ("cine_referral_id", "R1"),
-                ("cine_person_id", "A"),
-                ("cine_referral_date", "2023-05-05"),
-                ("cine_referral_outcome_date", "2023-05-09"),
+                "cine_referral_id",
+                "cine_person_id",
+                "cine_referral_date",
+                "cine_referral_outcome_date",
             ],
-        )
-        // Thu -> Tue: 2.
-        .record(
-            "ssd_cin_episodes",
             &[
-                ("cine_referral_id", "R2"),
-                ("cine_person_id", "B"),
-                ("cine_referral_date", "2023-05-04"),
-                ("cine_referral_outcome_date", "2023-05-09"),
-            ],
-        )
-        // The same day: 0.
-        .record(
-            "ssd_cin_episodes",
-            &[
-                ("cine_referral_id", "R3"),
-                ("cine_person_id", "C"),
-                ("cine_referral_date", "2023-05-10"),
-                ("cine_referral_outcome_date", "2023-05-10"),
-            ],
-        )
-        // Wed -> Tue: 4.
-        .record(
-            "ssd_cin_episodes",
-            &[
-                ("cine_referral_id", "R4"),
-                ("cine_person_id", "D"),
-                ("cine_referral_date", "2023-05-10"),
-                ("cine_referral_outcome_date", "2023-05-16"),
-            ],
-        )
-        // The outcome before the referral: left out.
-        .record(
-            "ssd_cin_episodes",
-            &[
-                ("cine_referral_id", "R5"),
-                ("cine_person_id", "E"),
-                ("cine_referral_date", "2023-05-20"),
-                ("cine_referral_outcome_date", "2023-05-19"),
-            ],
-        )
-        // No outcome: not completed.
-        .record(
-            "ssd_cin_episodes",
-            &[
-                ("cine_referral_id", "R6"),
-                ("cine_person_id", "F"),
-                ("cine_referral_date", "2023-05-22"),
-            ],
-        )
-        // Fri -> Tue over 1 May: 1.
-        .record(
-            "ssd_cin_episodes",
-            &[
-                ("cine_referral_id", "R7"),
-                ("cine_person_id", "G"),
-                ("cine_referral_date", "2023-04-28"),
-                ("cine_referral_outcome_date", "2023-05-02"),
+                // Fri -> Tue over the Coronation holiday: 1 working day.
+                &["R1", "A", "2023-05-05", "2023-05-09"],
+                // Thu -> Tue: 2.
+                &["R2", "B", "2023-05-04", "2023-05-09"],
+                // The same day: 0.
+                &["R3", "C", "2023-05-10", "2023-05-10"],
+                // Wed -> Tue: 4.
+                &["R4", "D", "2023-05-10", "2023-05-16"],
+                // The outcome before the referral: left out.
+                &["R5", "E", "2023-05-20", "2023-05-19"],
+                // No outcome: not completed.
+                &["R6", "F", "2023-05-22", ""],
+                // Fri -> Tue over 1 May: 1.
+                &["R7", "G", "2023-04-28", "2023-05-02"],
             ],
         )
         .run("2023-04");
@@ -301,39 +257,19 @@ fn referral_completion_counts_working_days_after_the_referral_skipping_weekends_
 #[test]
 fn early_help_counts_starts_and_the_share_started_by_external_agencies() {
     let out = Fixture::new("2024-05-01")
-        .record(
+        .records(
             "ssd_early_help_episodes",
             &[
-                ("earl_episode_id", "E1"),
-                ("earl_person_id", "A"),
-                ("earl_episode_start_date", "2023-04-03"),
-                ("earl_episode_organisation", "external"),
+                "earl_episode_id",
+                "earl_person_id",
+                "earl_episode_start_date",
+                "earl_episode_organisation",
             ],
-        )
-        .record(
-            "ssd_early_help_episodes",
             &[
-                ("earl_episode_id", "E2"),
-                ("earl_person_id", "B"),
-                ("earl_episode_start_date", "2023-04-30"),
-                ("earl_episode_organisation", "External"),
-            ],
-        )
-        .record(
-            "ssd_early_help_episodes",
-            &[
-                ("earl_episode_id", "E3"),
-                ("earl_person_id", "C"),
-                ("earl_episode_start_date", "2023-04-12"),
-                ("earl_episode_organisation", "Local authority"),
-            ],
-        )
-        .record(
-            "ssd_early_help_episodes",
-            &[
-                ("earl_episode_id", "E4"),
-                ("earl_person_id", "C"),
-                ("earl_episode_start_date", "2023-05-01"),
+                &["E1", "A", "2023-04-03", "external"],
+                &["E2", "B", "2023-04-30", "External"],
+                &["E3", "C", "2023-04-12", "Local authority"],
+                &["E4", "C", "2023-05-01", ""],
             ],
         )
         .run("2023-04");

@@ -78,48 +78,31 @@ fn early_snapshot() -> Vec<TextTable> {
 fn la_with_two_snapshots() -> Fixture {
     let fixture = Fixture::new("2024-03-01")
         .table(PERSONS.0, PERSONS.1)
-        .record(
+        .records(
             "ssd_cp_plans",
             &[
-                ("cppl_cp_plan_id", "P1"),
-                ("cppl_person_id", "C1"),
-                ("cppl_cp_plan_start_date", "2024-01-02"),
+                "cppl_cp_plan_id",
+                "cppl_person_id",
+                "cppl_cp_plan_start_date",
+                "cppl_cp_plan_end_date",
             ],
-        )
-        .record(
-            "ssd_cp_plans",
             &[
-                ("cppl_cp_plan_id", "P2"),
-                ("cppl_person_id", "C2"),
-                ("cppl_cp_plan_start_date", "2024-01-08"),
-                ("cppl_cp_plan_end_date", "2024-01-20"),
+                &["P1", "C1", "2024-01-02", ""],
+                &["P2", "C2", "2024-01-08", "2024-01-20"],
             ],
         )
-        .record(
+        .records(
             "ssd_cp_visits",
             &[
-                ("cppv_cp_visit_id", "V1"),
-                ("cppv_person_id", "C1"),
-                ("cppv_cp_plan_id", "P1"),
-                ("cppv_cp_visit_date", "2024-01-05"),
+                "cppv_cp_visit_id",
+                "cppv_person_id",
+                "cppv_cp_plan_id",
+                "cppv_cp_visit_date",
             ],
-        )
-        .record(
-            "ssd_cp_visits",
             &[
-                ("cppv_cp_visit_id", "V2"),
-                ("cppv_person_id", "C1"),
-                ("cppv_cp_plan_id", "P1"),
-                ("cppv_cp_visit_date", "2024-01-19"),
-            ],
-        )
-        .record(
-            "ssd_cp_visits",
-            &[
-                ("cppv_cp_visit_id", "V3"),
-                ("cppv_person_id", "C1"),
-                ("cppv_cp_plan_id", "P1"),
-                ("cppv_cp_visit_date", "2024-01-31"),
+                &["V1", "C1", "P1", "2024-01-05"],
+                &["V2", "C1", "P1", "2024-01-19"],
+                &["V3", "C1", "P1", "2024-01-31"],
             ],
         );
     fixture.write();

@@ -6,38 +6,24 @@ use polars::prelude::*;
 
 fn fixture() -> Fixture {
     Fixture::new("2024-05-01")
-        .record(
+        .records(
             "ssd_cp_plans",
             &[
-                ("cppl_cp_plan_id", "P1"),
-                ("cppl_person_id", "CHILD-A"),
-                ("cppl_cp_plan_start_date", "2023-03-01"),
+                "cppl_cp_plan_id",
+                "cppl_person_id",
+                "cppl_cp_plan_start_date",
+                "cppl_cp_plan_end_date",
             ],
-        )
-        .record(
-            "ssd_cp_plans",
             &[
-                ("cppl_cp_plan_id", "P2"),
-                ("cppl_person_id", "CHILD-B"),
-                ("cppl_cp_plan_start_date", "2023-05-10"),
+                &["P1", "CHILD-A", "2023-03-01", ""],
+                &["P2", "CHILD-B", "2023-05-10", ""],
+                &["P3", "CHILD-C", "2023-06-01", "2023-06-20"],
             ],
         )
-        .record(
-            "ssd_cp_plans",
-            &[
-                ("cppl_cp_plan_id", "P3"),
-                ("cppl_person_id", "CHILD-C"),
-                ("cppl_cp_plan_start_date", "2023-06-01"),
-                ("cppl_cp_plan_end_date", "2023-06-20"),
-            ],
-        )
-        .record(
+        .records(
             "ssd_person",
-            &[("pers_person_id", "CHILD-A"), ("pers_dob", "2015-06-01")],
-        )
-        .record(
-            "ssd_person",
-            &[("pers_person_id", "CHILD-B"), ("pers_dob", "2012-07-30")],
+            &["pers_person_id", "pers_dob"],
+            &[&["CHILD-A", "2015-06-01"], &["CHILD-B", "2012-07-30"]],
         )
 }
 
@@ -126,57 +112,23 @@ fn no_person_identifier_or_date_of_birth_reaches_any_output() {
 
 #[test]
 fn rows_carry_targets_rag_change_and_comparisons() {
-    let f = Fixture::new("2024-05-01")
-        .record(
-            "ssd_cp_reviews",
-            &[
-                ("cppr_cp_review_id", "V1"),
-                ("cppr_person_id", "A"),
-                ("cppr_cp_plan_id", "P1"),
-                ("cppr_cp_review_due", "2023-04-10"),
-                ("cppr_cp_review_date", "2023-04-10"),
-            ],
-        )
-        .record(
-            "ssd_cp_reviews",
-            &[
-                ("cppr_cp_review_id", "V2"),
-                ("cppr_person_id", "B"),
-                ("cppr_cp_plan_id", "P2"),
-                ("cppr_cp_review_due", "2023-04-11"),
-                ("cppr_cp_review_date", "2023-04-10"),
-            ],
-        )
-        .record(
-            "ssd_cp_reviews",
-            &[
-                ("cppr_cp_review_id", "V3"),
-                ("cppr_person_id", "C"),
-                ("cppr_cp_plan_id", "P3"),
-                ("cppr_cp_review_due", "2023-05-10"),
-                ("cppr_cp_review_date", "2023-05-10"),
-            ],
-        )
-        .record(
-            "ssd_cp_reviews",
-            &[
-                ("cppr_cp_review_id", "V4"),
-                ("cppr_person_id", "D"),
-                ("cppr_cp_plan_id", "P4"),
-                ("cppr_cp_review_due", "2023-05-11"),
-                ("cppr_cp_review_date", "2023-05-20"),
-            ],
-        )
-        .record(
-            "ssd_cp_reviews",
-            &[
-                ("cppr_cp_review_id", "V5"),
-                ("cppr_person_id", "E"),
-                ("cppr_cp_plan_id", "P5"),
-                ("cppr_cp_review_due", "2023-06-01"),
-                ("cppr_cp_review_date", "2023-06-01"),
-            ],
-        );
+    let f = Fixture::new("2024-05-01").records(
+        "ssd_cp_reviews",
+        &[
+            "cppr_cp_review_id",
+            "cppr_person_id",
+            "cppr_cp_plan_id",
+            "cppr_cp_review_due",
+            "cppr_cp_review_date",
+        ],
+        &[
+            &["V1", "A", "P1", "2023-04-10", "2023-04-10"],
+            &["V2", "B", "P2", "2023-04-11", "2023-04-10"],
+            &["V3", "C", "P3", "2023-05-10", "2023-05-10"],
+            &["V4", "D", "P4", "2023-05-11", "2023-05-20"],
+            &["V5", "E", "P5", "2023-06-01", "2023-06-01"],
+        ],
+    );
     let out = f.run("2023-04");
     let row = |month: &str| {
         let end = csc_indicators::common::calendar::epoch_days(
@@ -372,27 +324,20 @@ fn a_run_on_generated_data_writes_every_la_month_indicator_and_window_once_with_
 fn comparisons_pool_the_region_and_average_the_statistical_neighbours() {
     use crate::support::{frame, write_table};
     // cp_reviews_on_time in April 2023: 873 holds 1 of 2 on time, 874 (same region) 2 of 2, 841 (another region) 0 of 1.
-    let f = Fixture::new("2024-05-01")
-        .record(
-            "ssd_cp_reviews",
-            &[
-                ("cppr_cp_review_id", "V1"),
-                ("cppr_person_id", "A"),
-                ("cppr_cp_plan_id", "P1"),
-                ("cppr_cp_review_due", "2023-04-10"),
-                ("cppr_cp_review_date", "2023-04-10"),
-            ],
-        )
-        .record(
-            "ssd_cp_reviews",
-            &[
-                ("cppr_cp_review_id", "V2"),
-                ("cppr_person_id", "B"),
-                ("cppr_cp_plan_id", "P2"),
-                ("cppr_cp_review_due", "2023-04-11"),
-                ("cppr_cp_review_date", "2023-04-20"),
-            ],
-        );
+    let f = Fixture::new("2024-05-01").records(
+        "ssd_cp_reviews",
+        &[
+            "cppr_cp_review_id",
+            "cppr_person_id",
+            "cppr_cp_plan_id",
+            "cppr_cp_review_due",
+            "cppr_cp_review_date",
+        ],
+        &[
+            &["V1", "A", "P1", "2023-04-10", "2023-04-10"],
+            &["V2", "B", "P2", "2023-04-11", "2023-04-20"],
+        ],
+    );
     f.write();
     let reviews = |held: &[&str]| {
         let n = held.len();

@@ -130,28 +130,13 @@ fn text_dates_timestamps_and_integer_ids_are_normalised_and_bad_values_become_fi
 fn a_repeated_record_id_is_counted_once_and_reported_whitespace_around_it_or_not() {
     // " R1 " is R1 once trimmed: the same referral twice, one counted and one reported.
     let out = Fixture::new("2024-05-01")
-        .record(
+        .records(
             "ssd_cin_episodes",
+            &["cine_referral_id", "cine_person_id", "cine_referral_date"],
             &[
-                ("cine_referral_id", "R1"),
-                ("cine_person_id", "A"),
-                ("cine_referral_date", "2023-04-03"),
-            ],
-        )
-        .record(
-            "ssd_cin_episodes",
-            &[
-                ("cine_referral_id", " R1 "),
-                ("cine_person_id", "A"),
-                ("cine_referral_date", "2023-04-03"),
-            ],
-        )
-        .record(
-            "ssd_cin_episodes",
-            &[
-                ("cine_referral_id", "R2\t"),
-                ("cine_person_id", " B"),
-                ("cine_referral_date", "2023-04-04"),
+                &["R1", "A", "2023-04-03"],
+                &[" R1 ", "A", "2023-04-03"],
+                &["R2\t", " B", "2023-04-04"],
             ],
         )
         .run("2023-04");
@@ -183,23 +168,11 @@ fn each_la_is_read_from_its_latest_snapshot_or_the_latest_on_or_before_as_of() {
     f.write();
     // An older snapshot with more referrals, for every table.
     let older = d("2024-03-05");
-    let older_fixture = Fixture::new("2024-03-05")
-        .record(
-            "ssd_cin_episodes",
-            &[
-                ("cine_referral_id", "R1"),
-                ("cine_person_id", "A"),
-                ("cine_referral_date", "2023-04-03"),
-            ],
-        )
-        .record(
-            "ssd_cin_episodes",
-            &[
-                ("cine_referral_id", "R2"),
-                ("cine_person_id", "B"),
-                ("cine_referral_date", "2023-04-04"),
-            ],
-        );
+    let older_fixture = Fixture::new("2024-03-05").records(
+        "ssd_cin_episodes",
+        &["cine_referral_id", "cine_person_id", "cine_referral_date"],
+        &[&["R1", "A", "2023-04-03"], &["R2", "B", "2023-04-04"]],
+    );
     for spec in csc_indicators::input::contract::TABLES {
         let given = older_fixture.tables.iter().find(|(n, _)| n == spec.name);
         let mut df = crate::support::frame(spec, given.map(|(_, c)| c.as_slice()).unwrap_or(&[]));
@@ -276,36 +249,14 @@ fn reference_tables_may_be_csv() {
 fn a_repeated_id_out_of_order_is_found_as_one_next_to_itself() {
     // R2 comes back after R1: the ids do not increase, so every id is counted.
     let out = Fixture::new("2024-05-01")
-        .record(
+        .records(
             "ssd_cin_episodes",
+            &["cine_referral_id", "cine_person_id", "cine_referral_date"],
             &[
-                ("cine_referral_id", "R2"),
-                ("cine_person_id", "A"),
-                ("cine_referral_date", "2023-04-03"),
-            ],
-        )
-        .record(
-            "ssd_cin_episodes",
-            &[
-                ("cine_referral_id", "R1"),
-                ("cine_person_id", "B"),
-                ("cine_referral_date", "2023-04-04"),
-            ],
-        )
-        .record(
-            "ssd_cin_episodes",
-            &[
-                ("cine_referral_id", "R2"),
-                ("cine_person_id", "A"),
-                ("cine_referral_date", "2023-04-03"),
-            ],
-        )
-        .record(
-            "ssd_cin_episodes",
-            &[
-                ("cine_referral_id", "R3"),
-                ("cine_person_id", "C"),
-                ("cine_referral_date", "2023-04-05"),
+                &["R2", "A", "2023-04-03"],
+                &["R1", "B", "2023-04-04"],
+                &["R2", "A", "2023-04-03"],
+                &["R3", "C", "2023-04-05"],
             ],
         )
         .run("2023-04");
@@ -342,20 +293,12 @@ fn an_engine_check_on_people_gives_no_person_id_as_example() {
         crate::catalogue::HEADER
     );
     let out = Fixture::new("2024-05-01")
-        .record(
+        .records(
             "ssd_person",
+            &["pers_person_id", "pers_dob", "pers_death_date"],
             &[
-                ("pers_person_id", "P1"),
-                ("pers_dob", "2020-01-01"),
-                ("pers_death_date", "2023-05-02"),
-            ],
-        )
-        .record(
-            "ssd_person",
-            &[
-                ("pers_person_id", "P2"),
-                ("pers_dob", "2023-06-01"),
-                ("pers_death_date", "2023-05-03"),
+                &["P1", "2020-01-01", "2023-05-02"],
+                &["P2", "2023-06-01", "2023-05-03"],
             ],
         )
         .run_catalogue(&catalogue, "2023-04");

@@ -80,6 +80,22 @@ impl Fixture {
         self
     }
 
+    /// Adds records to a table, one row of values per record under the `columns` named once (dates `YYYY-MM-DD`,
+    /// empty = null): the table reads as the children's story, a line a record.
+    pub fn records(mut self, table: &str, columns: &[&str], rows: &[&[&str]]) -> Fixture {
+        for row in rows {
+            assert_eq!(
+                row.len(),
+                columns.len(),
+                "{table}: a value for every column"
+            );
+            let values: Vec<(&str, &str)> =
+                columns.iter().copied().zip(row.iter().copied()).collect();
+            self = self.record(table, &values);
+        }
+        self
+    }
+
     /// The data directory.
     pub fn data_dir(&self) -> PathBuf {
         self.dir.path().join("data")
