@@ -178,7 +178,7 @@ pub(super) fn apply(
                     other =
                         other.unique_stable(Some(cols(on_names(on))), UniqueKeepStrategy::First);
                 }
-                lookup_join(ctx, rows, left, other, right)
+                lookup_join(ctx, rows, left, other, right)?
             }
             Step::Exists {
                 name,
@@ -776,7 +776,7 @@ fn with_birth_dates(
     ]);
     let keys = vec![col(LA_CODE), col(person)];
     let right = vec![col(LA_CODE), col("__age_person")];
-    Ok(lookup_join(ctx, rows, keys, people, right))
+    lookup_join(ctx, rows, keys, people, right)
 }
 
 /// `rows` (records not yet placed at month ends) with the birth dates that the `age` steps in `later` will read,
@@ -809,10 +809,10 @@ fn lookup_join(
     left: Vec<Expr>,
     other: LazyFrame,
     right: Vec<Expr>,
-) -> LazyFrame {
+) -> Result<LazyFrame, EngineError> {
     match ctx.placed {
-        true => join_by_distinct_keys(rows, left, other, right),
-        false => rows.join(other, left, right, JoinArgs::new(JoinType::Left)),
+        true => join_by_distinct_keys(ctx, rows, left, other, right),
+        false => Ok(rows.join(other, left, right, JoinArgs::new(JoinType::Left))),
     }
 }
 
@@ -820,19 +820,33 @@ fn lookup_join(
 /// may hold every child of every LA: the distinct keys of the rows are matched against `other`, and the few matches
 /// joined back.
 fn join_by_distinct_keys(
+    ctx: &StepContext,
     rows: LazyFrame,
     left: Vec<Expr>,
     other: LazyFrame,
     right: Vec<Expr>,
-) -> LazyFrame {
-    // No `.cache()` of `rows` here: under a cache a step already placed (for its end-before-start check), a second
-    // one made Polars 0.55 lose the looked-up columns ("not found"); common-subplan elimination shares `rows`.
-    let matched = rows
-        .clone()
+) -> Result<LazyFrame, EngineError> {
+    // The distinct keys come from the loaded table when it has the key columns (a superset of the rows' keys, which
+    // the left join back ignores), so that the rows, and every step before this one, are read once. Otherwise from
+    // the rows themselves. (No `.cache()` of `rows`: under a cache a step already placed for its end-before-start
+    // check, a second one made Polars 0.55 lose the looked-up columns, "not found".)
+    let in_table = left.iter().all(|key| {
+        key.clone()
+            .meta()
+            .root_names()
+            .iter()
+            .all(|name| name == LA_CODE || ctx.table.column(name).is_some())
+    });
+    let keys = if in_table {
+        ctx.tables.get(ctx.table.name)?
+    } else {
+        rows.clone()
+    };
+    let matched = keys
         .select(left.clone())
         .unique(None, UniqueKeepStrategy::Any)
         .join(other, left.clone(), right, JoinArgs::new(JoinType::Inner));
-    rows.join(matched, left.clone(), left, JoinArgs::new(JoinType::Left))
+    Ok(rows.join(matched, left.clone(), left, JoinArgs::new(JoinType::Left)))
 }
 
 /// The month a related row is offered in, for spans ending on a date.
