@@ -17,12 +17,14 @@ const SECRET_KEYS: &[&str] = &[
 #[derive(Clone)]
 pub struct ConnectionString {
     text: String,
+    /// `(key, value)` pairs in order; a part with no `=` is kept with an empty key (see [`Self::has_fragments`]).
     attributes: Vec<(String, String)>,
 }
 
 impl ConnectionString {
     /// Parses `key=value` pairs separated by `;`, where a value in braces (`{a;b}`) may hold `;` and `}}` is a
-    /// literal `}`. Anything is accepted: the driver manager is the judge of what a string means.
+    /// literal `}`. Anything is accepted: the driver manager is the judge of what a string means. A part with no
+    /// `=` is most often the rest of a value that holds `;` without braces (`Pwd=abc;def`): it is never shown.
     pub fn new(text: impl Into<String>) -> ConnectionString {
         let text = text.into();
         let attributes = parse(&text);
@@ -46,7 +48,9 @@ impl ConnectionString {
     pub fn with_driver(&self, driver: &str) -> ConnectionString {
         let mut parts: Vec<String> = vec![format!("Driver={{{}}}", driver.replace('}', "}}"))];
         for (k, v) in &self.attributes {
-            if !k.eq_ignore_ascii_case("driver") {
+            if k.is_empty() {
+                parts.push(v.clone());
+            } else if !k.eq_ignore_ascii_case("driver") {
                 parts.push(format!("{k}={}", quote(v)));
             }
         }
@@ -63,12 +67,21 @@ impl ConnectionString {
         ConnectionString::new(text)
     }
 
-    /// The string with every secret's value replaced by `***`: what `extract.json` and messages show.
+    /// Whether a part of the string has no `=`: the rest of a value holding `;` without braces, which the driver
+    /// manager does not read as part of the value (a password cut short, a failed login).
+    pub fn has_fragments(&self) -> bool {
+        self.attributes.iter().any(|(k, _)| k.is_empty())
+    }
+
+    /// The string with every secret's value, and every part with no `=`, replaced by `***`: what `extract.json`
+    /// and messages show.
     pub fn redacted(&self) -> String {
         self.attributes
             .iter()
             .map(|(k, v)| {
-                if is_secret(k) {
+                if k.is_empty() {
+                    "***".to_string()
+                } else if is_secret(k) {
                     format!("{k}=***")
                 } else {
                     format!("{k}={}", quote(v))
@@ -83,7 +96,7 @@ impl ConnectionString {
     pub fn scrub(&self, message: &str) -> String {
         let mut out = message.to_string();
         for (k, v) in &self.attributes {
-            if is_secret(k) && !v.is_empty() {
+            if (k.is_empty() || is_secret(k)) && !v.is_empty() {
                 out = out.replace(v.as_str(), "***");
             }
         }
@@ -123,13 +136,24 @@ fn parse(text: &str) -> Vec<(String, String)> {
     let mut chars = text.chars().peekable();
     loop {
         let mut key = String::new();
+        let mut has_value = false;
         for c in chars.by_ref() {
-            if c == '=' {
+            if c == '=' || c == ';' {
+                has_value = c == '=';
                 break;
             }
             key.push(c);
         }
-        let key = key.trim().trim_start_matches(';').trim().to_string();
+        let key = key.trim().to_string();
+        if !has_value {
+            if !key.is_empty() {
+                out.push((String::new(), key));
+            }
+            if chars.peek().is_none() {
+                break;
+            }
+            continue;
+        }
         while chars.peek() == Some(&' ') {
             chars.next();
         }
@@ -188,6 +212,30 @@ mod tests {
         assert!(shown.contains("PWD=***"), "{shown}");
         assert!(!format!("{c:?} {c}").contains("ss}"));
         assert_eq!(c.scrub("login with p;a}ss failed"), "login with *** failed");
+    }
+
+    #[test]
+    fn the_rest_of_a_password_holding_a_semicolon_without_braces_is_never_shown() {
+        let c = ConnectionString::new(
+            "Driver={PostgreSQL Unicode};Uid=ssd;Pwd=first;rest-of-it;Port=5432",
+        );
+        assert!(c.has_fragments());
+        assert_eq!(c.get("pwd"), Some("first"));
+        assert_eq!(c.get("port"), Some("5432"));
+        assert_eq!(
+            c.redacted(),
+            "Driver=PostgreSQL Unicode;Uid=ssd;Pwd=***;***;Port=5432"
+        );
+        assert_eq!(c.scrub("rejected rest-of-it"), "rejected ***");
+        assert!(
+            c.with_driver("psqlodbcw.so")
+                .expose()
+                .contains(";Pwd=first;rest-of-it;"),
+            "the driver manager gets the string as written"
+        );
+        let braced = ConnectionString::new("Uid=ssd;Pwd={first;rest-of-it}");
+        assert!(!braced.has_fragments());
+        assert_eq!(braced.get("pwd"), Some("first;rest-of-it"));
     }
 
     #[test]

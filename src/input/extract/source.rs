@@ -144,6 +144,13 @@ impl Source {
         timeout: Duration,
     ) -> Result<Source, ExtractError> {
         let shown = connection.redacted();
+        if connection.has_fragments() {
+            tracing::warn!(
+                connection = %shown,
+                "a part of the connection string has no `=`: a value holding `;` must be in braces (`Pwd={{...}}`), \
+                 or the driver reads it cut short at the `;`"
+            );
+        }
         let resolved = streaming(resolve_driver(connection)?);
         let env = environment()?;
         let (send, receive) = mpsc::channel();
