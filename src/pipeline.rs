@@ -147,21 +147,6 @@ pub(crate) struct Computed {
     pub seconds_by_query: BTreeMap<Vec<String>, f64>,
 }
 
-/// The catalogue of a run, type-checked, with only `indicators` when some are named.
-pub(crate) fn checked_catalogue(
-    path: &Path,
-    indicators: &[String],
-) -> Result<CheckedCatalogue, Error> {
-    let mut catalogue = catalogue::load(path)?;
-    catalogue.keep_only(indicators)?;
-    tracing::info!(
-        indicators = catalogue.indicators.len(),
-        hash = &catalogue.hash[..12],
-        "catalogue checked"
-    );
-    Ok(catalogue)
-}
-
 /// Loads and computes `las` batch by batch, then judges the values (targets, RAG, change, comparisons).
 pub(crate) fn compute(
     catalogue: &CheckedCatalogue,
@@ -332,7 +317,13 @@ impl RunInputs {
         as_of: Option<NaiveDate>,
         las: &[String],
     ) -> Result<RunInputs, Error> {
-        let catalogue = checked_catalogue(catalogue, indicators)?;
+        let mut catalogue = catalogue::load(catalogue)?;
+        catalogue.keep_only(indicators)?;
+        tracing::info!(
+            indicators = catalogue.indicators.len(),
+            hash = &catalogue.hash[..12],
+            "catalogue checked"
+        );
         let inventory = Inventory::discover(data_dir)?;
         let las = inventory.select(as_of, las)?;
         let reference = Reference::load(data_dir, &catalogue.calendar.bank_holidays_table)?;

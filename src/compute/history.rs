@@ -98,17 +98,24 @@ fn first_reports(dates: &[NaiveDate], from: Month, to: Month) -> BTreeMap<Month,
     out
 }
 
+impl HistoryOptions {
+    /// What both ways of making a history read: the catalogue, and every LA's latest snapshot with the rest kept.
+    fn inputs(&self) -> Result<RunInputs, Error> {
+        RunInputs::read(
+            &self.catalogue,
+            &self.indicators,
+            &self.data_dir,
+            None,
+            &self.las,
+        )
+    }
+}
+
 /// Writes `<out>/history.parquet`, computing the latest snapshots' figures first.
 pub fn history(options: &HistoryOptions) -> Result<HistorySummary, Error> {
     let started = Instant::now();
     let _lock = output::OutputLock::acquire(&options.out_dir)?;
-    let inputs = RunInputs::read(
-        &options.catalogue,
-        &options.indicators,
-        &options.data_dir,
-        None,
-        &options.las,
-    )?;
+    let inputs = options.inputs()?;
     let now = pipeline::compute(
         &inputs.catalogue,
         &inputs.inventory,
@@ -126,13 +133,7 @@ pub fn history(options: &HistoryOptions) -> Result<HistorySummary, Error> {
 pub fn history_after_run(options: &HistoryOptions) -> Result<HistorySummary, Error> {
     let started = Instant::now();
     let _lock = output::OutputLock::acquire(&options.out_dir)?;
-    let inputs = RunInputs::read(
-        &options.catalogue,
-        &options.indicators,
-        &options.data_dir,
-        None,
-        &options.las,
-    )?;
+    let inputs = options.inputs()?;
     let path = options.out_dir.join("indicators.parquet");
     let file = std::fs::File::open(&path).map_err(|source| output::OutputError::Io {
         path: path.clone(),
@@ -269,15 +270,13 @@ fn revisions(now: LazyFrame, firsts: Vec<LazyFrame>) -> PolarsResult<DataFrame> 
     now.join(firsts, keys.clone(), keys, args)
         .with_columns([difference.alias("revision"), revised.alias("revised")])
         .select(history_columns().into_iter().map(col).collect::<Vec<_>>())
+        // Each series' months in order: the row keys with the month last.
         .sort(
-            [
-                LA_CODE,
-                "indicator_id",
-                "window",
-                "breakdown",
-                "breakdown_value",
-                "period_end",
-            ],
+            ROW_KEYS
+                .into_iter()
+                .filter(|k| *k != "period_end")
+                .chain(["period_end"])
+                .collect::<Vec<_>>(),
             SortMultipleOptions::default().with_nulls_last(false),
         )
         .collect()

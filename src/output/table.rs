@@ -105,13 +105,16 @@ impl Footer {
 
     /// The catalogue as messages name it: `version 2026.1, sha256 0123456789ab`.
     pub fn catalogue_words(&self) -> String {
-        let hash = self.catalogue_hash().unwrap_or_default();
-        format!(
-            "version {}, sha256 {}",
+        catalogue_words(
             self.catalogue_version().unwrap_or("unknown"),
-            &hash[..hash.len().min(12)]
+            self.catalogue_hash().unwrap_or_default(),
         )
     }
+}
+
+/// A catalogue's version and the start of its hash, as messages name a catalogue.
+fn catalogue_words(version: &str, hash: &str) -> String {
+    format!("version {version}, sha256 {}", &hash[..hash.len().min(12)])
 }
 
 /// An indicator table read back: its rows (a lazy scan, so that a reader takes only what it needs) and its footer.
@@ -180,11 +183,7 @@ impl IndicatorTable {
             path: self.path.clone(),
             made_with: self.footer.catalogue_words(),
             catalogue: catalogue.path.clone(),
-            catalogue_is: format!(
-                "version {}, sha256 {}",
-                catalogue.version,
-                &catalogue.hash[..12]
-            ),
+            catalogue_is: catalogue_words(&catalogue.version, &catalogue.hash),
         })
     }
 
