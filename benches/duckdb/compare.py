@@ -1,10 +1,12 @@
-"""Runs twelve indicators as csc-indicators and as plain DuckDB SQL (indicators.sql) on the same generated files,
-and prints both times and peak memory (medians of --repeat runs), their ratio, the time DuckDB takes to read every
-column of the tables those indicators use, and the row-by-row agreement of the two results.
+"""Runs indicators as csc-indicators and as plain DuckDB SQL on the same generated files, in two parts: the dozen
+(twelve front-door and child-protection indicators, indicators.sql) and the whole catalogue (all 57 with their
+windows and breakdowns, catalogue.sql). For each part it prints both times and peak memory (medians of --repeat
+runs, the two tools alternating), their ratio, the time DuckDB takes to read every column of the tables the part
+uses, csc-indicators' own load time (run.json), and the row-by-row agreement of the two results.
 
-Usage: python3 benches/duckdb/compare.py DATA [--bin PATH] [--repeat N]
+Usage: python3 benches/duckdb/compare.py DATA [--bin PATH] [--repeat N] [--part dozen|whole|both]
 DATA should be clean generated data (`csc-indicators generate --clean ...`): the SQL does no de-duplication, value
-mapping or date repair. Needs `pip install duckdb polars`.
+mapping of codes or date repair. Needs `pip install duckdb polars`. Exits 1 when a part's results disagree.
 """
 
 import argparse
@@ -16,15 +18,26 @@ import sys
 import tempfile
 import time
 
-INDICATORS = [
+HERE = pathlib.Path(__file__).resolve().parent
+DOZEN = [
     "referrals", "re_referral_rate", "assessments_within_45wd", "s47_started", "s47_rate", "icpc_within_15wd",
     "cp_children", "cp_rate", "cp_repeat_within_2y", "cp_ended_2y_plus", "cp_reviews_on_time", "cp_allocated",
 ]
-TABLES = [
+DOZEN_TABLES = [
     "ssd_cin_episodes", "ssd_cin_assessments", "ssd_s47_enquiry", "ssd_initial_cp_conference", "ssd_cp_plans",
     "ssd_cp_reviews", "ssd_involvements", "ssd_professionals",
 ]
-HERE = pathlib.Path(__file__).resolve().parent
+WHOLE_TABLES = DOZEN_TABLES + [
+    "ssd_person", "ssd_early_help_episodes", "ssd_cp_visits", "ssd_cla_episodes", "ssd_legal_status",
+    "ssd_cla_placement", "ssd_cla_reviews", "ssd_cla_visits", "ssd_cla_health", "ssd_cla_pep", "ssd_missing",
+    "ssd_care_leavers", "ssd_permanence",
+]
+# part: (indicators to pass with --indicator, or None for all; SQL file; tables read; months before the first
+# reported one that the longest window reaches; whether breakdown rows are compared)
+PARTS = {
+    "dozen": (DOZEN, "indicators.sql", DOZEN_TABLES, 11, False),
+    "whole": (None, "catalogue.sql", WHOLE_TABLES, 35, True),
+}
 
 DUCKDB_RUN = """
 import duckdb, sys
@@ -55,58 +68,86 @@ def measure(cmd):
         return seconds, int(f.read().split()[-1]) / 1024
 
 
+def sql_lines(path):
+    """Lines of SQL that are neither blank nor comments."""
+    return sum(1 for line in open(path) if line.strip() and not line.strip().startswith("--"))
+
+
+def run_part(name, a, work):
+    """Measures one part and prints its figures; returns whether the two results agree row for row."""
+    import polars as pl
+
+    indicators, sql, tables, reach, breakdowns = PARTS[name]
+    out = work / name
+    ours_cmd = [a.bin, "run", "--data", a.data, "--out", str(out), "-q"]
+    for i in indicators or []:
+        ours_cmd += ["--indicator", i]
+    figures = {"csc-indicators": [], "DuckDB SQL": [], "DuckDB read every column": []}
+    loads = []
+    for _ in range(a.repeat):
+        figures["csc-indicators"].append(measure(ours_cmd))
+        run = json.load(open(out / "run.json"))
+        loads.append(run["timings_seconds"]["load"])
+        months = run["months"]
+        to_index = lambda ym: int(ym[:4]) * 12 + int(ym[5:]) - 1
+        report_from, report_to = to_index(months["from"]), to_index(months["to"])
+        figures["DuckDB SQL"].append(measure([
+            sys.executable, "-c", DUCKDB_RUN, a.data, str(work / f"{name}-duckdb.parquet"), str(report_from - reach),
+            str(report_from), str(report_to), str(HERE / sql),
+        ]))
+        figures["DuckDB read every column"].append(measure([sys.executable, "-c", DUCKDB_SCAN, a.data, *tables]))
+    count = len(indicators) if indicators else run["catalogue"]["indicators"]
+    print(f"{name}: {count} indicators, {len(run['las'])} LAs, {months['from']} to {months['to']}, "
+          f"median of {a.repeat} runs, {subprocess.check_output(['nproc']).decode().strip()} cores")
+    medians = {}
+    for label, runs in figures.items():
+        secs = statistics.median(s for s, _ in runs)
+        mib = statistics.median(m for _, m in runs)
+        medians[label] = secs
+        print(f"  {label:<26} {secs:7.1f} s  {mib / 1024:5.2f} GiB   (runs: {', '.join(f'{s:.1f}' for s, _ in runs)})")
+    print(f"  csc-indicators loading     {statistics.median(loads):7.1f} s   (run.json timings_seconds.load)")
+    print(f"  DuckDB SQL / csc-indicators: {medians['DuckDB SQL'] / medians['csc-indicators']:.2f}x; "
+          f"csc-indicators / DuckDB read: {medians['csc-indicators'] / medians['DuckDB read every column']:.2f}x; "
+          f"csc-indicators / its loading: {medians['csc-indicators'] / statistics.median(loads):.2f}x")
+    print(f"  SQL: {sql_lines(HERE / sql)} lines ({sql}, without blank and comment lines)")
+
+    keys = ["la_code", "month", "indicator_id", "window", "breakdown", "breakdown_value"]
+    ours = (pl.read_parquet(out / "indicators.parquet")
+            .with_columns((pl.col("period_end").dt.year() * 12 + pl.col("period_end").dt.month() - 1)
+                          .cast(pl.Int64).alias("month")))
+    theirs = pl.read_parquet(work / f"{name}-duckdb.parquet").with_columns(pl.col("month").cast(pl.Int64))
+    if not breakdowns:
+        ours = ours.filter(pl.col("breakdown").is_null())
+        theirs = theirs.with_columns(pl.lit(None, pl.String).alias("breakdown"),
+                                     pl.lit(None, pl.String).alias("breakdown_value"))
+    ours = ours.select(*keys, "numerator", "denominator")
+    theirs = theirs.select(*keys, "numerator", "denominator")
+    joined = ours.join(theirs, on=keys, how="full", suffix="_duckdb", coalesce=True, nulls_equal=True)
+    same = lambda c: ((pl.col(c) - pl.col(f"{c}_duckdb")).abs() < 1e-9) | (
+        pl.col(c).is_null() & pl.col(f"{c}_duckdb").is_null())
+    agree = joined.filter((same("numerator") & same("denominator")).fill_null(False))
+    print(f"  agreement: {agree.height} of {joined.height} rows (csc-indicators {ours.height}, DuckDB {theirs.height})")
+    differ = joined.join(agree.select(keys), on=keys, how="anti", nulls_equal=True)
+    if differ.height:
+        print(differ.group_by("indicator_id", "window", "breakdown").len().sort("indicator_id"))
+        print(differ.head(10))
+    return differ.height == 0
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("data")
     p.add_argument("--bin", default=str(pathlib.Path.home() / ".cache/csc-indicators-target/release/csc-indicators"))
     p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--part", choices=["dozen", "whole", "both"], default="both")
     a = p.parse_args()
-    import polars as pl
-
     work = pathlib.Path(tempfile.mkdtemp())
-    ours_cmd = [a.bin, "run", "--data", a.data, "--out", str(work / "ours"), "-q"]
-    for i in INDICATORS:
-        ours_cmd += ["--indicator", i]
-    figures = {"csc-indicators": [], "DuckDB SQL": [], "DuckDB read every column": []}
-    for _ in range(a.repeat):
-        figures["csc-indicators"].append(measure(ours_cmd))
-        run = json.load(open(work / "ours" / "run.json"))
-        months = run["months"]
-        to_index = lambda ym: int(ym[:4]) * 12 + int(ym[5:]) - 1
-        report_from, report_to = to_index(months["from"]), to_index(months["to"])
-        calc_from = report_from - 11
-        figures["DuckDB SQL"].append(measure([
-            sys.executable, "-c", DUCKDB_RUN, a.data, str(work / "duckdb.parquet"), str(calc_from), str(report_from),
-            str(report_to), str(HERE / "indicators.sql"),
-        ]))
-        figures["DuckDB read every column"].append(measure([sys.executable, "-c", DUCKDB_SCAN, a.data, *TABLES]))
-    print(f"{len(INDICATORS)} indicators, {len(run['las'])} LAs, {months['from']} to {months['to']}, "
-          f"median of {a.repeat} runs, {subprocess.check_output(['nproc']).decode().strip()} cores")
-    medians = {}
-    for name, runs in figures.items():
-        secs = statistics.median(s for s, _ in runs)
-        mib = statistics.median(m for _, m in runs)
-        medians[name] = secs
-        print(f"  {name:<26} {secs:7.1f} s  {mib / 1024:5.2f} GiB   (runs: {', '.join(f'{s:.1f}' for s, _ in runs)})")
-    print(f"  DuckDB SQL / csc-indicators: {medians['DuckDB SQL'] / medians['csc-indicators']:.2f}x; "
-          f"csc-indicators / DuckDB read: {medians['csc-indicators'] / medians['DuckDB read every column']:.2f}x")
-
-    ours = (pl.read_parquet(work / "ours" / "indicators.parquet")
-            .filter(pl.col("breakdown").is_null())
-            .with_columns((pl.col("period_end").dt.year() * 12 + pl.col("period_end").dt.month() - 1).alias("month"))
-            .select("la_code", "month", "indicator_id", "window", "numerator", "denominator"))
-    theirs = pl.read_parquet(work / "duckdb.parquet").with_columns(pl.col("month").cast(pl.Int32))
-    ours = ours.with_columns(pl.col("month").cast(pl.Int32))
-    keys = ["la_code", "month", "indicator_id", "window"]
-    joined = ours.join(theirs, on=keys, how="full", suffix="_duckdb", coalesce=True)
-    same = lambda c: (pl.col(c) == pl.col(f"{c}_duckdb")) | (pl.col(c).is_null() & pl.col(f"{c}_duckdb").is_null())
-    agree = joined.filter(same("numerator") & same("denominator"))
-    print(f"  agreement: {agree.height} of {joined.height} rows (csc-indicators {ours.height}, DuckDB {theirs.height})")
-    differ = joined.join(agree.select(keys), on=keys, how="anti")
-    if differ.height:
-        print(differ.group_by("indicator_id", "window").len().sort("indicator_id"))
-        print(differ.head(10))
-        sys.exit(1)
+    parts = ["dozen", "whole"] if a.part == "both" else [a.part]
+    results = [run_part(name, a, work) for name in parts]
+    yaml_lines = sum(1 for line in open(HERE.parent.parent / "indicators.yaml")
+                     if line.strip() and not line.strip().startswith("#"))
+    print(f"indicators.yaml: {yaml_lines} lines without blank and comment lines")
+    sys.exit(0 if all(results) else 1)
 
 
 if __name__ == "__main__":
