@@ -287,7 +287,7 @@ CROSS JOIN (SELECT * FROM cells WHERE indicator_id IN (SELECT indicator_id FROM 
 LEFT JOIN (SELECT la_code, mon(d) AS month, indicator_id, breakdown, category, sum(num) num, sum(den) den
            FROM events WHERE d IS NOT NULL GROUP BY ALL) e
   ON e.la_code = s.la_code AND e.month = s.month AND e.indicator_id = c.indicator_id
- AND e.breakdown IS NOT DISTINCT FROM c.breakdown AND e.category IS NOT DISTINCT FROM c.category;
+ AND coalesce(e.breakdown, '') = coalesce(c.breakdown, '') AND coalesce(e.category, '') = coalesce(c.category, '');
 
 CREATE TEMP TABLE summed AS
 SELECT la_code, month, fy, indicator_id, breakdown, category, win,
@@ -331,7 +331,7 @@ CROSS JOIN (SELECT * FROM cells WHERE indicator_id IN (SELECT indicator_id FROM 
 JOIN windows w ON w.indicator_id = c.indicator_id
 LEFT JOIN child_events e
   ON e.la_code = r.la_code AND e.indicator_id = c.indicator_id
- AND e.breakdown IS NOT DISTINCT FROM c.breakdown AND e.category IS NOT DISTINCT FROM c.category
+ AND coalesce(e.breakdown, '') = coalesce(c.breakdown, '') AND coalesce(e.category, '') = coalesce(c.category, '')
  AND mon(e.s) <= r.month
  AND CASE w.win WHEN 'month' THEN mon(e.s) = r.month
                    WHEN 'ytd' THEN (mon(e.s) - 3) // 12 = r.fy
@@ -466,18 +466,24 @@ UNION ALL
 SELECT la_code, month, 'average_caseload', b, c, professional, true, true
 FROM open_involvements, LATERAL (SELECT NULL, NULL UNION ALL SELECT 'role', role) t(b, c);
 
+-- Each person (or professional) once per cell, then counted: rows, and those in the denominator and numerator.
+CREATE TEMP TABLE snapshot_counts AS
+SELECT la_code, month, indicator_id, b, c,
+       CASE WHEN indicator_id = 'average_caseload' THEN sum(n) ELSE count(*) FILTER (WHERE in_num) END AS num,
+       CASE WHEN indicator_id = 'average_caseload' THEN count(*) ELSE count(*) FILTER (WHERE in_den) END AS den
+FROM (SELECT la_code, month, indicator_id, coalesce(breakdown, '') AS b, coalesce(category, '') AS c, p,
+             count(*) AS n, bool_or(den) AS in_den, bool_or(den AND num) AS in_num
+      FROM snapshot_rows GROUP BY ALL)
+GROUP BY la_code, month, indicator_id, b, c;
+
 CREATE TEMP TABLE snapshots AS
 SELECT r.la_code, r.month, r.fy, c.indicator_id, c.breakdown, c.category, 'snapshot' AS win,
-       CASE WHEN c.indicator_id = 'average_caseload' THEN count(x.p)
-            ELSE count(DISTINCT x.p) FILTER (WHERE x.den AND x.num) END AS num,
-       CASE WHEN c.indicator_id = 'average_caseload' THEN count(DISTINCT x.p)
-            ELSE count(DISTINCT x.p) FILTER (WHERE x.den) END AS den
+       coalesce(x.num, 0) AS num, coalesce(x.den, 0) AS den
 FROM reported r
 CROSS JOIN (SELECT * FROM cells WHERE indicator_id IN (SELECT indicator_id FROM snapshot_rows)) c
-LEFT JOIN snapshot_rows x
+LEFT JOIN snapshot_counts x
   ON x.la_code = r.la_code AND x.month = r.month AND x.indicator_id = c.indicator_id
- AND x.breakdown IS NOT DISTINCT FROM c.breakdown AND x.category IS NOT DISTINCT FROM c.category
-GROUP BY r.la_code, r.month, r.fy, c.indicator_id, c.breakdown, c.category;
+ AND x.b = coalesce(c.breakdown, '') AND x.c = coalesce(c.category, '');
 
 -- ---------------------------------------------------------------- The result: each unit's numerator and denominator
 CREATE TEMP TABLE result AS
