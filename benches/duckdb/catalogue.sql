@@ -1,44 +1,16 @@
 -- The whole catalogue of indicators.yaml (57 indicators, with their windows and breakdowns) written straight from
 -- the definitions in plain DuckDB SQL, as a council analyst would write it, over the same Parquet files
--- csc-indicators reads. Run by benches/duckdb/compare.py --whole, which sets the variables below. Output: one row
--- per LA x reported month x indicator x window x breakdown category: la_code, month (year*12 + month - 1),
--- indicator_id, window, breakdown, breakdown_value, numerator, denominator. Written for clean generated data
--- (`generate --clean`): no de-duplication, value maps of codes or date repair, which are csc-indicators' own work.
+-- csc-indicators reads. Run by benches/duckdb/compare.py after calendar.sql (working days, spine, population).
+-- Output: one row per LA x reported month x indicator x window x breakdown category: la_code, month
+-- (year*12 + month - 1), indicator_id, window, breakdown, breakdown_value, numerator, denominator. Written for clean
+-- generated data (`generate --clean`): no de-duplication, value maps of codes or date repair, which are
+-- csc-indicators' own work.
 
--- ---------------------------------------------------------------- Calendar
--- Working days: WD(a, b) = working days x with a < x <= b = idx(b) - idx(a).
-CREATE TEMP TABLE wd AS
-SELECT d::DATE AS d,
-       sum(CASE WHEN isodow(d) <= 5 AND d::DATE NOT IN (SELECT date FROM read_parquet(getvariable('data') || '/reference/bank_holidays.parquet'))
-                THEN 1 ELSE 0 END) OVER (ORDER BY d) AS idx
-FROM range(DATE '1990-01-01', DATE '2040-01-01', INTERVAL 1 DAY) t(d);
-
-CREATE MACRO tbl(name) AS TABLE
-  SELECT * FROM read_parquet(getvariable('data') || '/' || name || '/*/*/*.parquet', hive_partitioning = true, union_by_name = true);
-CREATE MACRO mon(d) AS year(d) * 12 + month(d) - 1;
--- The last day of month index m.
-CREATE MACRO month_end(m) AS (make_date((m // 12)::BIGINT, (m % 12 + 1)::BIGINT, 1) + INTERVAL 1 MONTH - INTERVAL 1 DAY)::DATE;
-CREATE MACRO wdays(a, b) AS (SELECT idx FROM wd WHERE wd.d = b::DATE) - (SELECT idx FROM wd WHERE wd.d = a::DATE);
+-- ---------------------------------------------------------------- Calendar rules the dozen does not need
 -- Whole years from dob to d (29 February birthdays reached on 1 March in common years).
 CREATE MACRO age_at(dob, d) AS
   year(d) - year(dob) - CASE WHEN month(d) * 100 + day(d) < month(dob) * 100 + day(dob) THEN 1 ELSE 0 END;
 CREATE MACRO is_yes(v) AS coalesce(upper(trim(v::VARCHAR)) IN ('Y', 'YES', 'TRUE', '1'), false);
-
--- The spine: every LA x month from calc_from (35 months before the first reported month, for rolling_36m) to
--- report_to, with its financial year and financial quarter.
-CREATE TEMP TABLE las AS SELECT DISTINCT la_code::VARCHAR AS la_code FROM tbl('ssd_person');
-CREATE TEMP TABLE spine AS
-SELECT la_code, m AS month, (m - 3) // 12 AS fy, (m - 3) // 3 AS fq, month_end(m) AS period_end
-FROM las, range(getvariable('calc_from'), getvariable('report_to') + 1) r(m);
-CREATE TEMP TABLE reported AS SELECT * FROM spine WHERE month >= getvariable('report_from');
-
--- Population aged 0-17 by LA and financial year: that year's mid-year estimate, else the latest earlier one.
-CREATE TEMP TABLE pop AS
-SELECT s.la_code, s.fy, arg_max(p.age_0_17, p.mid_year) AS population
-FROM (SELECT DISTINCT la_code, fy FROM spine) s
-JOIN read_parquet(getvariable('data') || '/reference/population.parquet') p
-  ON p.la_code = s.la_code AND p.mid_year <= s.fy
-GROUP BY s.la_code, s.fy;
 
 -- ---------------------------------------------------------------- The catalogue: units, windows, categories
 CREATE TEMP TABLE units AS SELECT * FROM (VALUES
@@ -169,6 +141,19 @@ WHERE is_last AND period_open_episodes = 0 AND reason IS NOT NULL AND reason <> 
   AND NOT EXISTS (SELECT 1 FROM short_breaks b WHERE b.la_code = e.la_code AND b.p = e.p
                      AND b.s <= greatest(e.e - 1, e.period_start) AND (b.e IS NULL OR b.e > greatest(e.e - 1, e.period_start)));
 
+-- Missing episodes of type M, dated by the date part of their start, with whether the child was in care then.
+CREATE TEMP TABLE missing AS
+SELECT m.la_code::VARCHAR la_code, m.miss_person_id p, m.miss_missing_episode_start_date::DATE d,
+       m.miss_missing_episode_end_date e, m.miss_missing_rhi_date rhi,
+       CASE WHEN EXISTS (SELECT 1 FROM episodes c WHERE c.la_code = m.la_code::VARCHAR AND c.p = m.miss_person_id
+                           AND c.s <= m.miss_missing_episode_start_date::DATE
+                           AND (c.e IS NULL OR c.e > m.miss_missing_episode_start_date::DATE))
+             AND NOT EXISTS (SELECT 1 FROM short_breaks b WHERE b.la_code = m.la_code::VARCHAR AND b.p = m.miss_person_id
+                           AND b.s <= m.miss_missing_episode_start_date::DATE
+                           AND (b.e IS NULL OR b.e > m.miss_missing_episode_start_date::DATE))
+            THEN 'yes' ELSE 'no' END AS from_care
+FROM tbl('ssd_missing') m WHERE m.miss_missing_episode_type = 'M';
+
 -- ---------------------------------------------------------------- Dated events: summed month by month
 -- la_code, d (the date that places it), indicator_id, breakdown, category, num, den.
 CREATE TEMP TABLE events AS
@@ -182,18 +167,6 @@ visits AS (
 on_time_visits AS (
   SELECT la_code, d, wdays(previous, d) AS wd FROM visits
   WHERE s <= d AND (e IS NULL OR e > d) AND previous <= d
-),
-missing AS (
-  SELECT m.la_code::VARCHAR la_code, m.miss_person_id p, m.miss_missing_episode_start_date::DATE d,
-         m.miss_missing_episode_end_date e, m.miss_missing_rhi_date rhi,
-         CASE WHEN EXISTS (SELECT 1 FROM episodes c WHERE c.la_code = m.la_code::VARCHAR AND c.p = m.miss_person_id
-                             AND c.s <= m.miss_missing_episode_start_date::DATE
-                             AND (c.e IS NULL OR c.e > m.miss_missing_episode_start_date::DATE))
-               AND NOT EXISTS (SELECT 1 FROM short_breaks b WHERE b.la_code = m.la_code::VARCHAR AND b.p = m.miss_person_id
-                             AND b.s <= m.miss_missing_episode_start_date::DATE
-                             AND (b.e IS NULL OR b.e > m.miss_missing_episode_start_date::DATE))
-              THEN 'yes' ELSE 'no' END AS from_care
-  FROM tbl('ssd_missing') m WHERE m.miss_missing_episode_type = 'M'
 ),
 adoptions AS (
   SELECT la_code::VARCHAR la_code, perm_person_id p, perm_permanence_order_date d, perm_placed_for_adoption_date placed,
@@ -311,17 +284,8 @@ CREATE TEMP TABLE child_events AS
 SELECT la_code, s, 's47_children' indicator_id, NULL breakdown, NULL category, p FROM s47
 UNION ALL SELECT la_code, d, k, NULL, NULL, p FROM icpc, (VALUES ('icpc_children'), ('icpc_rate')) t(k)
 UNION ALL
-SELECT m.la_code::VARCHAR, m.miss_missing_episode_start_date::DATE, 'missing_children', b, c, m.miss_person_id
-FROM tbl('ssd_missing') m,
-     LATERAL (SELECT NULL, NULL UNION ALL
-              SELECT 'from_care', CASE WHEN EXISTS (SELECT 1 FROM episodes e WHERE e.la_code = m.la_code::VARCHAR AND e.p = m.miss_person_id
-                             AND e.s <= m.miss_missing_episode_start_date::DATE
-                             AND (e.e IS NULL OR e.e > m.miss_missing_episode_start_date::DATE))
-               AND NOT EXISTS (SELECT 1 FROM short_breaks x WHERE x.la_code = m.la_code::VARCHAR AND x.p = m.miss_person_id
-                             AND x.s <= m.miss_missing_episode_start_date::DATE
-                             AND (x.e IS NULL OR x.e > m.miss_missing_episode_start_date::DATE))
-              THEN 'yes' ELSE 'no' END) t(b, c)
-WHERE m.miss_missing_episode_type = 'M';
+SELECT la_code, d, 'missing_children', b, c, p
+FROM missing, LATERAL (SELECT NULL, NULL UNION ALL SELECT 'from_care', from_care) t(b, c);
 
 CREATE TEMP TABLE distinct_children AS
 SELECT r.la_code, r.month, r.fy, c.indicator_id, c.breakdown, c.category, w.win,

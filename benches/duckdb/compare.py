@@ -1,8 +1,9 @@
 """Runs indicators as csc-indicators and as plain DuckDB SQL on the same generated files, in two parts: the dozen
 (twelve front-door and child-protection indicators, indicators.sql) and the whole catalogue (all 57 with their
-windows and breakdowns, catalogue.sql). For each part it prints both times and peak memory (medians of --repeat
-runs, the two tools alternating), their ratio, the time DuckDB takes to read every column of the tables the part
-uses, csc-indicators' own load time (run.json), and the row-by-row agreement of the two results.
+windows and breakdowns, catalogue.sql), each after calendar.sql (working days, spine, population). For each part
+it prints both times and peak memory (medians of --repeat runs, the two tools alternating), their ratio, the time
+DuckDB takes to read every column of the tables the part uses, csc-indicators' own load time (run.json), and the
+row-by-row agreement of the two results.
 
 Usage: python3 benches/duckdb/compare.py DATA [--bin PATH] [--repeat N] [--part dozen|whole|both]
 DATA should be clean generated data (`csc-indicators generate --clean ...`): the SQL does no de-duplication, value
@@ -46,7 +47,8 @@ con = duckdb.connect()
 con.execute(f"SET threads = 2")
 for name, value in [("data", data), ("calc_from", calc_from), ("report_from", report_from), ("report_to", report_to)]:
     con.execute(f"SET VARIABLE {name} = ?", [value])
-con.execute(open(sys.argv[6]).read())
+for sql in sys.argv[6:]:
+    con.execute(open(sql).read())
 con.execute(f"COPY result TO '{out}' (FORMAT parquet)")
 """
 
@@ -93,7 +95,7 @@ def run_part(name, a, work):
         report_from, report_to = to_index(months["from"]), to_index(months["to"])
         figures["DuckDB SQL"].append(measure([
             sys.executable, "-c", DUCKDB_RUN, a.data, str(work / f"{name}-duckdb.parquet"), str(report_from - reach),
-            str(report_from), str(report_to), str(HERE / sql),
+            str(report_from), str(report_to), str(HERE / "calendar.sql"), str(HERE / sql),
         ]))
         figures["DuckDB read every column"].append(measure([sys.executable, "-c", DUCKDB_SCAN, a.data, *tables]))
     count = len(indicators) if indicators else run["catalogue"]["indicators"]
@@ -109,7 +111,8 @@ def run_part(name, a, work):
     print(f"  DuckDB SQL / csc-indicators: {medians['DuckDB SQL'] / medians['csc-indicators']:.2f}x; "
           f"csc-indicators / DuckDB read: {medians['csc-indicators'] / medians['DuckDB read every column']:.2f}x; "
           f"csc-indicators / its loading: {medians['csc-indicators'] / statistics.median(loads):.2f}x")
-    print(f"  SQL: {sql_lines(HERE / sql)} lines ({sql}, without blank and comment lines)")
+    print(f"  SQL: {sql_lines(HERE / 'calendar.sql') + sql_lines(HERE / sql)} lines (calendar.sql and {sql}, "
+          f"without blank and comment lines)")
 
     keys = ["la_code", "month", "indicator_id", "window", "breakdown", "breakdown_value"]
     ours = (pl.read_parquet(out / "indicators.parquet")

@@ -1,34 +1,8 @@
 -- Twelve indicators of indicators.yaml written straight from their definitions in plain DuckDB SQL, over the same
--- Parquet files csc-indicators reads. Run by benches/duckdb/compare.py, which sets the variables below. Output:
--- one row per LA x reported month x indicator x window: la_code, month (year*12 + month - 1), indicator_id, window,
--- numerator, denominator. Written for clean generated data (`generate --clean`): no de-duplication, value maps or
--- date repair, which are csc-indicators' own work.
-
--- Working days: WD(a, b) = working days x with a < x <= b = idx(b) - idx(a).
-CREATE TEMP TABLE wd AS
-SELECT d::DATE AS d,
-       sum(CASE WHEN isodow(d) <= 5 AND d::DATE NOT IN (SELECT date FROM read_parquet(getvariable('data') || '/reference/bank_holidays.parquet'))
-                THEN 1 ELSE 0 END) OVER (ORDER BY d) AS idx
-FROM range(DATE '1990-01-01', DATE '2040-01-01', INTERVAL 1 DAY) t(d);
-
-CREATE MACRO tbl(name) AS TABLE
-  SELECT * FROM read_parquet(getvariable('data') || '/' || name || '/*/*/*.parquet', hive_partitioning = true, union_by_name = true);
-CREATE MACRO mon(d) AS year(d) * 12 + month(d) - 1;
-CREATE MACRO wdays(a, b) AS (SELECT idx FROM wd WHERE wd.d = b::DATE) - (SELECT idx FROM wd WHERE wd.d = a::DATE);
-
--- The spine: every LA x month from calc_from to report_to.
-CREATE TEMP TABLE las AS SELECT DISTINCT la_code::VARCHAR AS la_code FROM tbl('ssd_person');
-CREATE TEMP TABLE spine AS
-SELECT la_code, m AS month, (m - 3) // 12 AS fy
-FROM las, range(getvariable('calc_from'), getvariable('report_to') + 1) r(m);
-
--- Population aged 0-17 by LA and financial year: that year's mid-year estimate, else the latest earlier one.
-CREATE TEMP TABLE pop AS
-SELECT s.la_code, s.fy, arg_max(p.age_0_17, p.mid_year) AS population
-FROM (SELECT DISTINCT la_code, fy FROM spine) s
-JOIN read_parquet(getvariable('data') || '/reference/population.parquet') p
-  ON p.la_code = s.la_code AND p.mid_year <= s.fy
-GROUP BY s.la_code, s.fy;
+-- Parquet files csc-indicators reads. Run by benches/duckdb/compare.py after calendar.sql (working days, spine,
+-- population). Output: one row per LA x reported month x indicator x window: la_code, month (year*12 + month - 1),
+-- indicator_id, window, numerator, denominator. Written for clean generated data (`generate --clean`): no
+-- de-duplication, value maps or date repair, which are csc-indicators' own work.
 
 -- Dated events: la_code, month, indicator_id, num (1 if in the numerator).
 CREATE TEMP TABLE events AS

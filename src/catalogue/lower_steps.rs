@@ -26,6 +26,22 @@ impl Checker<'_> {
         ok.then_some(out)
     }
 
+    /// The number column `name` that a step measuring from `from` to `to` (columns of one of `kinds`) adds, and the
+    /// two columns it reads, all three checked so that every problem among them is reported at once.
+    fn measured_between(
+        &mut self,
+        scope: &mut Scope,
+        name: &Spanned<String>,
+        from: &Spanned<String>,
+        to: &Spanned<String>,
+        kinds: &[Kind],
+    ) -> Option<(String, String, String)> {
+        let from = self.column(scope, from, kinds, "from");
+        let to = self.column(scope, to, kinds, "to");
+        let name = self.new_column(scope, name, Kind::Number);
+        Some((name?, from?, to?))
+    }
+
     pub(super) fn step(
         &mut self,
         table: &'static TableSpec,
@@ -34,37 +50,30 @@ impl Checker<'_> {
     ) -> Option<Step> {
         match step {
             RawStep::WorkingDays(b) => {
-                let from = self.column(scope, &b.from, DATES, "from");
-                let to = self.column(scope, &b.to, DATES, "to");
-                let name = self.new_column(scope, &b.name, Kind::Number);
+                let (name, from, to) =
+                    self.measured_between(scope, &b.name, &b.from, &b.to, DATES)?;
                 Some(Step::WorkingDays {
-                    name: name?,
-                    from: from?,
-                    to: to?,
+                    name,
+                    from,
+                    to,
                     missing: b.missing,
                 })
             }
             RawStep::CalendarDays(b) => {
-                let from = self.column(scope, &b.from, DATES, "from");
-                let to = self.column(scope, &b.to, DATES, "to");
-                let name = self.new_column(scope, &b.name, Kind::Number);
+                let (name, from, to) =
+                    self.measured_between(scope, &b.name, &b.from, &b.to, DATES)?;
                 Some(Step::CalendarDays {
-                    name: name?,
-                    from: from?,
-                    to: to?,
+                    name,
+                    from,
+                    to,
                     negative: b.negative,
                 })
             }
             RawStep::Hours(b) => {
                 const DATETIMES: &[Kind] = &[Kind::Datetime, Kind::Any];
-                let from = self.column(scope, &b.from, DATETIMES, "from");
-                let to = self.column(scope, &b.to, DATETIMES, "to");
-                let name = self.new_column(scope, &b.name, Kind::Number);
-                Some(Step::Hours {
-                    name: name?,
-                    from: from?,
-                    to: to?,
-                })
+                let (name, from, to) =
+                    self.measured_between(scope, &b.name, &b.from, &b.to, DATETIMES)?;
+                Some(Step::Hours { name, from, to })
             }
             RawStep::AddDays(a) => {
                 let date = self.column(scope, &a.date, DATES, "date");
