@@ -3,6 +3,7 @@
 
 mod checks;
 mod date_arithmetic;
+mod person_keys;
 mod rows;
 mod sorted_scans;
 mod spine;
@@ -94,7 +95,11 @@ pub fn compute(
     reference: &Reference,
     spine: &Spine,
 ) -> Result<Computed, EngineError> {
-    let tables = Tables(std::mem::take(&mut snapshot.tables));
+    let mut tables = std::mem::take(&mut snapshot.tables);
+    let coding = std::time::Instant::now();
+    person_keys::replace_person_columns(&mut tables)?;
+    tracing::debug!(seconds = coding.elapsed().as_secs_f64(), "person keys made");
+    let tables = Tables(tables);
     let mut findings = Vec::new();
     let population = population(reference, spine, &mut findings)?;
     let working_days = WorkingDays::new(
@@ -223,9 +228,9 @@ fn plans_without_data(
     catalogue: &Catalogue,
     indicators: &[Indicator],
 ) -> Result<Vec<IndicatorPlan>, EngineError> {
-    let tables = Tables(crate::input::snapshot::empty_tables(
-        &catalogue.columns_by_table(),
-    ));
+    let mut tables = crate::input::snapshot::empty_tables(&catalogue.columns_by_table());
+    person_keys::replace_person_columns(&mut tables)?;
+    let tables = Tables(tables);
     let working_days = WorkingDays::new(catalogue.calendar.working_week, Vec::new());
     let month = last_complete_month(chrono::Local::now().date_naive());
     let range = RangeRequest {

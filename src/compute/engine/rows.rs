@@ -311,10 +311,10 @@ fn numerator(indicator: &Indicator) -> (Expr, Expr) {
 fn keys(indicator: &Indicator) -> [Expr; 2] {
     let key = match &indicator.rows.counting {
         Counting::Rows => lit(NULL).cast(DataType::String),
-        Counting::Distinct(c) => col(c.as_str()).cast(DataType::String),
+        Counting::Distinct(c) => col(c.as_str()),
     };
     let den_key = match per_distinct(&indicator.measure) {
-        Some(c) => col(c).cast(DataType::String),
+        Some(c) => col(c),
         None => lit(NULL).cast(DataType::String),
     };
     [key.alias(KEY), den_key.alias(DEN_KEY)]

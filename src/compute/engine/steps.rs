@@ -5,6 +5,7 @@ use super::checks::CheckPlan;
 use super::date_arithmetic::{
     add_days, add_months, in_months, month_at_least, month_at_most, month_day_of, month_of, year_of,
 };
+use super::person_keys;
 use super::sorted_scans;
 use super::{EngineError, Tables};
 use crate::catalogue::{
@@ -165,10 +166,11 @@ pub(super) fn apply(
                 open_at: None,
             } => {
                 let other = related(ctx, table, steps, checks)?;
-                let (left, right): (Vec<Expr>, Vec<Expr>) =
-                    std::iter::once((col(LA_CODE), col(LA_CODE)))
-                        .chain(on.iter().map(|(l, r)| (col(l.as_str()), col(r.as_str()))))
-                        .unzip();
+                let (left, right): (Vec<Expr>, Vec<Expr>) = la_keys(on)
+                    .into_iter()
+                    .map(|la| (la.clone(), la))
+                    .chain(on.iter().map(|(l, r)| (col(l.as_str()), col(r.as_str()))))
+                    .unzip();
                 let mut keep: Vec<Expr> = right.clone();
                 keep.extend(columns.iter().map(|c| col(c.as_str())));
                 // Loaded tables hold one row per record id: a lookup by it needs no de-duplication.
@@ -271,9 +273,26 @@ fn related(
 }
 
 fn on_names(on: &[(String, String)]) -> Vec<PlSmallStr> {
-    std::iter::once(PlSmallStr::from(LA_CODE))
+    let la = (!pins_la(on)).then(|| PlSmallStr::from(LA_CODE));
+    la.into_iter()
         .chain(on.iter().map(|(_, r)| PlSmallStr::from(r.as_str())))
         .collect()
+}
+
+/// Whether `on` matches a person key with a person key, which names the LA as well as the child: the LA then
+/// needs no matching of its own.
+fn pins_la(on: &[(String, String)]) -> bool {
+    on.iter()
+        .any(|(l, r)| person_keys::is_person_column(l) && person_keys::is_person_column(r))
+}
+
+/// The LA column as a key of a match on `on`, unless `on` pins the LA already.
+fn la_keys(on: &[(String, String)]) -> Vec<Expr> {
+    if pins_la(on) {
+        Vec::new()
+    } else {
+        vec![col(LA_CODE)]
+    }
 }
 
 /// A date or datetime column as a date.
@@ -318,9 +337,9 @@ fn exists(
 ) -> Result<LazyFrame, EngineError> {
     let rows = rows.with_row_index(ROW, None).cache();
     let mut local: Vec<Expr> = vec![col(ROW), col(LA_CODE)];
-    let mut remote: Vec<Expr> = vec![col(LA_CODE)];
-    let mut left_keys = vec![col(LA_CODE)];
-    let mut right_keys = vec![col(LA_CODE)];
+    let mut remote: Vec<Expr> = la_keys(on);
+    let mut left_keys = la_keys(on);
+    let mut right_keys = la_keys(on);
     for (i, (l, r)) in on.iter().enumerate() {
         let key = format!("__exists_key{i}");
         local.push(col(l.as_str()).alias(key.as_str()));
@@ -373,7 +392,8 @@ fn earlier_record(
     other_date: Option<&str>,
     within_months: Option<u32>,
 ) -> Result<LazyFrame, EngineError> {
-    let mut keys = vec![col(LA_CODE)];
+    let pairs: Vec<(String, String)> = same.iter().map(|s| (s.clone(), s.clone())).collect();
+    let mut keys = la_keys(&pairs);
     keys.extend(same.iter().map(|s| col(s.as_str())));
     let rows = rows.with_row_index(ROW, None).cache();
     let mut this: Vec<Expr> = keys.clone();
@@ -441,8 +461,8 @@ fn conjuncts(condition: Expr) -> Vec<Expr> {
 /// Joins `local` (rows with a `ROW` index and the columns a match needs) to `other` on `la_code` and `on`, giving
 /// each side's key columns the same names.
 fn join_on(local: LazyFrame, other: LazyFrame, on: &[(String, String)]) -> LazyFrame {
-    let mut left_keys = vec![col(LA_CODE)];
-    let mut right_keys = vec![col(LA_CODE)];
+    let mut left_keys = la_keys(on);
+    let mut right_keys = la_keys(on);
     for (l, r) in on {
         left_keys.push(col(l.as_str()));
         right_keys.push(col(r.as_str()));
@@ -465,7 +485,7 @@ fn lookup_open_at(
     let mut local: Vec<Expr> = vec![col(ROW), col(LA_CODE)];
     local.extend(on.iter().map(|(l, _)| col(l.as_str())));
     local.push(as_date(col(open_at.date.as_str())).alias("__lookup_at"));
-    let mut remote: Vec<Expr> = vec![col(LA_CODE)];
+    let mut remote: Vec<Expr> = la_keys(on);
     remote.extend(on.iter().map(|(_, r)| col(r.as_str())));
     remote.push(as_date(col(open_at.start.as_str())).alias("__lookup_start"));
     remote.push(as_date(col(open_at.end.as_str())).alias("__lookup_end"));
@@ -768,14 +788,14 @@ fn with_birth_dates(
     person: &str,
 ) -> Result<LazyFrame, EngineError> {
     let (dob, expected) = birth_date_columns(person);
+    // A person key names the LA as well as the child.
     let people = ctx.tables.get("ssd_person")?.select([
-        col(LA_CODE),
         col("pers_person_id").alias("__age_person"),
         col("pers_dob").alias(dob.as_str()),
         col("pers_expected_dob").alias(expected.as_str()),
     ]);
-    let keys = vec![col(LA_CODE), col(person)];
-    let right = vec![col(LA_CODE), col("__age_person")];
+    let keys = vec![col(person)];
+    let right = vec![col("__age_person")];
     lookup_join(ctx, rows, keys, people, right)
 }
 
