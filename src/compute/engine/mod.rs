@@ -3,6 +3,7 @@
 
 mod checks;
 mod date_arithmetic;
+mod passes;
 mod person_keys;
 mod rows;
 mod sorted_scans;
@@ -147,7 +148,7 @@ fn compile(
     population: &DataFrame,
 ) -> Result<Vec<IndicatorPlan>, EngineError> {
     let months = spine.months()?;
-    let mut shared = rows::SharedRows::default();
+    let mut shared = rows::SharedRows::new(indicators);
     indicators
         .iter()
         .map(|indicator| {
@@ -456,7 +457,7 @@ fn indicator_plan(
     spine: &Spine,
     months: &DataFrame,
     population: &DataFrame,
-    shared: &mut rows::SharedRows,
+    shared: &mut rows::SharedRows<'_>,
     checks: &mut Vec<CheckPlan>,
 ) -> Result<LazyFrame, EngineError> {
     let wrap = |source| EngineError::Indicator {

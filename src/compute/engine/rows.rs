@@ -4,6 +4,7 @@
 use super::EngineError;
 use super::checks::CheckPlan;
 use super::date_arithmetic::{in_months, month_of};
+use super::passes::{self, Pass};
 use super::spine::{Spine, with_period_end};
 use super::steps::{self, StepContext, as_date};
 use crate::catalogue::{Condition, Counting, Indicator, Measure, OpenAtDate, Step, Timing};
@@ -26,6 +27,9 @@ pub(super) struct Prepared {
     /// Whether open records are kept as one row each with their first and last month (`SPAN_FIRST`,
     /// `SPAN_LAST`) instead of one row per month: possible when nothing about a row depends on the month.
     pub spans: bool,
+    /// `la_code, month, num, den` of the total when the indicator is counted in one pass with others
+    /// ([`passes`]): its total's aggregation, computed with theirs.
+    pub totals: Option<LazyFrame>,
 }
 
 /// The first and last month an open record counts in, on rows kept as spans.
@@ -35,9 +39,20 @@ pub(super) const SPAN_LAST: &str = "__last";
 /// Rows that several indicators start from (a cohort, or identical rows and steps such as the two CP visit
 /// indicators): planned once, as a cached node that every indicator sharing it reads, so that executing those
 /// indicators together computes the rows once.
-#[derive(Default)]
-pub(super) struct SharedRows {
+pub(super) struct SharedRows<'a> {
     frames: Vec<(SharedKey, LazyFrame)>,
+    /// The indicators counted several together, by pass.
+    passes: Vec<Pass<'a>>,
+}
+
+impl<'a> SharedRows<'a> {
+    /// No rows planned yet, for `indicators`.
+    pub fn new(indicators: &'a [Indicator]) -> SharedRows<'a> {
+        SharedRows {
+            frames: Vec::new(),
+            passes: passes::plan(indicators),
+        }
+    }
 }
 
 /// What makes two indicators' rows the same rows: the cohort they start from, or the same table placed the same way
@@ -62,12 +77,12 @@ pub(super) struct Placement {
     steps_before_placing: usize,
     /// Whether the filter or numerator of dated rows reads `period_end`, so that a row's membership depends on the
     /// window it is counted in (a period of care that has lasted 28 days by `period_end`).
-    judged_at_period_end: bool,
+    pub judged_at_period_end: bool,
 }
 
 impl Placement {
     /// The placement of an indicator's rows.
-    fn of(indicator: &Indicator) -> Placement {
+    pub(super) fn of(indicator: &Indicator) -> Placement {
         let rows = &indicator.rows;
         let steps_before_placing = match rows.timing {
             Timing::Open { .. } | Timing::Current => {
@@ -245,16 +260,28 @@ pub(super) fn prepare(
         }
     };
     let own_steps = &rows.steps[shared_steps..];
-    let mut lf = derive(ctx, start, own_steps, None, checks)?;
-    if let Timing::Dated { date } = &rows.timing {
-        lf = lf
+    let in_months_counted = |lf: LazyFrame| match &rows.timing {
+        Timing::Dated { date } => lf
             .filter(in_months(
                 col(date.as_str()),
                 spine.calc_from.index(),
                 report_to,
             ))
-            .with_column(month_of(col(date.as_str())).alias(MONTH));
-    }
+            .with_column(month_of(col(date.as_str())).alias(MONTH)),
+        Timing::Open { .. } | Timing::Current => lf,
+    };
+    let (mut lf, totals) = match shared.passes.iter_mut().find(|p| p.counts(indicator)) {
+        Some(pass) => {
+            let steps = pass.steps().to_vec();
+            let lf =
+                pass.rows(|| derive(ctx, start, &steps, None, checks).map(in_months_counted))?;
+            (lf, pass.totals(indicator)?)
+        }
+        None => (
+            in_months_counted(derive(ctx, start, own_steps, None, checks)?),
+            None,
+        ),
+    };
     let filter = rows
         .filter
         .as_ref()
@@ -290,6 +317,7 @@ pub(super) fn prepare(
         rows: keep_keyed(lf.select(select), indicator),
         at_period_end,
         spans: false,
+        totals,
     })
 }
 
@@ -344,9 +372,29 @@ fn keep_keyed(mut lf: LazyFrame, indicator: &Indicator) -> LazyFrame {
     lf
 }
 
+/// What decides whether a row of `indicator` is counted and how: whether it is kept (its filter, and the keys its
+/// count needs), whether it is in the numerator, its contribution to an additive numerator, its distinct-count key
+/// and its distinct-denominator key.
+pub(super) fn counted(indicator: &Indicator) -> (Expr, Expr, Expr, Expr, Expr) {
+    let mut keep = indicator
+        .rows
+        .filter
+        .as_ref()
+        .map_or(lit(true), |f| f.expr.clone().fill_null(false));
+    let [key, den_key] = keys(indicator);
+    if indicator.rows.counting != Counting::Rows {
+        keep = keep.and(key.clone().is_not_null());
+    }
+    if per_distinct(&indicator.measure).is_some() {
+        keep = keep.and(den_key.clone().is_not_null());
+    }
+    let (in_num, num) = numerator(indicator);
+    (keep, in_num, num, key, den_key)
+}
+
 /// Whether an indicator's open records can be counted as spans: every step runs before placing (none reads
 /// `period_end`), it starts from no cohort, and neither its filter nor its numerator reads `period_end`.
-fn counts_as_spans(indicator: &Indicator, placement: &Placement) -> bool {
+pub(super) fn counts_as_spans(indicator: &Indicator, placement: &Placement) -> bool {
     let rows = &indicator.rows;
     matches!(rows.timing, Timing::Open { .. })
         && rows.cohort.is_none()
@@ -384,5 +432,6 @@ fn spans_prepared(indicator: &Indicator, spanned: LazyFrame) -> Result<Prepared,
         rows: keep_keyed(lf.select(select), indicator),
         at_period_end: None,
         spans: true,
+        totals: None,
     })
 }

@@ -80,6 +80,11 @@ pub(super) fn components(
                 col("den").fill_null(lit(0.0)),
             ])
     };
+    // The total of an indicator counted in one pass with others was aggregated with theirs.
+    let totals = || match breakdown {
+        None => prepared.totals.clone(),
+        Some(_) => None,
+    };
     let mut parts = Vec::new();
     let (snapshot, periods): (bool, &[Period]) = match &indicator.windows {
         Windows::Snapshot => (true, &[]),
@@ -101,13 +106,13 @@ pub(super) fn components(
                 .with_column(lit(Window::Snapshot.to_string()).alias(WINDOW)),
         );
     } else if snapshot {
-        let agg = aggregate(rows.clone(), keys.clone());
+        let agg = totals().unwrap_or_else(|| aggregate(rows.clone(), keys.clone()));
         parts.push(
             zero_fill(spine_from(spine.report_from)?, agg)
                 .with_column(lit(Window::Snapshot.to_string()).alias(WINDOW)),
         );
     } else if additive {
-        let agg = aggregate(rows.clone(), keys.clone());
+        let agg = totals().unwrap_or_else(|| aggregate(rows.clone(), keys.clone()));
         let sort_by = join_keys();
         let base = zero_fill(spine_from(spine.calc_from)?, agg)
             .sort_by_exprs(sort_by, SortMultipleOptions::default())
