@@ -3,6 +3,7 @@
 
 mod checks;
 mod date_arithmetic;
+mod month_ends;
 mod passes;
 mod person_keys;
 mod rows;
@@ -158,6 +159,7 @@ fn compile(
                 open_at_date: catalogue.calendar.open_at_date,
                 table: indicator.rows.table,
                 months: Some((spine.calc_from.index(), spine.report_to().index())),
+                reported: (spine.report_from.index(), spine.report_to().index()),
                 dated_by: match &indicator.rows.timing {
                     catalogue::Timing::Dated { date } => Some(date.as_str()),
                     _ => None,

@@ -4,12 +4,13 @@
 use super::EngineError;
 use super::checks::CheckPlan;
 use super::date_arithmetic::{in_months, month_of};
+use super::month_ends;
 use super::passes::{self, Pass};
 use super::spine::{Spine, with_period_end};
-use super::steps::{self, StepContext, as_date};
-use crate::catalogue::{Condition, Counting, Indicator, Measure, OpenAtDate, Step, Timing};
+use super::steps::{self, StepContext};
+use crate::catalogue::{Condition, Counting, Indicator, Measure, Step, Timing};
 use crate::input::contract::LA_CODE;
-use polars::lazy::dsl::{int_ranges, max_horizontal, min_horizontal};
+use polars::lazy::dsl::int_ranges;
 use polars::prelude::*;
 
 /// Column names of prepared rows.
@@ -196,27 +197,15 @@ pub(super) fn prepare(
                 // Steps see the whole table (a previous visit may predate every window); the window filter comes after.
                 Timing::Dated { .. } => base,
                 Timing::Open { start, end } => {
-                    let first = month_of(col(start.as_str()));
-                    let end_month = month_of(col(end.as_str()));
-                    let last = match ctx.open_at_date {
-                        OpenAtDate::StartOnOrBeforeEndAfter => end_month - lit(1),
-                        OpenAtDate::StartOnOrBeforeEndOnOrAfter => {
-                            let at_month_end = as_date(col(end.as_str()))
-                                .dt()
-                                .month_end()
-                                .eq(as_date(col(end.as_str())));
-                            end_month - lit(1) + at_month_end.cast(DataType::Int32)
-                        }
-                    };
-                    let last = when(col(end.as_str()).is_null())
-                        .then(lit(report_to))
-                        .otherwise(last);
+                    let (first, last) = month_ends::months_open(
+                        col(start.as_str()),
+                        col(end.as_str()),
+                        ctx.open_at_date,
+                        (report_from, report_to),
+                    )?;
                     let spanned = base
                         .filter(col(start.as_str()).is_not_null())
-                        .with_columns([
-                            max_horizontal([first, lit(report_from)])?.alias(SPAN_FIRST),
-                            min_horizontal([last, lit(report_to)])?.alias(SPAN_LAST),
-                        ])
+                        .with_columns([first.alias(SPAN_FIRST), last.alias(SPAN_LAST)])
                         .filter(col(SPAN_FIRST).lt_eq(col(SPAN_LAST)));
                     if spans {
                         return spans_prepared(indicator, spanned);

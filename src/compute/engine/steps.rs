@@ -5,7 +5,9 @@ use super::checks::CheckPlan;
 use super::date_arithmetic::{
     add_days, add_months, in_months, month_at_least, month_at_most, month_day_of, month_of, year_of,
 };
+use super::month_ends;
 use super::person_keys;
+use super::rows::MONTH;
 use super::sorted_scans;
 use super::{EngineError, Tables};
 use crate::catalogue::{
@@ -28,6 +30,9 @@ pub(super) struct StepContext<'a> {
     /// The months (first, last) the indicator's rows can be counted in, for the indicator's own rows; `None` for
     /// the rows of a related table, which may be matched at any date.
     pub months: Option<(i32, i32)>,
+    /// The months (first, last) at whose end the indicator's own rows are placed when they are open records or
+    /// current rows: the reported months.
+    pub reported: (i32, i32),
     /// The date that places the indicator's own rows in a month, when they are dated events.
     pub dated_by: Option<&'a str>,
     /// Whether the rows are the indicator's own open records or current rows, which are repeated at every month
@@ -148,15 +153,16 @@ pub(super) fn apply(
                 open_at: Some(open_at),
             } => {
                 let other = related(ctx, table, steps, checks)?;
-                lookup_open_at(
-                    rows,
-                    other,
-                    table.record_id,
+                let lookup = OpenLookup {
+                    record_id: table.record_id,
                     on,
                     columns,
                     open_at,
-                    ctx.open_at_date,
-                )?
+                };
+                match month_ends_of(ctx, &mut rows, open_at)? {
+                    Some(months) => lookup.at_month_ends(rows, other, ctx.open_at_date, months)?,
+                    None => lookup.at_each_date(rows, other, ctx.open_at_date)?,
+                }
             }
             Step::Lookup {
                 table,
@@ -369,6 +375,20 @@ fn exists(
     Ok(flag_matched(rows, matched, name))
 }
 
+/// The months the rows are placed in, when a step asks what is open at `period_end` on rows placed at each
+/// month end: what is open then is what is open at the end of the row's month, found by [`month_ends`].
+fn month_ends_of(
+    ctx: &StepContext,
+    rows: &mut LazyFrame,
+    open_at: &OpenAt,
+) -> Result<Option<(i32, i32)>, EngineError> {
+    if open_at.date != "period_end" {
+        return Ok(None);
+    }
+    let placed = ctx.months.is_some() && rows.collect_schema()?.contains(MONTH);
+    Ok(placed.then_some(ctx.reported))
+}
+
 /// Whether a record from `start` to `end` is open at `at`.
 pub(super) fn open_at_expr(start: Expr, end: Expr, at: Expr, rule: OpenAtDate) -> Expr {
     let end_ok = match rule {
@@ -470,44 +490,94 @@ fn join_on(local: LazyFrame, other: LazyFrame, on: &[(String, String)]) -> LazyF
     local.join(other, left_keys, right_keys, JoinArgs::new(JoinType::Inner))
 }
 
-/// The columns of `other`'s row open at each row's date: the latest start when several are open, and of those the
-/// greatest `record_id`, so that every run picks the same row.
-fn lookup_open_at(
-    rows: LazyFrame,
-    other: LazyFrame,
-    record_id: &str,
-    on: &[(String, String)],
-    columns: &[String],
-    open_at: &OpenAt,
-    rule: OpenAtDate,
-) -> Result<LazyFrame, EngineError> {
-    let rows = rows.with_row_index(ROW, None).cache();
-    let mut local: Vec<Expr> = vec![col(ROW), col(LA_CODE)];
-    local.extend(on.iter().map(|(l, _)| col(l.as_str())));
-    local.push(as_date(col(open_at.date.as_str())).alias("__lookup_at"));
-    let mut remote: Vec<Expr> = la_keys(on);
-    remote.extend(on.iter().map(|(_, r)| col(r.as_str())));
-    remote.push(as_date(col(open_at.start.as_str())).alias("__lookup_start"));
-    remote.push(as_date(col(open_at.end.as_str())).alias("__lookup_end"));
-    remote.push(col(record_id).alias("__lookup_id"));
-    remote.extend(columns.iter().map(|c| col(c.as_str())));
-    let mut keep = vec![col(ROW)];
-    keep.extend(columns.iter().map(|c| col(c.as_str())));
-    let found = join_on(rows.clone().select(local), other.select(remote), on)
-        .filter(open_at_expr(
-            col("__lookup_start"),
-            col("__lookup_end"),
-            col("__lookup_at"),
+/// A lookup of the columns of another table's row open at each row's date: the latest start when several are
+/// open, and of those the greatest `record_id`, so that every run picks the same row.
+struct OpenLookup<'a> {
+    record_id: &'a str,
+    on: &'a [(String, String)],
+    columns: &'a [String],
+    open_at: &'a OpenAt,
+}
+
+impl OpenLookup<'_> {
+    /// The rows of `other` with what a match needs: the keys, start, end, record id and the looked-up columns.
+    fn records(&self, other: LazyFrame) -> LazyFrame {
+        let mut remote: Vec<Expr> = la_keys(self.on);
+        remote.extend(self.on.iter().map(|(_, r)| col(r.as_str())));
+        remote.push(as_date(col(self.open_at.start.as_str())).alias("__lookup_start"));
+        remote.push(as_date(col(self.open_at.end.as_str())).alias("__lookup_end"));
+        remote.push(col(self.record_id).alias("__lookup_id"));
+        remote.extend(self.columns.iter().map(|c| col(c.as_str())));
+        other.select(remote)
+    }
+
+    /// The lookup at any date: each row is paired with the matching rows of `other`, which are kept when open at
+    /// the row's date.
+    fn at_each_date(
+        &self,
+        rows: LazyFrame,
+        other: LazyFrame,
+        rule: OpenAtDate,
+    ) -> Result<LazyFrame, EngineError> {
+        let (on, columns) = (self.on, self.columns);
+        let rows = rows.with_row_index(ROW, None).cache();
+        let mut local: Vec<Expr> = vec![col(ROW), col(LA_CODE)];
+        local.extend(on.iter().map(|(l, _)| col(l.as_str())));
+        local.push(as_date(col(self.open_at.date.as_str())).alias("__lookup_at"));
+        let mut keep = vec![col(ROW)];
+        keep.extend(columns.iter().map(|c| col(c.as_str())));
+        let found = join_on(rows.clone().select(local), self.records(other), on)
+            .filter(open_at_expr(
+                col("__lookup_start"),
+                col("__lookup_end"),
+                col("__lookup_at"),
+                rule,
+            ))
+            .filter(col("__lookup_start").eq(col("__lookup_start").max().over([col(ROW)])?))
+            .filter(col("__lookup_id").eq_missing(col("__lookup_id").max().over([col(ROW)])?))
+            // Rows left tied have no record id to tell them apart.
+            .unique(Some(cols([ROW])), UniqueKeepStrategy::Any)
+            .select(keep);
+        Ok(rows
+            .join(found, [col(ROW)], [col(ROW)], JoinArgs::new(JoinType::Left))
+            .drop(cols([ROW])))
+    }
+
+    /// The lookup at `period_end` on rows placed at month ends: each record of `other` is repeated at the month
+    /// ends it is open at, the latest of each key and month kept, and the rows matched by key and month.
+    fn at_month_ends(
+        &self,
+        rows: LazyFrame,
+        other: LazyFrame,
+        rule: OpenAtDate,
+        months: (i32, i32),
+    ) -> Result<LazyFrame, EngineError> {
+        let (on, columns) = (self.on, self.columns);
+        let open = month_ends::open_at_month_ends(
+            self.records(other),
+            "__lookup_start",
+            "__lookup_end",
             rule,
+            months,
+        )?;
+        let mut left_keys = la_keys(on);
+        left_keys.extend(on.iter().map(|(l, _)| col(l.as_str())));
+        let mut right_keys = la_keys(on);
+        right_keys.extend(on.iter().map(|(_, r)| col(r.as_str())));
+        let latest =
+            month_ends::latest_per_month(open, &right_keys, "__lookup_start", "__lookup_id");
+        let mut keep = right_keys.clone();
+        keep.push(col(MONTH));
+        keep.extend(columns.iter().map(|c| col(c.as_str())));
+        left_keys.push(col(MONTH));
+        right_keys.push(col(MONTH));
+        Ok(rows.join(
+            latest.select(keep),
+            left_keys,
+            right_keys,
+            JoinArgs::new(JoinType::Left),
         ))
-        .filter(col("__lookup_start").eq(col("__lookup_start").max().over([col(ROW)])?))
-        .filter(col("__lookup_id").eq_missing(col("__lookup_id").max().over([col(ROW)])?))
-        // Rows left tied have no record id to tell them apart.
-        .unique(Some(cols([ROW])), UniqueKeepStrategy::Any)
-        .select(keep);
-    Ok(rows
-        .join(found, [col(ROW)], [col(ROW)], JoinArgs::new(JoinType::Left))
-        .drop(cols([ROW])))
+    }
 }
 
 /// The first day of the span ending on `ending` (both ends included).
@@ -971,6 +1041,130 @@ mod tests {
                 .map(|(a, b)| wd.between((*a)?, (*b)?))
                 .collect();
             assert_eq!(got, want, "seed {seed}");
+        }
+    }
+
+    /// Looked up at month ends from the months each record covers, the open row is the one that pairing every row
+    /// with every record of its child and testing the dates picks: random records of a few children (overlaps,
+    /// ties on the start broken by id, no id, no end, ends on a month's last day), under both open-at rules.
+    #[test]
+    fn a_lookup_at_month_ends_picks_what_pairing_with_every_record_picks() {
+        let epoch = |d: NaiveDate| crate::common::calendar::epoch_days(d);
+        let first_month = 2023 * 12; // January 2023
+        let months = (first_month, first_month + 17);
+        let month_end = |m: i32| {
+            let next = NaiveDate::from_ymd_opt((m + 1) / 12, ((m + 1) % 12) as u32 + 1, 1).unwrap();
+            epoch(next.pred_opt().unwrap())
+        };
+        let dates = |name: &str, v: Vec<Option<i32>>| {
+            Series::new(name.into(), v)
+                .cast(&DataType::Date)
+                .unwrap()
+                .into_column()
+        };
+        for rule in [
+            OpenAtDate::StartOnOrBeforeEndAfter,
+            OpenAtDate::StartOnOrBeforeEndOnOrAfter,
+        ] {
+            for seed in 0..12 {
+                let mut rng = Rng::new(seed, "month-end-lookup");
+                let (mut who, mut starts, mut ends, mut ids, mut values) =
+                    (vec![], vec![], vec![], vec![], vec![]);
+                for n in 0..40 {
+                    let child = rng.int(0, 4);
+                    let tie = n > 0 && who.last() == Some(&child) && rng.chance(0.2);
+                    let start = if tie {
+                        starts[n - 1]
+                    } else if rng.chance(0.2) {
+                        month_end(first_month + rng.int(-3, 18) as i32)
+                    } else {
+                        epoch(NaiveDate::from_ymd_opt(2022, 10, 1).unwrap())
+                            + rng.int(0, 640) as i32
+                    };
+                    let end = match rng.int(0, 9) {
+                        0 | 1 => None,
+                        2 => Some(month_end(first_month + rng.int(-2, 18) as i32)),
+                        _ => Some(start + rng.int(0, 200) as i32),
+                    };
+                    who.push(child);
+                    starts.push(start);
+                    ends.push(end);
+                    ids.push((tie || rng.chance(0.9)).then(|| format!("R{n:02}")));
+                    values.push(n as i64);
+                }
+                // A record without an id never ties on its start with another of its child.
+                for n in 0..ids.len() {
+                    let tied = (0..ids.len())
+                        .any(|o| o != n && who[o] == who[n] && starts[o] == starts[n]);
+                    if ids[n].is_none() && tied {
+                        ids[n] = Some(format!("R{n:02}"));
+                    }
+                }
+                let records = DataFrame::new_infer_height(vec![
+                    Column::new(LA_CODE.into(), vec!["201"; who.len()]),
+                    Column::new(
+                        "q".into(),
+                        who.iter().map(|c| format!("c{c}")).collect::<Vec<_>>(),
+                    ),
+                    dates("s", starts.iter().map(|d| Some(*d)).collect()),
+                    dates("e", ends.clone()),
+                    Column::new("id".into(), ids.clone()),
+                    Column::new("v".into(), values.clone()),
+                ])
+                .unwrap();
+                let (mut child, mut month, mut end_of_month) = (vec![], vec![], vec![]);
+                for c in 0..6 {
+                    for m in months.0..=months.1 {
+                        child.push(format!("c{c}"));
+                        month.push(m);
+                        end_of_month.push(Some(month_end(m)));
+                    }
+                }
+                let rows = DataFrame::new_infer_height(vec![
+                    Column::new(LA_CODE.into(), vec!["201"; child.len()]),
+                    Column::new("p".into(), child),
+                    Column::new(MONTH.into(), month),
+                    dates("period_end", end_of_month),
+                ])
+                .unwrap();
+                let on = [("p".to_string(), "q".to_string())];
+                let columns = ["v".to_string()];
+                let open_at = OpenAt {
+                    date: "period_end".into(),
+                    start: "s".into(),
+                    end: "e".into(),
+                };
+                let lookup = OpenLookup {
+                    record_id: "id",
+                    on: &on,
+                    columns: &columns,
+                    open_at: &open_at,
+                };
+                let sorted = |lf: LazyFrame| {
+                    lf.select([col("p"), col(MONTH), col("v")])
+                        .sort(["p", MONTH], SortMultipleOptions::default())
+                        .collect()
+                        .unwrap()
+                };
+                let paired = sorted(
+                    lookup
+                        .at_each_date(rows.clone().lazy(), records.clone().lazy(), rule)
+                        .unwrap(),
+                );
+                let by_months = sorted(
+                    lookup
+                        .at_month_ends(rows.clone().lazy(), records.clone().lazy(), rule, months)
+                        .unwrap(),
+                );
+                assert!(
+                    paired.column("v").unwrap().null_count() < paired.height(),
+                    "seed {seed}: some rows find an open record"
+                );
+                assert!(
+                    paired.equals_missing(&by_months),
+                    "{rule:?}, seed {seed}:\n{paired}\n{by_months}"
+                );
+            }
         }
     }
 }
