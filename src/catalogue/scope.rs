@@ -221,6 +221,16 @@ impl<'c> Checker<'c> {
         }
         let mut ok = true;
         for name in expr.clone().meta().root_names() {
+            if contract::is_person_column(&name) {
+                self.at(
+                    &text.referenced,
+                    format!(
+                        "{role}: `{name}` is a person id, which a condition or expression cannot read: the engine holds it as a key for the LA and child, not as text. Match it in `on`, or count children with `count: children`"
+                    ),
+                );
+                ok = false;
+                continue;
+            }
             let spanned = Spanned::new(name.to_string(), text.referenced, text.defined);
             ok &= self.column(scope, &spanned, ANY, role).is_some();
         }
@@ -259,6 +269,15 @@ impl<'c> Checker<'c> {
                 ANY,
                 &role,
             )?;
+            if contract::is_person_column(&l) != contract::is_person_column(&r) {
+                self.at(
+                    &on.referenced,
+                    format!(
+                        "on (table `{table}`): `{l}` is matched with `{r}`, but a person id matches only another table's person id (the engine holds both as keys for the LA and child)"
+                    ),
+                );
+                return None;
+            }
             pairs.push((l, r));
         }
         Some(pairs)

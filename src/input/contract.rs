@@ -90,6 +90,12 @@ impl TableSpec {
     }
 }
 
+/// Whether `column` is the person column of a contract table (each table names its child in one column, and the
+/// names carry their table's prefix, so a name is a person column in one table or in none).
+pub fn is_person_column(column: &str) -> bool {
+    TABLES.iter().any(|t| t.person == Some(column))
+}
+
 macro_rules! cols {
     ($($name:literal $logical:ident $($req:ident)?),* $(,)?) => {
         &[$(ColumnSpec { name: $name, logical: Logical::$logical, required: cols!(@req $($req)?) }),*]

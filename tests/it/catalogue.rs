@@ -595,6 +595,43 @@ fn a_bad_sql_expression_and_an_unknown_column_in_it_are_reported() {
     assert!(p.contains("24:16: indicator `b`: numerator: unknown column `cppl_cp_plan_ednd_date` (did you mean `cppl_cp_plan_end_date`?)"), "{p}");
 }
 
+/// Inside the engine a person id is a key for the LA and child, not text: a condition cannot read it (a
+/// comparison with text would match nothing, silently) and `on` matches it only with another person id.
+#[test]
+fn a_person_id_is_matched_only_with_a_person_id_and_read_by_no_condition() {
+    let yaml = format!(
+        "{HEADER}  - id: a
+    title: A
+    definition: d
+    unit: percent
+    polarity: neutral
+    windows: [month]
+    rows: {{table: ssd_cp_plans, dated_by: cppl_cp_plan_start_date}}
+    numerator: cppl_person_id <> 'P1'
+  - id: b
+    title: B
+    definition: d
+    unit: count
+    polarity: neutral
+    windows: [month]
+    rows:
+      table: ssd_cp_plans
+      dated_by: cppl_cp_plan_start_date
+      steps:
+        - lookup: {{table: ssd_person, on: {{cppl_cp_plan_id: pers_person_id}}, columns: [pers_sex]}}
+"
+    );
+    let p = problems(&yaml).join("\n");
+    assert!(
+        p.contains("16:16: indicator `a`: numerator: `cppl_person_id` is a person id, which a condition or expression cannot read"),
+        "{p}"
+    );
+    assert!(
+        p.contains("indicator `b`: on (table `ssd_person`): `cppl_cp_plan_id` is matched with `pers_person_id`, but a person id matches only another table's person id"),
+        "{p}"
+    );
+}
+
 #[test]
 fn a_yaml_syntax_error_is_reported_with_its_line() {
     let p = problems("version: \"1\"\ncalendar: [\n");

@@ -7,11 +7,6 @@ use crate::input::contract::{self, LA_CODE};
 use polars::prelude::*;
 use std::collections::BTreeMap;
 
-/// Whether `column` is the person column of a contract table, which the engine holds as a person key.
-pub(super) fn is_person_column(column: &str) -> bool {
-    contract::TABLES.iter().any(|t| t.person == Some(column))
-}
-
 /// A run of rows of one LA in one table: the table's place in the list of coded tables, the first row, the count.
 type Run = (usize, usize, usize);
 

@@ -6,7 +6,6 @@ use super::date_arithmetic::{
     add_days, add_months, in_months, month_at_least, month_at_most, month_day_of, month_of, year_of,
 };
 use super::month_ends;
-use super::person_keys;
 use super::rows::MONTH;
 use super::sorted_scans;
 use super::{EngineError, Tables};
@@ -15,7 +14,7 @@ use crate::catalogue::{
     Step,
 };
 use crate::common::calendar::WorkingDays;
-use crate::input::contract::LA_CODE;
+use crate::input::contract::{self, LA_CODE};
 use polars::lazy::dsl::{business_day_count, int_ranges, max_horizontal};
 use polars::prelude::*;
 
@@ -289,7 +288,7 @@ fn on_names(on: &[(String, String)]) -> Vec<PlSmallStr> {
 /// needs no matching of its own.
 fn pins_la(on: &[(String, String)]) -> bool {
     on.iter()
-        .any(|(l, r)| person_keys::is_person_column(l) && person_keys::is_person_column(r))
+        .any(|(l, r)| contract::is_person_column(l) && contract::is_person_column(r))
 }
 
 /// The LA column as a key of a match on `on`, unless `on` pins the LA already.
